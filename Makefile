@@ -1,0 +1,49 @@
+# Solidarity: `make run` sets everything up and serves the embedded default;
+# `make test` installs and runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install lint format migrate demo messages worker beat check-deploy clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	DEBUG=true $(PY) manage.py migrate --noinput
+
+demo: migrate
+	DEBUG=true $(PY) manage.py seed_demo
+
+run: demo
+	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: install
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+messages: install
+	cd solidarity && ../$(PY) ../manage.py makemessages -l fr -l de --ignore '.venv/*'
+	$(PY) manage.py compilemessages --ignore '.venv/*'
+
+worker: install
+	$(PY) -m celery -A solidarity worker --loglevel=info
+
+beat: install
+	$(PY) -m celery -A solidarity beat --loglevel=info
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles media

@@ -1,0 +1,45 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .roles import has_role, user_roles
+
+
+class User(AbstractUser):
+    """A person who signs in. Roles are groups; organisations come through memberships."""
+
+    display_name = models.CharField(_("display name"), max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+    @property
+    def roles(self) -> set[str]:
+        return user_roles(self)
+
+    def has_role(self, *roles: str) -> bool:
+        return has_role(self, *roles)
+
+
+class Membership(models.Model):
+    """A user's membership of an organisation (custodian staff, applicant's institution)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(
+        "catalog.Organisation", on_delete=models.CASCADE, related_name="memberships"
+    )
+    title = models.CharField(_("position"), max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation}"

@@ -1,0 +1,59 @@
+import django_filters
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from .models import AuditEvent
+from .permissions import IsAuditor
+from .services import audit_verify
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "id",
+            "created_at",
+            "actor_label",
+            "action",
+            "target_type",
+            "target_id",
+            "target_repr",
+            "from_state",
+            "to_state",
+            "payload",
+            "prev_hash",
+            "hash",
+        ]
+
+
+class AuditEventFilter(django_filters.FilterSet):
+    since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    until = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    actor = django_filters.CharFilter(field_name="actor_label")
+    action = django_filters.CharFilter(field_name="action", lookup_expr="startswith")
+
+    class Meta:
+        model = AuditEvent
+        fields = ["target_type", "target_id"]
+
+
+class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
+    """The audit trail, read-only, for auditors."""
+
+    serializer_class = AuditEventSerializer
+    permission_classes = [IsAuditor]
+    filterset_class = AuditEventFilter
+    queryset = AuditEvent.objects.all()
+
+    @action(detail=False, methods=["get"])
+    def verify(self, request):
+        result = audit_verify()
+        return Response(
+            {
+                "ok": result.ok,
+                "checked": result.checked,
+                "broken_event_id": result.broken_event_id,
+                "reason": result.reason,
+            }
+        )

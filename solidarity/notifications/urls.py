@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "notifications"
+urlpatterns = [
+    path("", views.inbox_view, name="inbox"),
+    path("read/", views.mark_read, name="mark-read"),
+]

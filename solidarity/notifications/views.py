@@ -1,0 +1,22 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from .selectors import inbox
+from .services import notification_mark_read
+
+
+@login_required
+def inbox_view(request):
+    page = Paginator(inbox(request.user), 25).get_page(request.GET.get("page"))
+    return render(request, "notifications/inbox.html", {"page": page})
+
+
+@login_required
+@require_POST
+def mark_read(request):
+    ids = request.POST.getlist("id")
+    clean_ids = [int(i) for i in ids if i.isdigit()] if ids else None
+    notification_mark_read(actor=request.user, notification_ids=clean_ids)
+    return redirect("notifications:inbox")

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+
+from solidarity.accounts.views import home
+from solidarity.auditing import views as auditing_views
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/", include("solidarity.accounts.urls")),
+    path("datasets/", include("solidarity.catalog.urls")),
+    path("notifications/", include("solidarity.notifications.urls")),
+    path("audit/", auditing_views.audit_console, name="audit-console"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("solidarity.api_urls")),
+    path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

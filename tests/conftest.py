@@ -1,0 +1,111 @@
+"""Users for each role, an outsider, and the settings every test shares."""
+
+import pytest
+
+from solidarity.accounts.roles import Role
+from solidarity.celery import app as celery_app
+
+from .factories import PASSWORD, OrganisationFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery_and_clean_cache(settings):
+    """Tasks run in-process by default; a test that wants the real broker turns this off."""
+    from django.core.cache import cache
+    from django.utils import translation
+
+    translation.activate("en")
+
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def organisation(db):
+    return OrganisationFactory(name="Vienna General Hospital")
+
+
+@pytest.fixture
+def other_organisation(db):
+    return OrganisationFactory(name="Lyon Registry", country="FR")
+
+
+def _user(username, *roles):
+    return UserFactory(username=username, roles=list(roles))
+
+
+@pytest.fixture
+def researcher(db):
+    return _user("alice", Role.RESEARCHER)
+
+
+@pytest.fixture
+def other_researcher(db):
+    return _user("bob", Role.RESEARCHER)
+
+
+@pytest.fixture
+def custodian(db, organisation):
+    return UserFactory.member_of(organisation, username="carla", roles=[Role.CUSTODIAN])
+
+
+@pytest.fixture
+def other_custodian(db, other_organisation):
+    return UserFactory.member_of(other_organisation, username="claude", roles=[Role.CUSTODIAN])
+
+
+@pytest.fixture
+def secretariat(db):
+    return _user("sami", Role.SECRETARIAT)
+
+
+@pytest.fixture
+def reviewer(db):
+    return _user("rita", Role.REVIEWER)
+
+
+@pytest.fixture
+def other_reviewer(db):
+    return _user("ravi", Role.REVIEWER)
+
+
+@pytest.fixture
+def chair(db):
+    return _user("chiara", Role.CHAIR)
+
+
+@pytest.fixture
+def harm_officer(db):
+    return _user("hana", Role.HARM_OFFICER)
+
+
+@pytest.fixture
+def benefit_officer(db):
+    return _user("ben", Role.BENEFIT_OFFICER)
+
+
+@pytest.fixture
+def auditor(db):
+    return _user("aude", Role.AUDITOR)
+
+
+@pytest.fixture
+def outsider(db):
+    """A signed-in user with no role at all: charlie, who must be refused."""
+    return _user("charlie")
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
