@@ -1,12 +1,18 @@
-"""The /api/v1/ router; each app adds its viewsets in ``register_api``."""
+"""The /api/v1/ router: the kernel's viewsets, then each app's through its ``register``."""
 
 from rest_framework.routers import DefaultRouter
 
+import applications.api
+import benefits.api
+import harms.api
+import reviews.api
 from solidarity.audit.api import AuditEventViewSet
 from solidarity.catalog.api import DatasetViewSet
 
 router = DefaultRouter()
 router.register("datasets", DatasetViewSet, basename="dataset")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
+for module in (applications.api, benefits.api, harms.api, reviews.api):
+    module.register(router)
 
 urlpatterns = router.urls

@@ -1,0 +1,284 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from solidarity.catalog.duo import DataUse
+from solidarity.catalog.models import AccessMode
+
+
+class ApplicationState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    REVISION_REQUESTED = "revision_requested", _("Revision requested")
+    IN_REVIEW = "in_review", _("In review")
+    AWAITING_DECISION = "awaiting_decision", _("Awaiting decision")
+    APPROVED = "approved", _("Approved")
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    CLOSED = "closed", _("Closed")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    REVOKED = "revoked", _("Revoked")
+
+
+PRE_DECISION_STATES = [
+    ApplicationState.DRAFT,
+    ApplicationState.SUBMITTED,
+    ApplicationState.REVISION_REQUESTED,
+    ApplicationState.IN_REVIEW,
+    ApplicationState.AWAITING_DECISION,
+]
+TERMINAL_STATES = [
+    ApplicationState.REJECTED,
+    ApplicationState.WITHDRAWN,
+    ApplicationState.REVOKED,
+    ApplicationState.CLOSED,
+]
+# States a project is in once approved: these appear on the public register.
+PUBLIC_STATES = [
+    ApplicationState.APPROVED,
+    ApplicationState.ACTIVE,
+    ApplicationState.SUSPENDED,
+    ApplicationState.REVOKED,
+    ApplicationState.CLOSED,
+]
+
+
+class Beneficiary(models.TextChoices):
+    DATA_SUBJECTS = "data_subjects", _("People whose data are used")
+    COMMUNITIES = "communities", _("Communities")
+    DISADVANTAGED = "disadvantaged_groups", _("Disadvantaged groups")
+    FUTURE_GENERATIONS = "future_generations", _("Future generations")
+    PUBLIC = "general_public", _("The general public")
+
+
+class ReferenceCounter(models.Model):
+    """One row per year; locked to hand out DSA-<year>-<seq> references without gaps or twins."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class Application(models.Model):
+    """A data-access application and, once approved, the life of the project it describes."""
+
+    reference = models.CharField(max_length=20, unique=True, null=True, blank=True)
+    state = models.CharField(
+        max_length=20,
+        choices=ApplicationState.choices,
+        default=ApplicationState.DRAFT,
+        db_index=True,
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications"
+    )
+    organisation = models.ForeignKey(
+        "catalog.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
+        verbose_name=_("applicant's organisation"),
+    )
+    copied_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies"
+    )
+
+    # What the use is
+    title = models.CharField(_("title"), max_length=250)
+    lay_summary = models.TextField(
+        _("plain-language summary"),
+        blank=True,
+        help_text=_("Shown on the public register. Write for someone without a science degree."),
+    )
+    scientific_summary = models.TextField(_("scientific summary"), blank=True)
+    aims = models.TextField(_("aims"), blank=True)
+    methods = models.TextField(_("methods"), blank=True)
+
+    # Public value
+    public_benefit = models.TextField(_("public benefit claimed"), blank=True)
+    beneficiaries = models.JSONField(_("who receives the benefit"), default=list, blank=True)
+
+    # Money
+    funding = models.TextField(_("funding"), blank=True)
+    commercial_involvement = models.BooleanField(_("commercial involvement"), default=False)
+    commercial_details = models.TextField(_("commercial involvement, in detail"), blank=True)
+
+    # Research purpose in DUO terms, checked against each dataset's consent
+    research_use = models.CharField(
+        _("research purpose"), max_length=20, choices=DataUse.choices, default=DataUse.HMB
+    )
+    research_disease = models.CharField(_("disease studied"), max_length=200, blank=True)
+    research_countries = models.CharField(
+        _("countries where the data will be used"),
+        max_length=200,
+        blank=True,
+        help_text=_("ISO codes, comma-separated."),
+    )
+    ethics_approval = models.BooleanField(
+        _("ethics approval obtained or applied for"), default=False
+    )
+    will_publish = models.BooleanField(_("results will be published"), default=True)
+
+    # Time
+    start_date = models.DateField(_("intended start"), null=True, blank=True)
+    end_date = models.DateField(_("intended end"), null=True, blank=True)
+    access_expires_on = models.DateField(_("access expires on"), null=True, blank=True)
+
+    current_version = models.PositiveIntegerField(default=0)
+    state_reason = models.TextField(blank=True)
+    final_report = models.TextField(_("final report"), blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("application")
+        permissions = [
+            ("view_application_object", _("Can see this application")),
+            ("edit_application_object", _("Can edit this application")),
+        ]
+        indexes = [
+            models.Index(fields=["state", "submitted_at"], name="application_queue_idx"),
+            models.Index(fields=["applicant", "state"], name="application_applicant_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state__in=ApplicationState.values),
+                name="application_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(start_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="application_dates_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference or _('Draft')}: {self.title}"
+
+
+class TeamMember(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="team")
+    name = models.CharField(_("name"), max_length=200)
+    role = models.CharField(_("role in the project"), max_length=200)
+    organisation = models.CharField(_("organisation"), max_length=200)
+    email = models.EmailField(_("e-mail"), blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DatasetRequest(models.Model):
+    """One requested dataset, with its access mode and its custodian's own decision."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        GRANTED = "granted", _("Granted")
+        DECLINED = "declined", _("Declined")
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="dataset_requests"
+    )
+    dataset = models.ForeignKey(
+        "catalog.Dataset", on_delete=models.PROTECT, related_name="requests"
+    )
+    access_mode = models.CharField(
+        _("access mode"),
+        max_length=30,
+        choices=AccessMode.choices,
+        default=AccessMode.FEDERATED,
+    )
+    justification = models.TextField(
+        _("why this access mode"),
+        blank=True,
+        help_text=_("Required for a transfer: why federated analysis will not do."),
+    )
+    variables = models.TextField(_("variables needed"), blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    decision_conditions = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "dataset"], name="dataset_request_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state__in=["pending", "granted", "declined"]),
+                name="dataset_request_state_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} → {self.dataset_id}"
+
+
+class ApplicationVersion(models.Model):
+    """The frozen content of an application at one submission. Never changed."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    content = models.JSONField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["application", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "number"], name="version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} v{self.number}"
+
+
+def attachment_path(instance, filename):
+    return f"applications/{instance.application_id}/{instance.sha256}"
+
+
+class Attachment(models.Model):
+    class Kind(models.TextChoices):
+        PROTOCOL = "protocol", _("Study protocol")
+        ETHICS = "ethics_approval", _("Ethics approval")
+        DPIA = "dpia", _("Data-protection impact assessment")
+        CV = "cv", _("CV")
+        OTHER = "other", _("Other")
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="attachments"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    file = models.FileField(upload_to=attachment_path, max_length=300)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
