@@ -76,8 +76,11 @@ def test_role_groups_exist_after_migrations(db):
     assert set(Group.objects.values_list("name", flat=True)) >= set(Role.values)
 
 
-def test_language_switcher_serves_french(client, researcher):
+def test_language_switcher_serves_french_and_german(client, researcher):
     client.force_login(researcher)
     client.post(reverse("set_language"), {"language": "fr", "next": "/"})
-    response = client.get(reverse("home"))
-    assert '<html lang="fr">' in response.content.decode()
+    body = client.get(reverse("home")).content.decode()
+    assert '<html lang="fr">' in body
+    assert "Bienvenue" in body
+    client.post(reverse("set_language"), {"language": "de", "next": "/"})
+    assert "Willkommen" in client.get(reverse("home")).content.decode()
