@@ -17,6 +17,7 @@ urlpatterns = [
     path("benefits/", include("benefits.urls")),
     path("register/", include("solidarity.register.urls")),
     path("audit/", auditing_views.audit_console, name="audit-console"),
+    path("auditing/", include("solidarity.auditing.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("solidarity.api_urls")),

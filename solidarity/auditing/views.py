@@ -1,11 +1,20 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from solidarity.audit.models import AuditEvent
 from solidarity.audit.permissions import can_read_audit_trail
 from solidarity.audit.services import audit_verify
+from solidarity.errors import DomainError
+
+from . import reports, services
+from .forms import ReportRequestForm
+from .models import ReportJob
 
 
 @login_required
@@ -33,4 +42,57 @@ def audit_console(request):
             "verification": verification,
             "filters": {"actor": actor, "action": action, "target": target},
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_list(request):
+    """Request a PDF report and follow the ones you asked for."""
+    kinds = reports.kinds_for(request.user)
+    if not kinds:
+        raise PermissionDenied
+    form = ReportRequestForm(request.POST or None, kinds=kinds, initial=request.GET.dict())
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = services.report_request(
+                actor=request.user,
+                kind=form.cleaned_data["kind"],
+                params=form.params(),
+                archival=form.cleaned_data["archival"],
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Your report is being built."))
+            return redirect("auditing:report-detail", pk=job.pk)
+    jobs = ReportJob.objects.filter(requested_by=request.user).order_by("-id")[:20]
+    return render(request, "auditing/reports.html", {"form": form, "jobs": jobs})
+
+
+def _own_job(request, pk) -> ReportJob:
+    job = get_object_or_404(ReportJob.objects.select_related("requested_by"), pk=pk)
+    if job.requested_by_id != request.user.pk or not reports.can_export(request.user, job.kind):
+        raise Http404
+    return job
+
+
+@login_required
+def report_detail(request, pk):
+    """The job's progress; htmx polls the status fragment until the file is ready."""
+    job = _own_job(request, pk)
+    template = "auditing/_report_status.html" if request.htmx else "auditing/report_detail.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+def report_download(request, pk):
+    job = _own_job(request, pk)
+    if job.state != ReportJob.State.DONE or not job.file:
+        raise Http404
+    return FileResponse(
+        job.file.open("rb"),
+        as_attachment=True,
+        filename=job.file.name.rsplit("/", 1)[-1],
+        content_type="application/pdf",
     )

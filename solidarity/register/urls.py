@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "register"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.register_list, name="list"),
+    path("register.csv", views.register_csv, name="csv"),
+    path("register.json", views.register_json, name="json"),
+    path("schema.json", views.register_schema, name="schema"),
+    path("<str:reference>/", views.register_detail, name="detail"),
+]

@@ -1,0 +1,171 @@
+"""The public register: approved data uses and what they give back. No personal data.
+
+The register reads each app's public selectors; it changes nothing. Every field here is public
+by design: organisations, datasets and plain-language text, never a person's name or contact.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from applications.models import PUBLIC_STATES, Application, DatasetRequest
+
+
+@dataclass
+class RegisterEntry:
+    reference: str
+    title: str
+    lay_summary: str
+    public_benefit: str
+    state: str
+    state_label: str
+    use_type: str = ""
+    use_type_reason: str = ""
+    organisations: list[dict] = field(default_factory=list)
+    datasets: list[dict] = field(default_factory=list)
+    decided_on: str = ""
+    start_date: str = ""
+    end_date: str = ""
+    access_expires_on: str = ""
+    commercial_involvement: bool = False
+    gives_back: dict = field(default_factory=dict)
+    harms: dict = field(default_factory=dict)
+
+
+def register_queryset(
+    *,
+    search: str = "",
+    state: str = "",
+    dataset: str = "",
+    custodian: str = "",
+    year: int | None = None,
+    use_type: str = "",
+) -> QuerySet:
+    """Applications on the public register, filtered; drafts and undecided ones never appear."""
+    qs = (
+        Application.objects.filter(state__in=PUBLIC_STATES, reference__isnull=False)
+        .select_related("organisation")
+        .prefetch_related(
+            Prefetch(
+                "dataset_requests",
+                queryset=DatasetRequest.objects.select_related("dataset__custodian").order_by("id"),
+            )
+        )
+        .order_by("-decided_at", "-id")
+    )
+    if search:
+        qs = qs.filter(
+            Q(title__icontains=search)
+            | Q(reference__icontains=search)
+            | Q(lay_summary__icontains=search)
+        )
+    if state:
+        qs = qs.filter(state=state)
+    if dataset:
+        qs = qs.filter(dataset_requests__dataset_id=dataset)
+    if custodian:
+        qs = qs.filter(dataset_requests__dataset__custodian__slug=custodian)
+    if year:
+        qs = qs.filter(decided_at__year=year)
+    if use_type:
+        ids = [pk for pk, info in _classifications(None).items() if info.get("type") == use_type]
+        qs = qs.filter(pk__in=ids)
+    return qs.distinct()
+
+
+def _classifications(application_ids) -> dict:
+    try:
+        from reviews.selectors import public_classifications
+    except ImportError:
+        return {}
+    return public_classifications(application_ids=application_ids)
+
+
+def _benefits(application_ids) -> dict:
+    try:
+        from benefits.selectors import public_benefit_summary
+    except ImportError:
+        return {}
+    return public_benefit_summary(application_ids)
+
+
+def _harms(application_ids) -> dict:
+    try:
+        from harms.selectors import harm_statistics_by_application
+    except ImportError:
+        return {}
+    return harm_statistics_by_application(application_ids=application_ids)
+
+
+def register_entries(applications) -> list[RegisterEntry]:
+    """Build entries for a page of applications in a fixed number of queries."""
+    applications = list(applications)
+    ids = [a.pk for a in applications]
+    types = _classifications(ids)
+    benefits = _benefits(ids)
+    harms = _harms(ids)
+    entries = []
+    for app in applications:
+        requests = list(app.dataset_requests.all())
+        orgs = {}
+        if app.organisation:
+            orgs[app.organisation.name] = {
+                "name": app.organisation.name,
+                "country": app.organisation.country,
+                "role": "applicant",
+            }
+        for request in requests:
+            custodian = request.dataset.custodian
+            orgs.setdefault(
+                custodian.name,
+                {"name": custodian.name, "country": custodian.country, "role": "custodian"},
+            )
+        info = types.get(app.pk, {})
+        entries.append(
+            RegisterEntry(
+                reference=app.reference,
+                title=app.title,
+                lay_summary=app.lay_summary,
+                public_benefit=app.public_benefit,
+                state=app.state,
+                state_label=str(app.get_state_display()),
+                use_type=info.get("type", ""),
+                use_type_reason=info.get("reason", ""),
+                organisations=list(orgs.values()),
+                datasets=[
+                    {
+                        "id": r.dataset_id,
+                        "title": r.dataset.title,
+                        "custodian": r.dataset.custodian.name,
+                        "access_mode": r.access_mode,
+                        "access_mode_label": str(r.get_access_mode_display()),
+                        "custodian_decision": r.state,
+                    }
+                    for r in requests
+                ],
+                decided_on=app.decided_at.date().isoformat() if app.decided_at else "",
+                start_date=app.start_date.isoformat() if app.start_date else "",
+                end_date=app.end_date.isoformat() if app.end_date else "",
+                access_expires_on=(
+                    app.access_expires_on.isoformat() if app.access_expires_on else ""
+                ),
+                commercial_involvement=app.commercial_involvement,
+                gives_back=benefits.get(app.pk, {}),
+                harms=harms.get(app.pk, {}),
+            )
+        )
+    return entries
+
+
+def register_entry(reference: str) -> RegisterEntry | None:
+    app = register_queryset().filter(reference=reference).first()
+    return register_entries([app])[0] if app else None
+
+
+def register_harm_statistics() -> dict:
+    """Counts of harm reports by category, state and year, small counts suppressed."""
+    try:
+        from harms.selectors import harm_statistics
+    except ImportError:
+        return {}
+    return harm_statistics()

@@ -1,0 +1,235 @@
+"""The public register of approved data uses: no sign-in, no personal data."""
+
+import csv
+from dataclasses import asdict
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from applications.models import PUBLIC_STATES, ApplicationState
+from solidarity.catalog.models import Dataset, Organisation
+
+from . import selectors
+
+USE_TYPES = [("A", "A"), ("B", "B"), ("C", "C"), ("D", "D")]
+
+CSV_COLUMNS = [
+    "reference",
+    "title",
+    "state",
+    "use_type",
+    "use_type_reason",
+    "decided_on",
+    "start_date",
+    "end_date",
+    "access_expires_on",
+    "commercial_involvement",
+    "organisations",
+    "countries",
+    "datasets",
+    "custodians",
+    "access_modes",
+    "gives_back",
+    "paid_in",
+    "lay_summary",
+    "public_benefit",
+]
+
+
+class RegisterFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    use_type = forms.ChoiceField(
+        label=_("Type"), required=False, choices=[("", _("Any")), *USE_TYPES]
+    )
+    state = forms.ChoiceField(label=_("State"), required=False)
+    dataset = forms.ChoiceField(label=_("Dataset"), required=False)
+    custodian = forms.ChoiceField(label=_("Custodian"), required=False)
+    year = forms.IntegerField(
+        label=_("Year decided"), required=False, min_value=2000, max_value=2100
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(ApplicationState.choices)
+        self.fields["state"].choices = [("", _("Any"))] + [(s, labels[s]) for s in PUBLIC_STATES]
+        self.fields["dataset"].choices = [("", _("Any"))] + [
+            (str(pk), title) for pk, title in Dataset.objects.values_list("pk", "title")
+        ]
+        custodians = (
+            Organisation.objects.filter(datasets__isnull=False)
+            .distinct()
+            .values_list("slug", "name")
+        )
+        self.fields["custodian"].choices = [("", _("Any")), *custodians]
+
+
+def _filtered(request):
+    form = RegisterFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.register_queryset(
+        search=data.get("q", ""),
+        state=data.get("state", ""),
+        dataset=data.get("dataset", ""),
+        custodian=data.get("custodian", ""),
+        year=data.get("year"),
+        use_type=data.get("use_type", ""),
+    )
+    return form, qs
+
+
+def register_list(request):
+    form, qs = _filtered(request)
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    entries = selectors.register_entries(page.object_list)
+    return render(
+        request,
+        "register/list.html",
+        {
+            "form": form,
+            "page": page,
+            "entries": entries,
+            "harm_statistics": selectors.register_harm_statistics(),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+def register_detail(request, reference):
+    entry = selectors.register_entry(reference)
+    if entry is None:
+        raise Http404
+    return render(request, "register/detail.html", {"entry": entry})
+
+
+def _gives_back_text(entry) -> tuple[str, str]:
+    gives = entry.gives_back or {}
+    summary = gives.get("summary") or "; ".join(gives.get("obligations", []) or [])
+    paid = gives.get("paid_in_display") or ""
+    return str(summary), str(paid)
+
+
+def register_csv(request):
+    _, qs = _filtered(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="solidarity-register.csv"'
+    writer = csv.writer(response)
+    writer.writerow(CSV_COLUMNS)
+    for chunk_start in range(0, qs.count(), 500):
+        for entry in selectors.register_entries(qs[chunk_start : chunk_start + 500]):
+            gives, paid = _gives_back_text(entry)
+            writer.writerow(
+                [
+                    entry.reference,
+                    entry.title,
+                    entry.state,
+                    entry.use_type,
+                    entry.use_type_reason,
+                    entry.decided_on,
+                    entry.start_date,
+                    entry.end_date,
+                    entry.access_expires_on,
+                    "yes" if entry.commercial_involvement else "no",
+                    "; ".join(o["name"] for o in entry.organisations),
+                    "; ".join(sorted({o["country"] for o in entry.organisations})),
+                    "; ".join(d["title"] for d in entry.datasets),
+                    "; ".join(sorted({d["custodian"] for d in entry.datasets})),
+                    "; ".join(sorted({d["access_mode"] for d in entry.datasets})),
+                    gives,
+                    paid,
+                    entry.lay_summary,
+                    entry.public_benefit,
+                ]
+            )
+    return response
+
+
+def register_json(request):
+    _, qs = _filtered(request)
+    entries = []
+    for chunk_start in range(0, qs.count(), 500):
+        entries.extend(
+            asdict(e) for e in selectors.register_entries(qs[chunk_start : chunk_start + 500])
+        )
+    body = {"schema": request.build_absolute_uri("schema.json"), "entries": entries}
+    response = JsonResponse(body, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Content-Disposition"] = 'attachment; filename="solidarity-register.json"'
+    return response
+
+
+REGISTER_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "Solidarity public register of approved data uses",
+    "type": "object",
+    "properties": {
+        "schema": {"type": "string"},
+        "entries": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["reference", "title", "state"],
+                "properties": {
+                    "reference": {"type": "string", "description": "DSA-<year>-<seq>"},
+                    "title": {"type": "string"},
+                    "lay_summary": {"type": "string", "description": "Plain-language summary"},
+                    "public_benefit": {"type": "string"},
+                    "state": {"enum": [str(s) for s in PUBLIC_STATES]},
+                    "state_label": {"type": "string"},
+                    "use_type": {
+                        "enum": ["A", "B", "C", "D", ""],
+                        "description": "A high value/low risk, B low value/low risk, "
+                        "C high value/high risk, D prohibited; empty when not set",
+                    },
+                    "use_type_reason": {"type": "string"},
+                    "organisations": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "name": {"type": "string"},
+                                "country": {"type": "string"},
+                                "role": {"enum": ["applicant", "custodian"]},
+                            },
+                        },
+                    },
+                    "datasets": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "id": {"type": "integer"},
+                                "title": {"type": "string"},
+                                "custodian": {"type": "string"},
+                                "access_mode": {
+                                    "enum": ["federated", "trusted_environment", "transfer"]
+                                },
+                                "access_mode_label": {"type": "string"},
+                                "custodian_decision": {"enum": ["pending", "granted", "declined"]},
+                            },
+                        },
+                    },
+                    "decided_on": {"type": "string", "format": "date"},
+                    "start_date": {"type": "string"},
+                    "end_date": {"type": "string"},
+                    "access_expires_on": {"type": "string"},
+                    "commercial_involvement": {"type": "boolean"},
+                    "gives_back": {
+                        "type": "object",
+                        "description": "What the project gives back and the amounts paid in",
+                    },
+                    "harms": {
+                        "type": "object",
+                        "description": "Harm-report counts for this project; counts below 5 "
+                        "are suppressed",
+                    },
+                },
+            },
+        },
+    },
+}
+
+
+def register_schema(request):
+    return JsonResponse(REGISTER_SCHEMA, json_dumps_params={"indent": 1})
