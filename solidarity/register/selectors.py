@@ -89,21 +89,47 @@ def _benefits(application_ids) -> dict:
     return public_benefit_summary(application_ids)
 
 
-def _harms(application_ids) -> dict:
+def _gives_back(summary: dict | None) -> dict:
+    """Plain-language text of what a project gives back and what it has paid in."""
+    if not summary:
+        return {}
+    from benefits.money import format_amount
+
+    parts = []
+    for obligation in summary.get("obligations", []):
+        text = f"{obligation['label']}: {obligation['description']}"
+        if obligation.get("community"):
+            text += f" ({obligation['community']})"
+        parts.append(text)
+    paid = summary.get("paid", {})
+    return {
+        "agreement": summary.get("state_label", ""),
+        "obligations": parts,
+        "summary": "; ".join(parts),
+        "paid_in": paid,
+        "paid_in_display": ", ".join(
+            format_amount(amount, currency) for currency, amount in sorted(paid.items())
+        ),
+    }
+
+
+def _harms_for(application_id: int) -> dict:
     try:
-        from harms.selectors import harm_statistics_by_application
+        from harms.selectors import harm_statistics
     except ImportError:
         return {}
-    return harm_statistics_by_application(application_ids=application_ids)
+    return harm_statistics(application_ids=[application_id])
 
 
-def register_entries(applications) -> list[RegisterEntry]:
-    """Build entries for a page of applications in a fixed number of queries."""
+def register_entries(applications, *, with_harms: bool = False) -> list[RegisterEntry]:
+    """Build entries for a page of applications in a fixed number of queries.
+
+    Per-project harm statistics cost a query each, so only a single entry's page asks for them.
+    """
     applications = list(applications)
     ids = [a.pk for a in applications]
     types = _classifications(ids)
     benefits = _benefits(ids)
-    harms = _harms(ids)
     entries = []
     for app in applications:
         requests = list(app.dataset_requests.all())
@@ -150,8 +176,8 @@ def register_entries(applications) -> list[RegisterEntry]:
                     app.access_expires_on.isoformat() if app.access_expires_on else ""
                 ),
                 commercial_involvement=app.commercial_involvement,
-                gives_back=benefits.get(app.pk, {}),
-                harms=harms.get(app.pk, {}),
+                gives_back=_gives_back(benefits.get(app.pk)),
+                harms=_harms_for(app.pk) if with_harms else {},
             )
         )
     return entries
@@ -159,7 +185,7 @@ def register_entries(applications) -> list[RegisterEntry]:
 
 def register_entry(reference: str) -> RegisterEntry | None:
     app = register_queryset().filter(reference=reference).first()
-    return register_entries([app])[0] if app else None
+    return register_entries([app], with_harms=True)[0] if app else None
 
 
 def register_harm_statistics() -> dict:

@@ -153,7 +153,11 @@ def register_json(request):
         entries.extend(
             asdict(e) for e in selectors.register_entries(qs[chunk_start : chunk_start + 500])
         )
-    body = {"schema": request.build_absolute_uri("schema.json"), "entries": entries}
+    body = {
+        "schema": request.build_absolute_uri("schema.json"),
+        "entries": entries,
+        "harm_statistics": selectors.register_harm_statistics(),
+    }
     response = JsonResponse(body, json_dumps_params={"ensure_ascii": False, "indent": 1})
     response["Content-Disposition"] = 'attachment; filename="solidarity-register.json"'
     return response
@@ -165,6 +169,11 @@ REGISTER_SCHEMA = {
     "type": "object",
     "properties": {
         "schema": {"type": "string"},
+        "harm_statistics": {
+            "type": "object",
+            "description": "Harm reports by category, state and year; counts from 1 to 4 are "
+            "null with the display 'fewer than 5'",
+        },
         "entries": {
             "type": "array",
             "items": {
