@@ -10,6 +10,7 @@ class AuditingConfig(AppConfig):
     def ready(self):
         from solidarity.accounts.home import register_panel
 
+        from . import builders  # noqa: F401  (registers the cross-app report builders)
         from .home import auditor_panel
 
         register_panel(auditor_panel)
