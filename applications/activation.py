@@ -7,7 +7,30 @@ of human-readable items still missing (empty when satisfied).
 
 from collections.abc import Callable
 
-_checks: list[Callable] = []
+from django.utils.translation import gettext as _
+
+
+def datasets_granted(application) -> list[str]:
+    """This app's own check: every requested dataset granted by its custodian."""
+    missing = []
+    requests = list(application.dataset_requests.select_related("dataset__custodian"))
+    if not requests:
+        missing.append(_("No dataset is requested."))
+    for request in requests:
+        if request.state == "pending":
+            missing.append(
+                _("%(custodian)s has not yet decided on %(dataset)s.")
+                % {"custodian": request.dataset.custodian.name, "dataset": request.dataset.title}
+            )
+        elif request.state == "declined":
+            missing.append(
+                _("%(custodian)s declined access to %(dataset)s.")
+                % {"custodian": request.dataset.custodian.name, "dataset": request.dataset.title}
+            )
+    return missing
+
+
+_checks: list[Callable] = [datasets_granted]
 
 
 def register_activation_check(check: Callable) -> Callable:

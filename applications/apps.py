@@ -5,3 +5,22 @@ from django.utils.translation import gettext_lazy as _
 class ApplicationsConfig(AppConfig):
     name = "applications"
     verbose_name = _("Applications")
+
+    def ready(self):
+        from celery.schedules import crontab
+
+        from solidarity.accounts.demo import register_seeder
+        from solidarity.accounts.home import register_panel
+        from solidarity.celery import register_periodic
+
+        from .demo import seed_applications
+        from .home import custodian_panel, researcher_panel, secretariat_panel
+
+        for panel in (researcher_panel, secretariat_panel, custodian_panel):
+            register_panel(panel)
+        register_seeder(seed_applications)
+        register_periodic(
+            "applications-expire-due",
+            task="applications.tasks.expire_due_applications",
+            schedule=crontab(hour=1, minute=15),
+        )

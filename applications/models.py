@@ -127,6 +127,9 @@ class Application(models.Model):
     start_date = models.DateField(_("intended start"), null=True, blank=True)
     end_date = models.DateField(_("intended end"), null=True, blank=True)
     access_expires_on = models.DateField(_("access expires on"), null=True, blank=True)
+    # The smallest number of days-before-expiry already warned about for the current expiry
+    # date (30, then 7); reset when the expiry changes, so each warning goes out once.
+    expiry_warned_days = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
 
     current_version = models.PositiveIntegerField(default=0)
     state_reason = models.TextField(blank=True)

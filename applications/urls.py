@@ -1,4 +1,24 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "applications"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.my_applications, name="mine"),
+    path("new/", views.CreateView.as_view(), name="create"),
+    path("queue/", views.queue, name="queue"),
+    path("requests/", views.custodian_requests, name="requests"),
+    path("requests/<int:pk>/", views.DecideView.as_view(), name="decide"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/edit/<slug:step>/", views.EditView.as_view(), name="edit"),
+    path("<int:pk>/team/<int:item_pk>/remove/", views.team_remove, name="team-remove"),
+    path("<int:pk>/datasets/<int:item_pk>/remove/", views.dataset_remove, name="dataset-remove"),
+    path("<int:pk>/attachments/<int:item_pk>/", views.attachment_download, name="attachment"),
+    path(
+        "<int:pk>/attachments/<int:item_pk>/remove/",
+        views.attachment_remove,
+        name="attachment-remove",
+    ),
+    path("<int:pk>/versions/", views.versions, name="versions"),
+    path("<int:pk>/<slug:name>/", views.ActionView.as_view(), name="action"),
+]

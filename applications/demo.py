@@ -1,0 +1,114 @@
+"""Demo applications for ``manage.py seed_demo``: a draft, a submission, an active project."""
+
+import datetime
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from solidarity.catalog.models import Dataset
+
+from . import services
+from .models import Application
+
+PROTOCOL = b"%PDF-1.4\n% Demo study protocol\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+BASE = {
+    "scientific_summary": "A retrospective cohort study using routinely collected records.",
+    "aims": "Estimate the effect and identify groups at higher risk.",
+    "methods": "Federated regression analysis; no record leaves the custodian.",
+    "public_benefit": "Better targeted prevention for the people whose data are used.",
+    "beneficiaries": ["data_subjects", "communities"],
+    "funding": "Public research grant.",
+    "research_use": "DUO:0000006",
+    "ethics_approval": True,
+    "research_countries": "AT",
+}
+
+
+def _build(actor, title, lay, dataset, complete=True, **extra):
+    application = services.application_create(
+        actor=actor,
+        title=title,
+        lay_summary=lay,
+        **({**BASE, **extra} if complete else {}),
+        start_date=datetime.date(timezone.localdate().year + 1, 1, 1),
+        end_date=datetime.date(timezone.localdate().year + 2, 12, 31),
+    )
+    services.application_team_member_add(
+        actor=actor,
+        application=application,
+        name=actor.get_full_name() or actor.username,
+        role="Principal investigator",
+        organisation=application.organisation.name if application.organisation else "—",
+    )
+    services.application_dataset_add(
+        actor=actor,
+        application=application,
+        dataset=dataset,
+        access_mode="federated",
+        variables="Age band, sex, HbA1c, admissions" if complete else "",
+    )
+    if complete:
+        for kind, name in (("protocol", "protocol.pdf"), ("ethics_approval", "ethics.pdf")):
+            services.application_attachment_add(
+                actor=actor,
+                application=application,
+                kind=kind,
+                uploaded_file=SimpleUploadedFile(name, PROTOCOL, "application/pdf"),
+            )
+    return application
+
+
+def seed_applications(*, users, organisations=None, stdout=None, **kwargs) -> None:
+    """Idempotent: each demo application is made once, recognised by its title."""
+    researcher = users.get("researcher")
+    secretariat, chair = users.get("secretariat"), users.get("chair")
+    custodian = users.get("custodian")
+    diabetes = Dataset.objects.filter(title__startswith="Diabetes outpatient").first()
+    admissions = Dataset.objects.filter(title="Aggregated emergency admissions").first()
+    if not (researcher and diabetes and admissions):
+        return
+    title = "Heat waves and diabetes control (draft)"
+    if not Application.objects.filter(applicant=researcher, title=title).exists():
+        _build(
+            researcher,
+            title,
+            "Do heat waves make it harder to keep diabetes under control?",
+            diabetes,
+            complete=False,
+        )
+    title = "Emergency admissions during heat waves"
+    if not Application.objects.filter(applicant=researcher, title=title).exists():
+        application = _build(
+            researcher,
+            title,
+            "We count how many more people need emergency care on very hot days.",
+            admissions,
+        )
+        services.application_submit(actor=researcher, application=application)
+    title = "Diabetes care across Vienna's districts"
+    if (
+        secretariat
+        and chair
+        and custodian
+        and not Application.objects.filter(applicant=researcher, title=title).exists()
+    ):
+        application = _build(
+            researcher,
+            title,
+            "We compare how well diabetes is controlled in different parts of the city.",
+            diabetes,
+        )
+        services.application_submit(actor=researcher, application=application)
+        services.application_accept(actor=secretariat, application=application)
+        services.application_approve(
+            actor=chair,
+            application=application,
+            access_expires_on=timezone.localdate() + datetime.timedelta(days=365),
+        )
+        for request in application.dataset_requests.all():
+            services.dataset_request_grant(
+                actor=custodian, dataset_request=request, conditions="Federated analysis only."
+            )
+    if stdout is not None:
+        stdout.write("Demo applications ready.")

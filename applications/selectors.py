@@ -1,0 +1,310 @@
+"""Read queries for applications: only what the user may see, in a fixed number of queries."""
+
+import datetime
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from guardian.shortcuts import get_objects_for_user
+
+from solidarity.accounts.roles import Role
+from solidarity.audit.models import AuditEvent
+from solidarity.catalog.selectors import datasets_managed_by
+
+from .consent import ConsentConflict, conflicts_for
+from .models import (
+    PUBLIC_STATES,
+    Application,
+    ApplicationState,
+    ApplicationVersion,
+    DatasetRequest,
+)
+
+S = ApplicationState
+
+
+def _visibility(user, *, as_custodian: bool = True) -> Q | None:
+    """The condition that selects the applications ``user`` may see (None: nothing)."""
+    if not user.is_authenticated:
+        return None
+    roles = user.roles
+    condition = Q(applicant=user)
+    if roles & {Role.SECRETARIAT, Role.CHAIR, Role.AUDITOR}:
+        condition |= ~Q(state=S.DRAFT)
+    if as_custodian and Role.CUSTODIAN in roles:
+        managed = datasets_managed_by(user).values("pk")
+        condition |= Q(
+            ~Q(state=S.DRAFT),
+            Exists(DatasetRequest.objects.filter(application=OuterRef("pk"), dataset__in=managed)),
+        )
+    if roles & {Role.HARM_OFFICER, Role.BENEFIT_OFFICER}:
+        condition |= Q(state__in=PUBLIC_STATES)
+    granted = get_objects_for_user(
+        user,
+        "applications.view_application_object",
+        klass=Application,
+        accept_global_perms=False,
+        with_superuser=False,
+    ).values("pk")
+    condition |= Q(pk__in=granted)
+    return condition
+
+
+def applications_visible_to(user) -> QuerySet:
+    """Every application the user may see: their own; all submitted ones for the secretariat,
+    the chair and the auditor; those requesting their datasets for custodians; approved and
+    later ones for harm and benefit officers; any on which they hold ``view_application_object``
+    (the reviews app grants it to assigned reviewers)."""
+    condition = _visibility(user)
+    if condition is None:
+        return Application.objects.none()
+    return Application.objects.filter(condition)
+
+
+def with_list_data(qs: QuerySet) -> QuerySet:
+    """What a list row shows: applicant, organisation, and counts of dataset decisions."""
+    return qs.select_related("applicant", "organisation").annotate(
+        datasets_total=Count("dataset_requests", distinct=True),
+        datasets_pending=Count(
+            "dataset_requests",
+            filter=Q(dataset_requests__state=DatasetRequest.State.PENDING),
+            distinct=True,
+        ),
+        datasets_declined=Count(
+            "dataset_requests",
+            filter=Q(dataset_requests__state=DatasetRequest.State.DECLINED),
+            distinct=True,
+        ),
+    )
+
+
+def application_detail(user, pk) -> Application:
+    """One application with everything its page shows, or 404 for those who may not see it."""
+    qs = applications_visible_to(user).select_related("applicant", "organisation", "copied_from")
+    qs = qs.prefetch_related(
+        "team",
+        "attachments",
+        Prefetch(
+            "dataset_requests",
+            queryset=DatasetRequest.objects.select_related("dataset__custodian", "decided_by"),
+        ),
+        Prefetch(
+            "versions",
+            queryset=ApplicationVersion.objects.only(
+                "id", "application_id", "number", "created_at", "created_by_id"
+            ),
+        ),
+    )
+    application = qs.filter(pk=pk).first()
+    if application is None:
+        raise Http404
+    return application
+
+
+def my_applications(user) -> QuerySet:
+    """The user's own applications, newest first, with what the list shows."""
+    return with_list_data(Application.objects.filter(applicant=user)).order_by("-updated_at", "-id")
+
+
+QUEUE_SORTS = {
+    "submitted": "submitted_at",
+    "-submitted": "-submitted_at",
+    "reference": "reference",
+    "-reference": "-reference",
+    "title": "title",
+    "-title": "-title",
+    "state": "state",
+    "-state": "-state",
+}
+QUEUE_STATES = [S.SUBMITTED, S.REVISION_REQUESTED, S.IN_REVIEW, S.AWAITING_DECISION]
+
+
+def application_queue(
+    user,
+    *,
+    state: str = "",
+    dataset=None,
+    custodian=None,
+    older_than_days: int | None = None,
+    sort: str = "submitted",
+    today: datetime.date | None = None,
+) -> QuerySet:
+    """Submitted applications for the secretariat's queue (by default those not yet decided),
+    filtered by state, requested dataset, custodian organisation and age, sorted."""
+    qs = applications_visible_to(user).exclude(state=S.DRAFT)
+    if state == "all":
+        pass
+    elif state:
+        qs = qs.filter(state=state)
+    else:
+        qs = qs.filter(state__in=QUEUE_STATES)
+    if dataset:
+        qs = qs.filter(
+            Exists(DatasetRequest.objects.filter(application=OuterRef("pk"), dataset=dataset))
+        )
+    if custodian:
+        qs = qs.filter(
+            Exists(
+                DatasetRequest.objects.filter(
+                    application=OuterRef("pk"), dataset__custodian=custodian
+                )
+            )
+        )
+    if older_than_days is not None:
+        now = timezone.now()
+        qs = qs.filter(submitted_at__lte=now - datetime.timedelta(days=older_than_days))
+    return with_list_data(qs).order_by(QUEUE_SORTS.get(sort, "submitted_at"), "id")
+
+
+def queue_counts(user) -> dict[str, int]:
+    """How many applications wait in each screening state (one query)."""
+    rows = (
+        applications_visible_to(user)
+        .filter(state__in=QUEUE_STATES)
+        .values("state")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts = {state: 0 for state in QUEUE_STATES}
+    counts.update({row["state"]: row["n"] for row in rows})
+    return counts
+
+
+def custodian_requests(user, *, state: str = "") -> QuerySet:
+    """Dataset requests for the datasets this custodian manages, on submitted applications."""
+    managed = datasets_managed_by(user).values("pk")
+    qs = (
+        DatasetRequest.objects.filter(dataset__in=managed)
+        .exclude(application__state=S.DRAFT)
+        .select_related("application__applicant", "application__organisation", "dataset__custodian")
+        .order_by("state", "-application__submitted_at", "id")
+    )
+    if state:
+        qs = qs.filter(state=state)
+    return qs
+
+
+def dataset_requests_visible_to(user) -> QuerySet:
+    """Dataset requests the user may see: a custodian sees the requests for its own datasets
+    (not other organisations'), unless it sees the whole application by another right."""
+    condition = _visibility(user, as_custodian=False)
+    if condition is None:
+        return DatasetRequest.objects.none()
+    other_rights = Application.objects.filter(condition).values("pk")
+    visible = Q(application__in=other_rights)
+    if Role.CUSTODIAN in user.roles:
+        visible |= Q(
+            ~Q(application__state=S.DRAFT), dataset__in=datasets_managed_by(user).values("pk")
+        )
+    return (
+        DatasetRequest.objects.filter(visible)
+        .select_related("dataset__custodian", "application", "decided_by")
+        .order_by("-application__submitted_at", "id")
+    )
+
+
+def dataset_request_detail(user, pk) -> DatasetRequest:
+    request = dataset_requests_visible_to(user).filter(pk=pk).first()
+    if request is None:
+        raise Http404
+    return request
+
+
+def consent_conflicts(application) -> list[ConsentConflict]:
+    """Each conflict between the stated research purpose and a requested dataset's consent:
+    the dataset, the DUO term and a plain message (uses prefetched requests where present)."""
+    team = list(application.team.all())
+    requests = application.dataset_requests.all()
+    if not hasattr(application, "_prefetched_objects_cache") or (
+        "dataset_requests" not in application._prefetched_objects_cache
+    ):
+        requests = requests.select_related("dataset__custodian")
+    found: list[ConsentConflict] = []
+    for request in requests:
+        found.extend(conflicts_for(application, request.dataset, team=team))
+    return found
+
+
+EVENT_LABELS = {
+    "application.create": _lazy("Draft created"),
+    "application.update": _lazy("Draft edited"),
+    "application.add_team_member": _lazy("Team member added"),
+    "application.remove_team_member": _lazy("Team member removed"),
+    "application.add_dataset": _lazy("Dataset requested"),
+    "application.remove_dataset": _lazy("Dataset request removed"),
+    "application.add_attachment": _lazy("Document attached"),
+    "application.remove_attachment": _lazy("Document removed"),
+    "application.submit": _lazy("Submitted"),
+    "application.request_revision": _lazy("Revision requested"),
+    "application.accept": _lazy("Accepted into review"),
+    "application.reject": _lazy("Rejected"),
+    "application.withdraw": _lazy("Withdrawn"),
+    "application.await_decision": _lazy("Put forward for decision"),
+    "application.approve": _lazy("Approved"),
+    "application.activate": _lazy("Project active"),
+    "application.suspend": _lazy("Suspended"),
+    "application.reinstate": _lazy("Reinstated"),
+    "application.revoke": _lazy("Revoked"),
+    "application.close": _lazy("Closed"),
+    "application.expire": _lazy("Closed: access expired"),
+    "application.expiry_warning": _lazy("Expiry warning sent"),
+    "application.copy": _lazy("Copied from an earlier application"),
+    "application.amend": _lazy("Amendment opened"),
+    "dataset_request.grant": _lazy("Custodian granted a dataset"),
+    "dataset_request.decline": _lazy("Custodian declined a dataset"),
+}
+
+
+def application_timeline(application) -> list[AuditEvent]:
+    """The audit events of the application and of its dataset requests, oldest first, each
+    with a readable ``label``."""
+    request_ids = [str(r.pk) for r in application.dataset_requests.all()]
+    events = list(
+        AuditEvent.objects.filter(
+            Q(target_type="applications.application", target_id=str(application.pk))
+            | Q(target_type="applications.datasetrequest", target_id__in=request_ids)
+        )
+        .select_related("actor")
+        .order_by("id")
+    )
+    states = {**dict(DatasetRequest.State.choices), **dict(ApplicationState.choices)}
+    for event in events:
+        event.label = EVENT_LABELS.get(event.action, event.action)
+        event.from_label = states.get(event.from_state, event.from_state)
+        event.to_label = states.get(event.to_state, event.to_state)
+    return events
+
+
+def awaited(application) -> tuple[str, str]:
+    """What the application waits for, and from whom, for list rows (no extra queries when
+    the list annotations are present)."""
+    state = application.state
+    if state == S.DRAFT:
+        return _("Completion and submission"), _("the applicant")
+    if state == S.SUBMITTED:
+        return _("Screening"), _("the secretariat")
+    if state == S.REVISION_REQUESTED:
+        return _("A revised version"), _("the applicant")
+    if state == S.IN_REVIEW:
+        return _("Assessment by the reviewers"), _("the review committee")
+    if state == S.AWAITING_DECISION:
+        return _("The decision"), _("the chair")
+    if state == S.APPROVED:
+        pending = getattr(application, "datasets_pending", None)
+        declined = getattr(application, "datasets_declined", None)
+        if declined:
+            return _("Declined datasets to be resolved"), _("the applicant and the custodians")
+        if pending:
+            return _("Decisions on %(n)s datasets") % {"n": pending}, _("the custodians")
+        return _("The remaining activation requirements"), _("see the application")
+    if state == S.ACTIVE:
+        return _("Nothing: the project is active"), "—"
+    if state == S.SUSPENDED:
+        return _("Reinstatement or revocation"), _("the chair")
+    return _("Nothing: the application is closed"), "—"
+
+
+def versions_of(application) -> QuerySet:
+    return application.versions.select_related("created_by").order_by("number")

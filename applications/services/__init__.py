@@ -1,0 +1,72 @@
+"""Every change to an application, its dataset requests, team and attachments.
+
+Each service runs in one transaction: it locks the row, checks the actor's permission and the
+current state, changes it, and writes an audit event; notifications leave after commit.
+
+Amendment of an active project (``application_amend``) reopens the content for editing by
+moving the project from ``active`` to ``revision_requested`` (no new state): the applicant adds
+or removes datasets or extends the end date, then resubmits as version n+1, which goes through
+screening and review again. Access is paused meanwhile; datasets already granted stay granted,
+newly added ones await their custodian, and approval re-activates the project.
+"""
+
+from .custodians import dataset_request_decline, dataset_request_grant
+from .drafting import (
+    application_attachment_add,
+    application_attachment_remove,
+    application_create,
+    application_dataset_add,
+    application_dataset_remove,
+    application_team_member_add,
+    application_team_member_remove,
+    application_update_draft,
+)
+from .project import (
+    application_amend,
+    application_close,
+    application_copy,
+    application_expire_due,
+    application_reinstate,
+    application_revoke,
+    application_suspend,
+)
+from .workflow import (
+    application_accept,
+    application_approve,
+    application_mark_awaiting_decision,
+    application_reject,
+    application_request_revision,
+    application_submit,
+    application_try_activate,
+    application_withdraw,
+    submission_problems,
+)
+
+__all__ = [
+    "application_accept",
+    "application_amend",
+    "application_approve",
+    "application_attachment_add",
+    "application_attachment_remove",
+    "application_close",
+    "application_copy",
+    "application_create",
+    "application_dataset_add",
+    "application_dataset_remove",
+    "application_expire_due",
+    "application_mark_awaiting_decision",
+    "application_reinstate",
+    "application_reject",
+    "application_request_revision",
+    "application_revoke",
+    "application_submit",
+    "application_suspend",
+    "application_team_member_add",
+    "application_team_member_remove",
+    "application_try_activate",
+    "application_update_draft",
+    "application_withdraw",
+    "dataset_request_decline",
+    "dataset_request_grant",
+    "submission_problems",
+]

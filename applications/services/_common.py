@@ -1,0 +1,145 @@
+"""Helpers shared by the application services."""
+
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
+
+from solidarity import audit
+from solidarity.accounts.roles import Role
+from solidarity.catalog.duo import DataUse
+from solidarity.errors import DomainError, PermissionDenied, TransitionNotAllowed
+from solidarity.notifications.services import notify
+
+from ..models import (
+    Application,
+    ApplicationState,
+    Beneficiary,
+)
+
+S = ApplicationState
+
+CONTENT_FIELDS = [
+    "title",
+    "organisation",
+    "lay_summary",
+    "scientific_summary",
+    "aims",
+    "methods",
+    "public_benefit",
+    "beneficiaries",
+    "funding",
+    "commercial_involvement",
+    "commercial_details",
+    "research_use",
+    "research_disease",
+    "research_countries",
+    "ethics_approval",
+    "will_publish",
+    "start_date",
+    "end_date",
+]
+EXPIRY_WARNINGS = (30, 7)
+
+
+# ---- helpers ----------------------------------------------------------------------------
+
+
+def _locked(application: Application) -> Application:
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("applicant", "organisation")
+        .get(pk=application.pk)
+    )
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def _require_state(application: Application, states, verb: str) -> None:
+    if application.state not in states:
+        raise TransitionNotAllowed(
+            _("An application that is %(state)s cannot be %(verb)s.")
+            % {"state": application.get_state_display().lower(), "verb": verb}
+        )
+
+
+def _require_text(value: str, field: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise DomainError(message, field_errors={field: [message]})
+    return value
+
+
+def _move(application, *, actor, to, action, payload=None, extra_fields=()):
+    from_state = application.state
+    application.state = to
+    application.save(update_fields=["state", "updated_at", *extra_fields])
+    audit.record(
+        actor=actor,
+        action=action,
+        target=application,
+        from_state=from_state,
+        to_state=to,
+        payload=payload or {},
+    )
+    return application
+
+
+def _url(application) -> str:
+    return f"/applications/{application.pk}/"
+
+
+def _tell_applicant(application, subject, body) -> None:
+    notify(
+        recipients=[application.applicant],
+        kind="application",
+        context={"subject": subject, "body": body},
+        url=_url(application),
+    )
+
+
+def _role_users(*roles):
+    return list(get_user_model().objects.filter(groups__name__in=roles, is_active=True).distinct())
+
+
+def _custodians_of(application, dataset_ids=None):
+    requests = application.dataset_requests.all()
+    if dataset_ids is not None:
+        requests = requests.filter(dataset_id__in=dataset_ids)
+    orgs = requests.values("dataset__custodian")
+    return list(
+        get_user_model()
+        .objects.filter(
+            memberships__organisation__in=orgs, groups__name=Role.CUSTODIAN, is_active=True
+        )
+        .distinct()
+    )
+
+
+def _clean_fields(fields: dict) -> dict:
+    unknown = set(fields) - set(CONTENT_FIELDS)
+    if unknown:
+        raise DomainError(_("Unknown fields: %(names)s") % {"names": ", ".join(sorted(unknown))})
+    if "beneficiaries" in fields:
+        values = list(fields["beneficiaries"] or [])
+        if set(values) - set(Beneficiary.values):
+            message = _("Unknown beneficiary.")
+            raise DomainError(message, field_errors={"beneficiaries": [message]})
+        fields["beneficiaries"] = values
+    if "research_use" in fields and fields["research_use"] not in DataUse.values:
+        message = _("Unknown research purpose.")
+        raise DomainError(message, field_errors={"research_use": [message]})
+    for text in ("research_countries",):
+        if fields.get(text):
+            fields[text] = ", ".join(
+                c.strip().upper() for c in fields[text].replace(";", ",").split(",") if c.strip()
+            )
+    return fields
+
+
+def _validate_dates(application) -> None:
+    dates = application.start_date and application.end_date
+    if dates and application.end_date < application.start_date:
+        message = _("The end must not come before the start.")
+        raise DomainError(message, field_errors={"end_date": [message]})

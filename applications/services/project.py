@@ -1,0 +1,270 @@
+"""The life of an approved project: suspension, closure, expiry, copies, amendments."""
+
+import datetime
+
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from solidarity import audit
+
+from .. import permissions as perms
+from ..models import (
+    Application,
+    Attachment,
+    DatasetRequest,
+    TeamMember,
+)
+from ._common import (
+    CONTENT_FIELDS,
+    EXPIRY_WARNINGS,
+    S,
+    _locked,
+    _move,
+    _require,
+    _require_state,
+    _require_text,
+    _tell_applicant,
+)
+from .drafting import application_create
+
+# ---- project life -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def application_suspend(*, actor, application, reason: str) -> Application:
+    """active → suspended (chair), with a reason; access pauses."""
+    application = _locked(application)
+    _require(perms.can_govern_project(actor, application), _("Only the chair may suspend."))
+    _require_state(application, [S.ACTIVE], _("suspended"))
+    reason = _require_text(reason, "reason", _("Give the reason for the suspension."))
+    application.state_reason = reason
+    _move(
+        application,
+        actor=actor,
+        to=S.SUSPENDED,
+        action="application.suspend",
+        payload={"reason": reason},
+        extra_fields=["state_reason"],
+    )
+    _tell_applicant(application, _("Suspended: %(ref)s") % {"ref": application.reference}, reason)
+    return application
+
+
+@transaction.atomic
+def application_reinstate(*, actor, application) -> Application:
+    """suspended → active (chair)."""
+    application = _locked(application)
+    _require(perms.can_govern_project(actor, application), _("Only the chair may reinstate."))
+    _require_state(application, [S.SUSPENDED], _("reinstated"))
+    application.state_reason = ""
+    _move(
+        application,
+        actor=actor,
+        to=S.ACTIVE,
+        action="application.reinstate",
+        extra_fields=["state_reason"],
+    )
+    _tell_applicant(
+        application,
+        _("Reinstated: %(ref)s") % {"ref": application.reference},
+        _("The suspension was lifted; your project is active again."),
+    )
+    return application
+
+
+@transaction.atomic
+def application_revoke(*, actor, application, reason: str) -> Application:
+    """active | suspended → revoked (chair), with a reason; access ends for good."""
+    application = _locked(application)
+    _require(perms.can_govern_project(actor, application), _("Only the chair may revoke."))
+    _require_state(application, [S.ACTIVE, S.SUSPENDED], _("revoked"))
+    reason = _require_text(reason, "reason", _("Give the reason for the revocation."))
+    application.state_reason = reason
+    application.closed_at = timezone.now()
+    _move(
+        application,
+        actor=actor,
+        to=S.REVOKED,
+        action="application.revoke",
+        payload={"reason": reason},
+        extra_fields=["state_reason", "closed_at"],
+    )
+    _tell_applicant(application, _("Revoked: %(ref)s") % {"ref": application.reference}, reason)
+    return application
+
+
+@transaction.atomic
+def application_close(*, actor, application, final_report: str) -> Application:
+    """active | suspended → closed (applicant, secretariat or chair) with the final report."""
+    application = _locked(application)
+    _require_state(application, [S.ACTIVE, S.SUSPENDED], _("closed"))
+    _require(perms.can_close(actor, application), _("You may not close this project."))
+    final_report = _require_text(
+        final_report, "final_report", _("Write the final report before closing.")
+    )
+    application.final_report = final_report
+    application.closed_at = timezone.now()
+    _move(
+        application,
+        actor=actor,
+        to=S.CLOSED,
+        action="application.close",
+        payload={"final_report_chars": len(final_report)},
+        extra_fields=["final_report", "closed_at"],
+    )
+    return application
+
+
+def application_expire_due(*, today: datetime.date) -> dict:
+    """For the daily beat: close projects whose access has expired; warn 30 and 7 days ahead.
+
+    Idempotent: each warning is sent once per expiry date, and closed projects are skipped."""
+    closed = warned = 0
+    open_states = [S.ACTIVE, S.SUSPENDED]
+    for pk in Application.objects.filter(
+        state__in=open_states, access_expires_on__lt=today
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            application = _locked(Application(pk=pk))
+            if application.state not in open_states or application.access_expires_on >= today:
+                continue
+            application.closed_at = timezone.now()
+            application.state_reason = _("Access expired on %(date)s.") % {
+                "date": application.access_expires_on.isoformat()
+            }
+            _move(
+                application,
+                actor="system",
+                to=S.CLOSED,
+                action="application.expire",
+                payload={"access_expires_on": application.access_expires_on.isoformat()},
+                extra_fields=["closed_at", "state_reason"],
+            )
+            _tell_applicant(
+                application,
+                _("Access expired: %(ref)s") % {"ref": application.reference},
+                _(
+                    "Access ended on %(date)s and the project was closed. "
+                    "Please send your final report."
+                )
+                % {"date": application.access_expires_on.isoformat()},
+            )
+            closed += 1
+    horizon = today + datetime.timedelta(days=max(EXPIRY_WARNINGS))
+    for pk in Application.objects.filter(
+        state__in=open_states, access_expires_on__gte=today, access_expires_on__lte=horizon
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            application = _locked(Application(pk=pk))
+            if application.state not in open_states:
+                continue
+            days_left = (application.access_expires_on - today).days
+            due = [d for d in EXPIRY_WARNINGS if days_left <= d]
+            threshold = min(due) if due else None
+            if threshold is None or (
+                application.expiry_warned_days is not None
+                and application.expiry_warned_days <= threshold
+            ):
+                continue
+            application.expiry_warned_days = threshold
+            application.save(update_fields=["expiry_warned_days"])
+            audit.record(
+                actor="system",
+                action="application.expiry_warning",
+                target=application,
+                payload={"days": threshold, "access_expires_on": application.access_expires_on},
+            )
+            _tell_applicant(
+                application,
+                _("Access ends in %(days)s days: %(ref)s")
+                % {"days": days_left, "ref": application.reference},
+                _("Access to the data ends on %(date)s. Ask for an amendment to extend it.")
+                % {"date": application.access_expires_on.isoformat()},
+            )
+            warned += 1
+    return {"closed": closed, "warned": warned}
+
+
+@transaction.atomic
+def application_copy(*, actor, application) -> Application:
+    """rejected | closed → a new draft with the same content, team, dataset requests (without
+    the custodians' decisions) and attached documents (the stored files are copied)."""
+    source = _locked(application)
+    _require(perms.is_applicant(actor, source), _("Only the applicant may copy an application."))
+    _require_state(source, [S.REJECTED, S.CLOSED], _("copied"))
+    _require(perms.can_create_application(actor), _("Only researchers may file applications."))
+    fields = {name: getattr(source, name) for name in CONTENT_FIELDS}
+    fields["title"] = source.title
+    copy = application_create(actor=actor, **fields)
+    copy.copied_from = source
+    copy.save(update_fields=["copied_from"])
+    TeamMember.objects.bulk_create(
+        TeamMember(
+            application=copy, name=m.name, role=m.role, organisation=m.organisation, email=m.email
+        )
+        for m in source.team.all()
+    )
+    DatasetRequest.objects.bulk_create(
+        DatasetRequest(
+            application=copy,
+            dataset_id=r.dataset_id,
+            access_mode=r.access_mode,
+            justification=r.justification,
+            variables=r.variables,
+        )
+        for r in source.dataset_requests.all()
+    )
+    copied_files = 0
+    for attachment in source.attachments.all():
+        try:
+            with attachment.file.open("rb") as handle:
+                clone = Attachment(
+                    application=copy,
+                    kind=attachment.kind,
+                    original_name=attachment.original_name,
+                    content_type=attachment.content_type,
+                    size=attachment.size,
+                    sha256=attachment.sha256,
+                    uploaded_by=actor,
+                )
+                clone.file.save(attachment.original_name, File(handle), save=False)
+                clone.save()
+                copied_files += 1
+        except FileNotFoundError:  # a lost file is not copied; the applicant uploads it again
+            continue
+    audit.record(
+        actor=actor,
+        action="application.copy",
+        target=copy,
+        payload={
+            "copied_from": source.pk,
+            "reference": source.reference,
+            "attachments": copied_files,
+        },
+    )
+    return copy
+
+
+@transaction.atomic
+def application_amend(*, actor, application, reason: str) -> Application:
+    """active → revision_requested (applicant): open an amendment of an active project.
+
+    The applicant may then add or remove datasets or extend the end date and resubmit; the
+    amendment is version n+1 and goes through screening and review like any submission.
+    Access pauses until the amendment is approved; granted datasets stay granted."""
+    application = _locked(application)
+    _require(perms.is_applicant(actor, application), _("Only the applicant may amend."))
+    _require_state(application, [S.ACTIVE], _("amended"))
+    reason = _require_text(reason, "reason", _("Say what the amendment changes and why."))
+    application.state_reason = reason
+    _move(
+        application,
+        actor=actor,
+        to=S.REVISION_REQUESTED,
+        action="application.amend",
+        payload={"reason": reason},
+        extra_fields=["state_reason"],
+    )
+    return application

@@ -1,0 +1,199 @@
+"""Frozen snapshots of an application and readable differences between them.
+
+Higher apps add their own part of the snapshot (the reviews app: the applicant's
+self-assessment) with ``register_snapshot_part(fn)`` from their AppConfig.ready(); ``fn``
+takes the application and returns a dict of ``{key: JSON-serialisable value}`` (or None),
+stored under ``content["parts"]``.
+"""
+
+import difflib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+from solidarity.catalog.duo import DataUse
+from solidarity.catalog.models import AccessMode
+
+from .models import Application, Beneficiary
+
+_parts: list[Callable] = []
+
+SNAPSHOT_FIELDS = [
+    "title",
+    "lay_summary",
+    "scientific_summary",
+    "aims",
+    "methods",
+    "public_benefit",
+    "beneficiaries",
+    "funding",
+    "commercial_involvement",
+    "commercial_details",
+    "research_use",
+    "research_disease",
+    "research_countries",
+    "ethics_approval",
+    "will_publish",
+    "start_date",
+    "end_date",
+]
+
+
+def register_snapshot_part(fn: Callable) -> Callable:
+    if fn not in _parts:
+        _parts.append(fn)
+    return fn
+
+
+def snapshot(application: Application) -> dict:
+    """The application's content as JSON: fields, team, dataset requests, attachments."""
+    fields = {}
+    for name in SNAPSHOT_FIELDS:
+        value = getattr(application, name)
+        if hasattr(value, "isoformat"):
+            value = value.isoformat()
+        fields[name] = value
+    content = {
+        "fields": fields,
+        "organisation": application.organisation.name if application.organisation else "",
+        "team": [
+            {"name": m.name, "role": m.role, "organisation": m.organisation, "email": m.email}
+            for m in application.team.all()
+        ],
+        "datasets": [
+            {
+                "dataset_id": r.dataset_id,
+                "dataset": r.dataset.title,
+                "custodian": r.dataset.custodian.name,
+                "access_mode": r.access_mode,
+                "justification": r.justification,
+                "variables": r.variables,
+            }
+            for r in application.dataset_requests.select_related("dataset__custodian")
+        ],
+        "attachments": [
+            {"kind": a.kind, "name": a.original_name, "sha256": a.sha256, "size": a.size}
+            for a in application.attachments.all()
+        ],
+        "parts": {},
+    }
+    for part in _parts:
+        extra = part(application)
+        if extra:
+            content["parts"].update(extra)
+    return json.loads(json.dumps(content, default=str))
+
+
+# ---- differences ------------------------------------------------------------------------
+
+
+@dataclass
+class Change:
+    label: str
+    old: str
+    new: str
+    segments: list = field(default_factory=list)  # [(op, text)], op in equal/insert/delete
+
+
+FIELD_LABELS = {
+    "title": _("Title"),
+    "lay_summary": _("Plain-language summary"),
+    "scientific_summary": _("Scientific summary"),
+    "aims": _("Aims"),
+    "methods": _("Methods"),
+    "public_benefit": _("Public benefit claimed"),
+    "beneficiaries": _("Who receives the benefit"),
+    "funding": _("Funding"),
+    "commercial_involvement": _("Commercial involvement"),
+    "commercial_details": _("Commercial involvement, in detail"),
+    "research_use": _("Research purpose"),
+    "research_disease": _("Disease studied"),
+    "research_countries": _("Countries where the data will be used"),
+    "ethics_approval": _("Ethics approval obtained or applied for"),
+    "will_publish": _("Results will be published"),
+    "start_date": _("Intended start"),
+    "end_date": _("Intended end"),
+}
+
+
+def _readable(name: str, value) -> str:
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if name == "beneficiaries":
+        labels = dict(Beneficiary.choices)
+        return ", ".join(str(labels.get(v, v)) for v in value or [])
+    if name == "research_use":
+        return str(dict(DataUse.choices).get(value, value))
+    return "" if value is None else str(value)
+
+
+def _lines(content: dict) -> dict[str, tuple[str, str]]:
+    """Flatten a snapshot into {key: (label, readable text)} in reading order."""
+    out: dict[str, tuple[str, str]] = {}
+    for name, value in (content.get("fields") or {}).items():
+        out[f"field:{name}"] = (str(FIELD_LABELS.get(name, name)), _readable(name, value))
+    modes = dict(AccessMode.choices)
+    for member in content.get("team") or []:
+        key = f"team:{member['name']}"
+        out[key] = (
+            str(_("Team member %(name)s") % {"name": member["name"]}),
+            f"{member['role']} — {member['organisation']} {member.get('email', '')}".strip(),
+        )
+    for req in content.get("datasets") or []:
+        out[f"dataset:{req['dataset_id']}"] = (
+            str(_("Dataset %(title)s") % {"title": req["dataset"]}),
+            "\n".join(
+                part
+                for part in [
+                    str(modes.get(req["access_mode"], req["access_mode"])),
+                    req.get("justification", ""),
+                    req.get("variables", ""),
+                ]
+                if part
+            ),
+        )
+    for att in content.get("attachments") or []:
+        out[f"attachment:{att['sha256']}"] = (
+            str(_("Attachment %(name)s") % {"name": att["name"]}),
+            f"{att['kind']} · sha256 {att['sha256'][:16]}…",
+        )
+    for key, value in (content.get("parts") or {}).items():
+        text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, indent=1)
+        out[f"part:{key}"] = (key, text)
+    return out
+
+
+def _segments(old: str, new: str) -> list[tuple[str, str]]:
+    a, b = old.split(" "), new.split(" ")
+    segments = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op == "equal":
+            segments.append(("equal", " ".join(a[i1:i2])))
+        else:
+            if i2 > i1:
+                segments.append(("delete", " ".join(a[i1:i2])))
+            if j2 > j1:
+                segments.append(("insert", " ".join(b[j1:j2])))
+    return segments
+
+
+def diff(old_content: dict, new_content: dict) -> list[Change]:
+    """The changes from one snapshot to another, one per field or item that differs."""
+    old, new = _lines(old_content), _lines(new_content)
+    changes = []
+    for key in [*old, *[k for k in new if k not in old]]:
+        label, before = old.get(key, (None, ""))
+        label_new, after = new.get(key, (None, ""))
+        if before == after:
+            continue
+        changes.append(
+            Change(
+                label=label or label_new,
+                old=before,
+                new=after,
+                segments=_segments(before, after),
+            )
+        )
+    return changes
