@@ -1,2 +1,577 @@
+"""The harms API: anonymous reporting, status by receipt code, the panel's actions."""
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import Throttled
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+
+from solidarity.catalog.models import Dataset
+
+from . import selectors, services
+from .models import (
+    Affected,
+    HarmCategory,
+    HarmReport,
+    RedressAction,
+    RedressKind,
+    Severity,
+    next_step,
+)
+from .permissions import (
+    ReceiptHolder,
+    can_read_all_reports,
+    can_see_reporter_identity,
+    is_harm_officer,
+)
+from .throttles import AnonymousReportThrottle, ReceiptLookupThrottle
+
+WITHHELD = "withheld"
+
+
+# Input
+
+
+class HarmReportInput(serializers.Serializer):
+    what_happened = serializers.CharField(max_length=5000)
+    occurred_when = serializers.CharField(max_length=200)
+    affected = serializers.ChoiceField(choices=Affected.choices)
+    categories = serializers.MultipleChoiceField(choices=HarmCategory.choices, allow_empty=False)
+    project = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    dataset = serializers.PrimaryKeyRelatedField(
+        queryset=Dataset.objects.all(), required=False, allow_null=True
+    )
+    contact_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    contact_email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
+    contact_phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    website = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+    def validate_website(self, value):
+        if value:
+            raise serializers.ValidationError("Leave this field empty.")
+        return value
+
+
+class HarmReceiptInput(serializers.Serializer):
+    receipt_code = serializers.CharField(max_length=40)
+
+
+class HarmTriageInput(serializers.Serializer):
+    severity = serializers.ChoiceField(choices=Severity.choices)
+    applications = serializers.ListField(child=serializers.IntegerField(), required=False)
+    datasets = serializers.ListField(child=serializers.IntegerField(), required=False)
+    note = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+
+class HarmNoteInput(serializers.Serializer):
+    note = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+
+class RedressOfferInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=RedressKind.choices)
+    description = serializers.CharField(max_length=2000)
+    amount_minor = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    currency = serializers.CharField(max_length=3, required=False, allow_blank=True)
+    dataset = serializers.PrimaryKeyRelatedField(
+        queryset=Dataset.objects.all(), required=False, allow_null=True
+    )
+
+
+class HarmOutcomeInput(serializers.Serializer):
+    outcome = serializers.CharField(max_length=5000)
+
+
+class HarmReasonsInput(serializers.Serializer):
+    reasons = serializers.CharField(max_length=5000)
+
+
+class HarmReferInput(HarmReasonsInput):
+    referred_to = serializers.CharField(max_length=200)
+
+
+class HarmMessageInput(serializers.Serializer):
+    body = serializers.CharField(max_length=5000)
+    internal = serializers.BooleanField(required=False, default=False)
+    receipt_code = serializers.CharField(max_length=40, required=False)
+
+
+class HarmAppealInput(serializers.Serializer):
+    grounds = serializers.CharField(max_length=5000)
+    receipt_code = serializers.CharField(max_length=40, required=False)
+
+
+class RedressAnswerInput(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    receipt_code = serializers.CharField(max_length=40, required=False)
+
+
+class HarmSuspensionInput(serializers.Serializer):
+    application = serializers.IntegerField()
+    reason = serializers.CharField(max_length=4000)
+
+
+# Output
+
+
+class RedressActionOutput(serializers.ModelSerializer):
+    class Meta:
+        model = RedressAction
+        fields = [
+            "id",
+            "report",
+            "kind",
+            "state",
+            "description",
+            "amount_minor",
+            "currency",
+            "dataset",
+            "offered_at",
+            "responded_at",
+            "delivered_at",
+        ]
+
+
+class HarmMessageOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    from_reporter = serializers.BooleanField()
+    internal = serializers.BooleanField()
+    body = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class HarmReportReporterOutput(serializers.Serializer):
+    """What the reporter sees: never internal notes, never who in the panel wrote."""
+
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    state = serializers.CharField()
+    next_step = serializers.SerializerMethodField()
+    next_due = serializers.DateTimeField()
+    received_at = serializers.DateTimeField()
+    outcome = serializers.CharField()
+    can_appeal = serializers.BooleanField(source="can_be_appealed")
+    appeal_until = serializers.DateTimeField()
+    messages = serializers.SerializerMethodField()
+    redress = serializers.SerializerMethodField()
+
+    def get_next_step(self, obj) -> str:
+        return next_step(obj)
+
+    def get_messages(self, obj) -> list[dict]:
+        items = [m for m in obj.thread if not m.internal]
+        return [
+            {"from_reporter": m.from_reporter, "body": m.body, "created_at": m.created_at}
+            for m in items
+        ]
+
+    def get_redress(self, obj) -> list[dict]:
+        return RedressActionOutput(obj.redress_actions, many=True).data
+
+
+class HarmReportPanelOutput(serializers.ModelSerializer):
+    """Officers and auditors; the reporter's identity and contact only for officers."""
+
+    reference = serializers.CharField(read_only=True)
+    reporter = serializers.SerializerMethodField()
+    contact = serializers.SerializerMethodField()
+    next_due = serializers.DateTimeField(source="next_due_at", read_only=True)
+    overdue = serializers.BooleanField(source="is_overdue", read_only=True)
+    applications = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    datasets = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = HarmReport
+        fields = [
+            "id",
+            "reference",
+            "state",
+            "severity",
+            "categories",
+            "affected",
+            "what_happened",
+            "occurred_when",
+            "project_hint",
+            "applications",
+            "datasets",
+            "received_at",
+            "acknowledged_at",
+            "triaged_at",
+            "decided_at",
+            "next_due",
+            "overdue",
+            "outcome",
+            "referred_to",
+            "reporter",
+            "contact",
+        ]
+
+    def _identity(self):
+        return can_see_reporter_identity(self.context["request"].user)
+
+    def get_reporter(self, obj) -> str | None:
+        if not self._identity():
+            return WITHHELD
+        return obj.reporter.get_username() if obj.reporter_id else None
+
+    @extend_schema_field({"oneOf": [{"type": "object"}, {"type": "string"}]})
+    def get_contact(self, obj):
+        if not self._identity():
+            return WITHHELD
+        return selectors.reporter_contact(obj)
+
+
+class HarmReportPanelDetailOutput(HarmReportPanelOutput):
+    messages = serializers.SerializerMethodField()
+    redress = serializers.SerializerMethodField()
+
+    class Meta(HarmReportPanelOutput.Meta):
+        fields = [*HarmReportPanelOutput.Meta.fields, "messages", "redress"]
+
+    def get_messages(self, obj) -> list[dict]:
+        return HarmMessageOutput(obj.thread, many=True).data
+
+    def get_redress(self, obj) -> list[dict]:
+        return RedressActionOutput(obj.redress_actions, many=True).data
+
+
+# Views
+
+
+def _by_receipt(request, code):
+    if not ReceiptLookupThrottle().allow_request(request, None):
+        raise Throttled()
+    report = selectors.harm_report_by_receipt(code or "")
+    if report is None:
+        raise Http404
+    return report
+
+
+class HarmReportViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Anyone reports; the panel (and auditors, read-only) list; reporters see their own."""
+
+    filterset_fields = ["state", "severity"]
+    ordering_fields = ["received_at"]
+
+    def get_permissions(self):
+        if self.action in ("create", "status", "message", "appeal"):
+            return [AllowAny()]
+        return [IsAuthenticated()]
+
+    def get_throttles(self):
+        if self.action == "create":
+            return [AnonymousReportThrottle()]
+        return super().get_throttles()
+
+    def get_queryset(self):
+        user = self.request.user
+        if self.action == "list":
+            if not can_read_all_reports(user):
+                return selectors.with_thread(
+                    selectors.harm_reports_of(user), internal=False
+                ).order_by("-received_at", "-id")
+            params = self.request.query_params
+            return selectors.harm_report_queue(
+                category=params.get("category", ""),
+                application_id=_int(params.get("application")),
+                dataset_id=_int(params.get("dataset")),
+                overdue_only=params.get("overdue") in ("1", "true"),
+            )
+        return selectors.harm_reports_visible_to(user)
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return HarmReportInput
+        return HarmReportPanelOutput
+
+    def list(self, request, *args, **kwargs):
+        if not can_read_all_reports(request.user):
+            page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+            return self.get_paginated_response(HarmReportReporterOutput(page, many=True).data)
+        return super().list(request, *args, **kwargs)
+
+    def _reporter_view(self, pk):
+        report = selectors.harm_report_detail(
+            reports=HarmReport.objects.all(), pk=pk, internal=False
+        )
+        return HarmReportReporterOutput(report).data
+
+    def _detail(self, request, pk):
+        try:
+            report = selectors.harm_report_for(request.user, pk)
+        except HarmReport.DoesNotExist:
+            raise Http404 from None
+        if can_read_all_reports(request.user):
+            return HarmReportPanelDetailOutput(report, context={"request": request}).data
+        return HarmReportReporterOutput(report).data
+
+    def retrieve(self, request, pk=None):
+        return Response(self._detail(request, int(pk)))
+
+    def create(self, request):
+        data = self._valid(HarmReportInput, request)
+        application = None
+        project = data.get("project", "").strip()
+        if project:
+            matches = selectors.public_projects(project)
+            exact = [a for a in matches if (a.reference or "").lower() == project.lower()]
+            application = exact[0] if exact else (matches[0] if len(matches) == 1 else None)
+        report, code = services.harm_report_create(
+            actor=request.user,
+            what_happened=data["what_happened"],
+            occurred_when=data["occurred_when"],
+            affected=data["affected"],
+            categories=sorted(data["categories"]),
+            application=application,
+            dataset=data.get("dataset"),
+            project_hint="" if application else project,
+            contact={
+                "name": data.get("contact_name", ""),
+                "email": data.get("contact_email", ""),
+                "phone": data.get("contact_phone", ""),
+            },
+            attachments=request.FILES.getlist("attachments"),
+        )
+        body = {
+            "id": report.pk,
+            "reference": report.reference,
+            "state": report.state,
+            "receipt_code": code,
+            "next_step": next_step(report),
+        }
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @staticmethod
+    def _valid(serializer_class, request):
+        serializer = serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def _officer_report(self, request, pk):
+        if not is_harm_officer(request.user):
+            if can_read_all_reports(request.user):
+                from solidarity.errors import PermissionDenied
+
+                raise PermissionDenied("Only harm officers may do this.")
+            raise Http404
+        try:
+            return HarmReport.objects.get(pk=pk)
+        except HarmReport.DoesNotExist:
+            raise Http404 from None
+
+    def _done(self, request, pk):
+        return Response(self._detail(request, int(pk)))
+
+    @extend_schema(request=HarmReceiptInput, responses=HarmReportReporterOutput)
+    @action(detail=False, methods=["post"], url_path="status")
+    def status(self, request):
+        """A report's status by its receipt code; a wrong code answers 404 like a missing one."""
+        data = self._valid(HarmReceiptInput, request)
+        report = _by_receipt(request, data["receipt_code"])
+        return Response(self._reporter_view(report.pk))
+
+    @extend_schema(request=HarmNoteInput)
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        report = self._officer_report(request, pk)
+        data = self._valid(HarmNoteInput, request)
+        services.harm_report_acknowledge(
+            actor=request.user, report=report, message=data.get("note") or "Thank you."
+        )
+        return self._done(request, pk)
+
+    @extend_schema(request=HarmTriageInput)
+    @action(detail=True, methods=["post"])
+    def triage(self, request, pk=None):
+        from applications.models import Application
+
+        report = self._officer_report(request, pk)
+        data = self._valid(HarmTriageInput, request)
+        applications = list(Application.objects.filter(pk__in=data.get("applications", [])))
+        datasets = list(Dataset.objects.filter(pk__in=data.get("datasets", [])))
+        services.harm_report_triage(
+            actor=request.user,
+            report=report,
+            severity=data["severity"],
+            applications=applications,
+            datasets=datasets,
+            note=data.get("note", ""),
+        )
+        return self._done(request, pk)
+
+    @extend_schema(request=HarmNoteInput)
+    @action(detail=True, methods=["post"])
+    def investigate(self, request, pk=None):
+        report = self._officer_report(request, pk)
+        data = self._valid(HarmNoteInput, request)
+        services.harm_report_investigate(
+            actor=request.user, report=report, note=data.get("note", "")
+        )
+        return self._done(request, pk)
+
+    @extend_schema(request=RedressOfferInput, responses=RedressActionOutput)
+    @action(detail=True, methods=["post"], url_path="offer-redress")
+    def offer_redress(self, request, pk=None):
+        report = self._officer_report(request, pk)
+        data = self._valid(RedressOfferInput, request)
+        offered = services.redress_offer(
+            actor=request.user,
+            report=report,
+            kind=data["kind"],
+            description=data["description"],
+            amount_minor=data.get("amount_minor"),
+            currency=data.get("currency", ""),
+            dataset=data.get("dataset"),
+        )
+        return Response(RedressActionOutput(offered).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=HarmOutcomeInput)
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        report = self._officer_report(request, pk)
+        data = self._valid(HarmOutcomeInput, request)
+        services.harm_report_resolve(actor=request.user, report=report, outcome=data["outcome"])
+        return self._done(request, pk)
+
+    @extend_schema(request=HarmReasonsInput)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        report = self._officer_report(request, pk)
+        data = self._valid(HarmReasonsInput, request)
+        services.harm_report_close(actor=request.user, report=report, reasons=data["reasons"])
+        return self._done(request, pk)
+
+    @extend_schema(request=HarmReferInput)
+    @action(detail=True, methods=["post"])
+    def refer(self, request, pk=None):
+        report = self._officer_report(request, pk)
+        data = self._valid(HarmReferInput, request)
+        services.harm_report_refer(
+            actor=request.user,
+            report=report,
+            referred_to=data["referred_to"],
+            reasons=data["reasons"],
+        )
+        return self._done(request, pk)
+
+    @extend_schema(request=HarmSuspensionInput)
+    @action(detail=True, methods=["post"], url_path="recommend-suspension")
+    def recommend_suspension(self, request, pk=None):
+        from applications.models import Application
+
+        report = self._officer_report(request, pk)
+        data = self._valid(HarmSuspensionInput, request)
+        try:
+            application = Application.objects.get(pk=data["application"])
+        except Application.DoesNotExist:
+            raise Http404 from None
+        services.harm_report_recommend_suspension(
+            actor=request.user, report=report, application=application, reason=data["reason"]
+        )
+        return self._done(request, pk)
+
+    def _reporter_or_officer(self, request, pk, code):
+        """The actor for a reporter's action: the signed-in reporter/officer or the code."""
+        try:
+            report = HarmReport.objects.get(pk=int(pk))
+        except (HarmReport.DoesNotExist, ValueError):
+            raise Http404 from None
+        user = request.user
+        if user.is_authenticated and (is_harm_officer(user) or report.reporter_id == user.pk):
+            return user, report
+        if code:
+            found = _by_receipt(request, code)
+            if found.pk == report.pk:
+                return ReceiptHolder(report_id=report.pk), report
+        raise Http404
+
+    @extend_schema(request=HarmMessageInput)
+    @action(detail=True, methods=["post"])
+    def message(self, request, pk=None):
+        data = self._valid(HarmMessageInput, request)
+        actor, report = self._reporter_or_officer(request, pk, data.get("receipt_code"))
+        services.harm_message_post(
+            actor=actor, report=report, body=data["body"], internal=data.get("internal", False)
+        )
+        return Response({"detail": "sent"}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=HarmAppealInput)
+    @action(detail=True, methods=["post"])
+    def appeal(self, request, pk=None):
+        data = self._valid(HarmAppealInput, request)
+        actor, report = self._reporter_or_officer(request, pk, data.get("receipt_code"))
+        report = services.harm_report_appeal(actor=actor, report=report, grounds=data["grounds"])
+        return Response({"state": report.state})
+
+
+def _int(value):
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+class RedressActionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Redress actions; the reporter answers offers, the panel (or custodian) delivers."""
+
+    serializer_class = RedressActionOutput
+    filterset_fields = ["state", "kind", "report"]
+
+    def get_permissions(self):
+        if self.action in ("accept", "decline"):
+            return [AllowAny()]
+        return [IsAuthenticated()]
+
+    def get_queryset(self):
+        return selectors.redress_actions_visible_to(self.request.user).order_by("id")
+
+    def _answer(self, request, pk, service):
+        data = HarmReportViewSet._valid(RedressAnswerInput, request)
+        try:
+            item = RedressAction.objects.select_related("report").get(pk=int(pk))
+        except (RedressAction.DoesNotExist, ValueError):
+            raise Http404 from None
+        actor, _report = HarmReportViewSet()._reporter_or_officer(
+            request, item.report_id, data.get("receipt_code")
+        )
+        item = service(actor=actor, action=item, note=data.get("note", ""))
+        return Response(RedressActionOutput(item).data)
+
+    @extend_schema(request=RedressAnswerInput)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self._answer(request, pk, services.redress_accept)
+
+    @extend_schema(request=RedressAnswerInput)
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        return self._answer(request, pk, services.redress_decline)
+
+    @extend_schema(request=HarmNoteInput)
+    @action(detail=True, methods=["post"])
+    def deliver(self, request, pk=None):
+        from .permissions import can_complete_data_request
+
+        try:
+            item = RedressAction.objects.select_related("report", "dataset").get(pk=int(pk))
+        except (RedressAction.DoesNotExist, ValueError):
+            raise Http404 from None
+        if not can_complete_data_request(request.user, item) and not can_read_all_reports(
+            request.user
+        ):
+            raise Http404
+        data = HarmReportViewSet._valid(HarmNoteInput, request)
+        item = services.redress_deliver(actor=request.user, action=item, note=data.get("note", ""))
+        return Response(RedressActionOutput(item).data)
+
+
 def register(router) -> None:
     """Add this app's viewsets to the /api/v1/ router."""
+    router.register("harm-reports", HarmReportViewSet, basename="harm-report")
+    router.register("redress-actions", RedressActionViewSet, basename="redress-action")

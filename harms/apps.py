@@ -5,3 +5,22 @@ from django.utils.translation import gettext_lazy as _
 class HarmsConfig(AppConfig):
     name = "harms"
     verbose_name = _("Harms")
+
+    def ready(self):
+        from celery.schedules import crontab
+
+        from solidarity.accounts.demo import register_seeder
+        from solidarity.accounts.home import register_panel
+        from solidarity.celery import register_periodic
+
+        from .demo import seed_harms
+        from .home import chair_panel, custodian_requests_panel, officer_panel, reporter_panel
+
+        for panel in (officer_panel, chair_panel, reporter_panel, custodian_requests_panel):
+            register_panel(panel)
+        register_seeder(seed_harms)
+        register_periodic(
+            "harms-remind-overdue",
+            task="harms.tasks.remind_overdue_reports",
+            schedule=crontab(hour=7, minute=15),
+        )

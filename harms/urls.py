@@ -1,4 +1,31 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "harms"
-urlpatterns: list = []
+urlpatterns = [
+    path("report/", views.ReportView.as_view(), name="report"),
+    path("report/receipt/", views.receipt, name="receipt"),
+    path("status/", views.StatusView.as_view(), name="status"),
+    path("status/forget/", views.status_forget, name="status-forget"),
+    path("mine/", views.mine, name="mine"),
+    path("queue/", views.queue, name="queue"),
+    path("recommendations/", views.recommendations, name="recommendations"),
+    path(
+        "recommendations/<int:pk>/<str:decision>/",
+        views.recommendation_decide,
+        name="recommendation-decide",
+    ),
+    path("redress/<int:pk>/", views.redress_detail, name="redress"),
+    path("redress/<int:pk>/deliver/", views.redress_deliver, name="redress-deliver"),
+    path(
+        "redress/<int:pk>/<str:answer>/",
+        views.redress_answer,
+        name="redress-answer",
+    ),
+    path("attachments/<int:pk>/", views.attachment, name="attachment"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/message/", views.message, name="message"),
+    path("<int:pk>/appeal/", views.appeal, name="appeal"),
+    path("<int:pk>/<str:action>/", views.OfficerActionView.as_view(), name="action"),
+]

@@ -1,0 +1,310 @@
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from solidarity.catalog.models import Dataset
+
+from .models import Affected, HarmCategory, HarmReportState, RedressKind, Severity
+from .selectors import public_projects
+
+TEXT_LIMIT = 5000
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
+        return [super().clean(data, initial)] if data else []
+
+
+def _area(rows=6, limit=TEXT_LIMIT):
+    return forms.Textarea(attrs={"rows": rows, "maxlength": limit})
+
+
+class ReportForm(forms.Form):
+    """What happened: plain words, no proof of a legal violation asked for."""
+
+    what_happened = forms.CharField(
+        label=_("What happened?"),
+        max_length=TEXT_LIMIT,
+        widget=_area(8),
+        help_text=_(
+            "In your own words. You do not need to prove anything: tell us what you think "
+            "went wrong and how it affected you."
+        ),
+    )
+    occurred_when = forms.CharField(
+        label=_("When did it happen?"),
+        max_length=200,
+        help_text=_("A date, or roughly, e.g. “spring 2025” or “last week”."),
+    )
+    affected = forms.ChoiceField(
+        label=_("Who was affected?"), choices=Affected.choices, widget=forms.RadioSelect
+    )
+    categories = forms.MultipleChoiceField(
+        label=_("What kind of harm?"),
+        choices=HarmCategory.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Choose all that apply."),
+    )
+    attachments = MultipleFileField(
+        label=_("Files (optional)"),
+        required=False,
+        help_text=_(
+            "Letters, screenshots or documents: PDF, image, Word, OpenDocument or text. "
+            "If the form comes back with a problem, choose the files again."
+        ),
+    )
+
+
+class LinkForm(forms.Form):
+    """The project or dataset concerned, only if the reporter knows it."""
+
+    project_search = forms.CharField(
+        label=_("Project title or reference (only if you know it)"),
+        max_length=200,
+        required=False,
+        help_text=_("Search the public register, e.g. “DSA-2026-0001” or words from the title."),
+    )
+    project = forms.ModelChoiceField(
+        label=_("Matching projects"),
+        queryset=None,
+        required=False,
+        widget=forms.RadioSelect,
+        empty_label=None,
+    )
+    dataset = forms.ModelChoiceField(
+        label=_("Dataset (only if you know it)"),
+        queryset=Dataset.objects.select_related("custodian").order_by("title"),
+        required=False,
+        empty_label=_("I don't know"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from applications.models import PUBLIC_STATES, Application
+
+        search = (self.data.get(self.add_prefix("project_search")) or "").strip()[:200]
+        self.search = search
+        self.matches = public_projects(search) if search else []
+        self.fields["project"].queryset = Application.objects.filter(
+            state__in=PUBLIC_STATES, pk__in=[p.pk for p in self.matches]
+        )
+        self.fields["dataset"].label_from_instance = lambda d: f"{d.title} ({d.custodian.name})"
+        if not self.matches:
+            del self.fields["project"]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("project") and len(self.matches) == 1 and data.get("project_search"):
+            match = self.matches[0]
+            if (match.reference or "").lower() == data["project_search"].strip().lower():
+                data["project"] = match
+        return data
+
+
+class ContactForm(forms.Form):
+    name = forms.CharField(label=_("Your name (optional)"), max_length=200, required=False)
+    email = forms.EmailField(
+        label=_("E-mail for updates (optional)"),
+        max_length=254,
+        required=False,
+        help_text=_("Only the harm panel can read it; it is stored encrypted."),
+    )
+    phone = forms.CharField(label=_("Telephone (optional)"), max_length=40, required=False)
+    # A honeypot: people never see it (hidden by the stylesheet), robots fill it in.
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def contact(self) -> dict:
+        return {k: self.cleaned_data.get(k, "") for k in ("name", "email", "phone")}
+
+
+class StatusLookupForm(forms.Form):
+    code = forms.CharField(
+        label=_("Receipt code"),
+        max_length=40,
+        help_text=_("The code you were given when you sent your report, e.g. ABCD-EFGH-JKMN-PQRS."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(label=_("Message"), max_length=TEXT_LIMIT, widget=_area(4))
+
+
+class OfficerMessageForm(MessageForm):
+    internal = forms.BooleanField(
+        label=_("Internal note: not shown to the reporter"), required=False
+    )
+
+
+class AcknowledgeForm(forms.Form):
+    message = forms.CharField(
+        label=_("Message to the reporter"),
+        max_length=TEXT_LIMIT,
+        widget=_area(4),
+        initial=_("Thank you for your report. We have received it and will look at it carefully."),
+    )
+
+
+def _applications_queryset():
+    from applications.models import Application
+
+    return Application.objects.exclude(reference__isnull=True).order_by("reference")
+
+
+class TriageForm(forms.Form):
+    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
+    applications = forms.ModelMultipleChoiceField(
+        label=_("Projects concerned (confirmed)"), queryset=None, required=False
+    )
+    datasets = forms.ModelMultipleChoiceField(
+        label=_("Datasets concerned (confirmed)"),
+        queryset=Dataset.objects.order_by("title"),
+        required=False,
+    )
+    note = forms.CharField(
+        label=_("Internal note (optional)"), max_length=TEXT_LIMIT, required=False, widget=_area(3)
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["applications"].queryset = _applications_queryset()
+        self.fields["applications"].label_from_instance = lambda a: f"{a.reference}: {a.title}"
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("Internal note (optional)"), max_length=TEXT_LIMIT, required=False, widget=_area(3)
+    )
+
+
+class OfferRedressForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of redress"), choices=RedressKind.choices)
+    description = forms.CharField(
+        label=_("What is offered (the reporter reads this)"),
+        max_length=2000,
+        widget=_area(3, 2000),
+    )
+    amount = forms.DecimalField(
+        label=_("Amount (financial support only)"),
+        required=False,
+        min_value=Decimal("0.01"),
+        max_digits=12,
+        decimal_places=2,
+    )
+    dataset = forms.ModelChoiceField(
+        label=_("Dataset (correction or deletion only)"),
+        queryset=Dataset.objects.order_by("title"),
+        required=False,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == RedressKind.FINANCIAL and not data.get("amount"):
+            self.add_error("amount", _("Give the amount of financial support."))
+        if data.get("kind") in (RedressKind.DATA_CORRECTION, RedressKind.DATA_DELETION) and not (
+            data.get("dataset")
+        ):
+            self.add_error("dataset", _("Name the dataset whose custodian must act."))
+        return data
+
+    @property
+    def amount_minor(self) -> int | None:
+        amount = self.cleaned_data.get("amount")
+        return int(amount * 100) if amount else None
+
+
+class ResolveForm(forms.Form):
+    outcome = forms.CharField(
+        label=_("Outcome (sent to the reporter)"), max_length=TEXT_LIMIT, widget=_area(4)
+    )
+
+
+class CloseForm(forms.Form):
+    reasons = forms.CharField(
+        label=_("Reasons (sent to the reporter)"), max_length=TEXT_LIMIT, widget=_area(4)
+    )
+
+
+class ReferForm(CloseForm):
+    referred_to = forms.CharField(
+        label=_("Referred to"),
+        max_length=200,
+        help_text=_("E.g. the data-protection authority."),
+    )
+    field_order = ["referred_to", "reasons"]
+
+
+class RecommendSuspensionForm(forms.Form):
+    application = forms.ModelChoiceField(label=_("Project"), queryset=None)
+    reason = forms.CharField(label=_("Reason"), max_length=4000, widget=_area(3))
+
+    def __init__(self, *args, report=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        qs = report.applications.filter(state="active") if report else _applications_queryset()
+        self.fields["application"].queryset = qs
+        self.fields["application"].label_from_instance = lambda a: f"{a.reference}: {a.title}"
+
+
+class AppealForm(forms.Form):
+    grounds = forms.CharField(
+        label=_("Why do you disagree with the decision?"), max_length=TEXT_LIMIT, widget=_area(4)
+    )
+
+
+class RedressAnswerForm(forms.Form):
+    note = forms.CharField(
+        label=_("Comment (optional)"), max_length=2000, required=False, widget=_area(2, 2000)
+    )
+
+
+class DeliverForm(forms.Form):
+    note = forms.CharField(
+        label=_("How it was delivered"), max_length=2000, required=False, widget=_area(2, 2000)
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=4000, widget=_area(3))
+
+
+class QueueFilterForm(forms.Form):
+    state = forms.ChoiceField(
+        label=_("State"), required=False, choices=[("", _("Any")), *HarmReportState.choices]
+    )
+    category = forms.ChoiceField(
+        label=_("Kind of harm"), required=False, choices=[("", _("Any")), *HarmCategory.choices]
+    )
+    severity = forms.ChoiceField(
+        label=_("Severity"), required=False, choices=[("", _("Any")), *Severity.choices]
+    )
+    project = forms.ModelChoiceField(
+        label=_("Project"), queryset=None, required=False, empty_label=_("Any")
+    )
+    dataset = forms.ModelChoiceField(
+        label=_("Dataset"),
+        queryset=Dataset.objects.order_by("title"),
+        required=False,
+        empty_label=_("Any"),
+    )
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = _applications_queryset()
+        self.fields["project"].label_from_instance = lambda a: a.reference

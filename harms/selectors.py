@@ -1,0 +1,294 @@
+"""Read queries for harm reports, each in a fixed number of queries.
+
+``harm_history_for``, ``harm_statistics`` and ``suspension_recommendations_open`` are read by
+other apps (reviews, the public register, the chair's home): keep their names and shapes.
+"""
+
+from collections import Counter
+
+from django.db.models import BooleanField, Case, Count, F, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import ExtractYear
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import crypto
+from .models import (
+    OPEN_STATES,
+    HarmCategory,
+    HarmMessage,
+    HarmReport,
+    HarmReportState,
+    RedressAction,
+    Severity,
+    SuspensionRecommendation,
+)
+from .permissions import can_read_all_reports, can_see_internal_notes
+
+SMALL_COUNT = 5
+
+
+def _with_deadlines(qs: QuerySet) -> QuerySet:
+    now = timezone.now()
+    return qs.annotate(
+        next_due_at=Case(
+            When(
+                state=HarmReportState.RECEIVED,
+                acknowledged_at__isnull=True,
+                then=F("acknowledge_due"),
+            ),
+            When(state=HarmReportState.RECEIVED, then=F("triage_due")),
+            When(state__in=OPEN_STATES, then=F("decision_due")),
+            default=None,
+        ),
+    ).annotate(
+        is_overdue=Case(
+            When(next_due_at__lt=now, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def harm_report_queue(
+    *,
+    state: str = "",
+    category: str = "",
+    severity: str = "",
+    application_id: int | None = None,
+    dataset_id: int | None = None,
+    overdue_only: bool = False,
+    open_only: bool = False,
+) -> QuerySet:
+    """The panel's queue: overdue first, then by the next deadline; filters as the page asks."""
+    qs = _with_deadlines(HarmReport.objects.all())
+    if state:
+        qs = qs.filter(state=state)
+    if open_only:
+        qs = qs.filter(state__in=OPEN_STATES)
+    if category:
+        # JSON containment is not portable to SQLite; a match on the quoted value is.
+        qs = qs.filter(categories__icontains=f'"{category}"')
+    if severity:
+        qs = qs.filter(severity=severity)
+    if application_id:
+        qs = qs.filter(applications__pk=application_id)
+    if dataset_id:
+        qs = qs.filter(datasets__pk=dataset_id)
+    if overdue_only:
+        qs = qs.filter(is_overdue=True)
+    # Filtering on one linked project or dataset cannot duplicate rows: no DISTINCT needed.
+    return qs.prefetch_related("applications", "datasets").order_by(
+        "-is_overdue", F("next_due_at").asc(nulls_last=True), "-received_at", "-id"
+    )
+
+
+def queue_counts() -> dict:
+    """Open reports by state, and how many are overdue, in one query."""
+    rows = _with_deadlines(HarmReport.objects.filter(state__in=OPEN_STATES)).aggregate(
+        total=Count("id"),
+        overdue=Count("id", filter=Q(is_overdue=True)),
+        received=Count("id", filter=Q(state=HarmReportState.RECEIVED)),
+        triaged=Count("id", filter=Q(state=HarmReportState.TRIAGED)),
+        investigating=Count("id", filter=Q(state=HarmReportState.INVESTIGATING)),
+        redress_offered=Count("id", filter=Q(state=HarmReportState.REDRESS_OFFERED)),
+    )
+    return rows
+
+
+def harm_reports_of(user) -> QuerySet:
+    """The reports a signed-in reporter made, newest first."""
+    if not getattr(user, "is_authenticated", False):
+        return HarmReport.objects.none()
+    return _with_deadlines(HarmReport.objects.filter(reporter=user)).order_by("-received_at", "-id")
+
+
+def harm_reports_visible_to(user) -> QuerySet:
+    """Officers and auditors see every report; anyone else only their own."""
+    if can_read_all_reports(user):
+        return HarmReport.objects.all()
+    if getattr(user, "is_authenticated", False):
+        return HarmReport.objects.filter(reporter=user)
+    return HarmReport.objects.none()
+
+
+def with_thread(reports: QuerySet, *, internal: bool) -> QuerySet:
+    """Reports with their thread (internal notes only when ``internal``), files and redress."""
+    messages = HarmMessage.objects.select_related("author").order_by("created_at", "id")
+    if not internal:
+        messages = messages.filter(internal=False)
+    return (
+        _with_deadlines(reports)
+        .select_related("reporter")
+        .prefetch_related(
+            Prefetch("messages", queryset=messages, to_attr="thread"),
+            "attachments",
+            Prefetch(
+                "redress",
+                queryset=RedressAction.objects.select_related("dataset", "dataset__custodian"),
+                to_attr="redress_actions",
+            ),
+            "applications",
+            "datasets",
+            Prefetch(
+                "suspension_recommendations",
+                queryset=SuspensionRecommendation.objects.select_related("application"),
+                to_attr="recommendations",
+            ),
+        )
+    )
+
+
+def harm_report_detail(*, reports: QuerySet, pk: int, internal: bool) -> HarmReport:
+    """One report with everything its page shows; raises DoesNotExist when not in ``reports``."""
+    return with_thread(reports, internal=internal).get(pk=pk)
+
+
+def harm_report_for(user, pk: int) -> HarmReport:
+    """The report as ``user`` may see it; raises DoesNotExist for anyone else."""
+    return harm_report_detail(
+        reports=harm_reports_visible_to(user), pk=pk, internal=can_see_internal_notes(user)
+    )
+
+
+def harm_report_by_receipt(code: str) -> HarmReport | None:
+    """The report whose receipt code this is, or None; a wrong and a missing code look alike."""
+    if not crypto.normalise_receipt_code(code):
+        return None
+    digest = crypto.receipt_hash(code)
+    report = HarmReport.objects.filter(receipt_hash=digest).first()
+    if report is None or not crypto.receipt_matches(code, report.receipt_hash):
+        return None
+    return report
+
+
+def reporter_contact(report: HarmReport) -> dict:
+    """The decrypted contact details; call only for a harm officer."""
+    return crypto.decrypt_contact(report.contact_ciphertext)
+
+
+def redress_actions_visible_to(user) -> QuerySet:
+    qs = RedressAction.objects.select_related("report", "dataset")
+    if can_read_all_reports(user):
+        return qs
+    if getattr(user, "is_authenticated", False):
+        return qs.filter(report__reporter=user)
+    return qs.none()
+
+
+def data_requests_for_custodian(user) -> QuerySet:
+    """Accepted corrections and deletions on datasets this custodian manages, to carry out."""
+    from guardian.shortcuts import get_objects_for_user
+
+    from solidarity.catalog.models import Dataset
+
+    datasets = get_objects_for_user(
+        user, "catalog.manage_dataset", klass=Dataset, accept_global_perms=False
+    )
+    return (
+        RedressAction.objects.filter(
+            dataset__in=datasets, kind__in=["data_correction", "data_deletion"]
+        )
+        .exclude(state__in=["offered", "declined"])
+        .select_related("dataset")
+        .order_by("state", "responded_at")
+    )
+
+
+def suspension_recommendations_open() -> QuerySet:
+    """Open suspension recommendations for the chair, oldest first, with their project."""
+    return (
+        SuspensionRecommendation.objects.filter(state=SuspensionRecommendation.State.OPEN)
+        .select_related("application", "report", "recommended_by")
+        .order_by("created_at", "id")
+    )
+
+
+def public_projects(search: str, limit: int = 20) -> list:
+    """Projects on the public register matching a title or reference, for the report form."""
+    from applications.models import PUBLIC_STATES, Application
+
+    search = (search or "").strip()
+    if not search:
+        return []
+    return list(
+        Application.objects.filter(state__in=PUBLIC_STATES)
+        .filter(Q(reference__iexact=search) | Q(title__icontains=search))
+        .order_by("-decided_at", "-id")[:limit]
+    )
+
+
+def harm_history_for(*, datasets, organisations) -> dict:
+    """Anonymised harm history of these datasets and organisations, for reviewers.
+
+    Counts (no free text, no identities) of reports linked to the datasets, to datasets the
+    organisations hold, or to projects of the organisations: total, by category, severity
+    and state. Two queries.
+    """
+    dataset_ids = [getattr(d, "pk", d) for d in datasets or []]
+    org_ids = [getattr(o, "pk", o) for o in organisations or []]
+    if not dataset_ids and not org_ids:
+        return _history_from([])
+    rows = list(
+        HarmReport.objects.filter(
+            Q(datasets__pk__in=dataset_ids)
+            | Q(datasets__custodian_id__in=org_ids)
+            | Q(applications__organisation_id__in=org_ids)
+        )
+        .distinct()
+        .values_list("categories", "severity", "state")
+    )
+    return _history_from(rows)
+
+
+def _history_from(rows) -> dict:
+    categories = Counter(c for cats, _s, _st in rows for c in cats)
+    severities = Counter(s or "ungraded" for _c, s, _st in rows)
+    states = Counter(st for _c, _s, st in rows)
+    severity_labels = {**dict(Severity.choices), "ungraded": _("Not yet graded")}
+    return {
+        "total": len(rows),
+        "by_category": _labelled(categories, dict(HarmCategory.choices)),
+        "by_severity": _labelled(severities, severity_labels),
+        "by_state": _labelled(states, dict(HarmReportState.choices)),
+    }
+
+
+def _labelled(counter: Counter, labels: dict) -> list[dict]:
+    return [
+        {"key": key, "label": str(label), "count": counter[key]}
+        for key, label in labels.items()
+        if counter.get(key)
+    ]
+
+
+def _suppressed(key, label, count: int) -> dict:
+    small = 0 < count < SMALL_COUNT
+    return {
+        "key": key,
+        "label": str(label),
+        "count": None if small else count,
+        "display": _("fewer than 5") if small else str(count),
+    }
+
+
+def harm_statistics(*, application_ids=None) -> dict:
+    """Public harm statistics: reports by category, state and year; counts 1-4 suppressed.
+
+    With ``application_ids``, only reports linked to those projects. Suppressed counts are
+    ``None`` with the display "fewer than 5". One query.
+    """
+    qs = HarmReport.objects.all()
+    if application_ids is not None:
+        qs = qs.filter(applications__pk__in=list(application_ids)).distinct()
+    rows = list(
+        qs.annotate(year=ExtractYear("received_at")).values_list("categories", "state", "year")
+    )
+    categories = Counter(c for cats, _s, _y in rows for c in cats)
+    states = Counter(st for _c, st, _y in rows)
+    years = Counter(y for _c, _s, y in rows)
+    return {
+        "total": _suppressed("total", _("All reports"), len(rows)),
+        "by_category": [_suppressed(k, label, categories[k]) for k, label in HarmCategory.choices],
+        "by_state": [_suppressed(k, label, states[k]) for k, label in HarmReportState.choices],
+        "by_year": [_suppressed(y, str(y), years[y]) for y in sorted(years)],
+    }

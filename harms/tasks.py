@@ -1,0 +1,25 @@
+"""Thin Celery tasks: they take ids and call services."""
+
+from celery import shared_task
+from django.core.mail import send_mail
+
+from . import crypto, services
+from .models import HarmReport
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=8)
+def email_reporter(report_id: int, subject: str, body: str) -> bool:
+    """E-mail an anonymous reporter who left an address; the code is never in the e-mail."""
+    report = HarmReport.objects.filter(pk=report_id).only("contact_ciphertext").first()
+    if report is None:
+        return False
+    email = crypto.decrypt_contact(report.contact_ciphertext).get("email")
+    if not email:
+        return False
+    send_mail(subject, body, None, [email])
+    return True
+
+
+@shared_task
+def remind_overdue_reports() -> int:
+    return services.harm_reports_remind_overdue()

@@ -1,0 +1,39 @@
+"""Per-client rate limits, shared by the HTML pages and the API (one counter per client)."""
+
+from django.conf import settings
+from rest_framework.throttling import SimpleRateThrottle
+
+
+class _SettingsRateThrottle(SimpleRateThrottle):
+    setting = ""
+
+    def get_rate(self):
+        # Read at request time, so a changed setting (or a test's override) applies at once.
+        return getattr(settings, self.setting)
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class AnonymousReportThrottle(_SettingsRateThrottle):
+    """Anonymous report submissions per client address; signed-in reporters are not limited."""
+
+    scope = "harm_report"
+    setting = "HARM_REPORT_RATE"
+
+    def allow_request(self, request, view):
+        if getattr(request.user, "is_authenticated", False):
+            return True
+        return super().allow_request(request, view)
+
+
+class ReceiptLookupThrottle(_SettingsRateThrottle):
+    """Status look-ups by receipt code per client address, whether the code is right or not."""
+
+    scope = "harm_status"
+    setting = "HARM_STATUS_RATE"
+
+
+def allowed(throttle_class, request) -> bool:
+    """Count one attempt for an HTML view; False once the client is over its limit."""
+    return throttle_class().allow_request(request, None)

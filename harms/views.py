@@ -1,0 +1,531 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.http import require_POST
+
+from solidarity.errors import DomainError
+
+from . import forms, selectors, services
+from .models import HarmAttachment, HarmReport, HarmReportState, RedressAction, next_step
+from .models import SuspensionRecommendation as Recommendation
+from .permissions import (
+    ReceiptHolder,
+    can_complete_data_request,
+    can_decide_suspension,
+    can_read_all_reports,
+    can_see_internal_notes,
+    can_see_reporter_identity,
+    is_harm_officer,
+    is_reporter_of,
+)
+from .throttles import AnonymousReportThrottle, ReceiptLookupThrottle, allowed
+
+SESSION_REPORT = "harms_receipt_report"
+SESSION_NEW_CODE = "harms_new_receipt"
+S = HarmReportState
+
+
+def _apply_errors(form, exc: DomainError) -> None:
+    if not exc.field_errors:
+        form.add_error(None, exc.message)
+    for field, errors in exc.field_errors.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+# Reporting
+
+
+def _initial(form_class, data, prefix) -> dict:
+    """What was typed, as initial values: re-shows a form without judging it yet."""
+    initial = {}
+    for name, field in form_class.base_fields.items():
+        key = f"{prefix}-{name}"
+        if isinstance(field, forms.forms.MultipleChoiceField):
+            initial[name] = data.getlist(key)
+        elif key in data:
+            initial[name] = data.get(key)
+    return initial
+
+
+class ReportView(View):
+    """The public report form: signed in or anonymous, no proof asked for."""
+
+    template = "harms/report_form.html"
+
+    def _forms(self, request):
+        data = request.POST if request.method == "POST" else None
+        return (
+            forms.ReportForm(data, request.FILES or None, prefix="r"),
+            forms.LinkForm(data or request.GET or None, prefix="l"),
+            forms.ContactForm(data, prefix="c"),
+        )
+
+    def _render(self, request, report_form, link_form, contact_form, status=200):
+        return render(
+            request,
+            self.template,
+            {"report_form": report_form, "link_form": link_form, "contact_form": contact_form},
+            status=status,
+        )
+
+    def get(self, request):
+        report_form, link_form, contact_form = self._forms(request)
+        return self._render(request, report_form, link_form, contact_form)
+
+    def post(self, request):
+        report_form, link_form, contact_form = self._forms(request)
+        if "find_project" in request.POST:
+            # Re-show the form with the projects matching the search; nothing is sent yet.
+            report_form = forms.ReportForm(
+                initial=_initial(forms.ReportForm, request.POST, "r"), prefix="r"
+            )
+            return self._render(request, report_form, link_form, contact_form)
+        valid = all([report_form.is_valid(), link_form.is_valid(), contact_form.is_valid()])
+        if contact_form.is_bound and contact_form.data.get("c-website"):
+            contact_form.add_error(
+                None,
+                _(
+                    "Your report could not be sent. If you are a person, leave the field "
+                    "“Leave this field empty” empty and send it again."
+                ),
+            )
+            return self._render(request, report_form, link_form, contact_form, status=400)
+        if not request.user.is_authenticated and not allowed(AnonymousReportThrottle, request):
+            report_form.add_error(
+                None,
+                _(
+                    "Too many reports have been sent from your connection. Please wait an hour "
+                    "and try again; your text is kept below."
+                ),
+            )
+            return self._render(request, report_form, link_form, contact_form, status=429)
+        if not valid:
+            return self._render(request, report_form, link_form, contact_form)
+        data, links = report_form.cleaned_data, link_form.cleaned_data
+        project = links.get("project")
+        try:
+            report, code = services.harm_report_create(
+                actor=request.user,
+                what_happened=data["what_happened"],
+                occurred_when=data["occurred_when"],
+                affected=data["affected"],
+                categories=data["categories"],
+                application=project,
+                dataset=links.get("dataset"),
+                project_hint="" if project else links.get("project_search", ""),
+                contact=contact_form.contact(),
+                attachments=data["attachments"],
+            )
+        except DomainError as exc:
+            _apply_errors(report_form, exc)
+            return self._render(request, report_form, link_form, contact_form)
+        if code:
+            request.session[SESSION_NEW_CODE] = code
+            request.session[SESSION_REPORT] = report.pk
+            return redirect("harms:receipt")
+        messages.success(
+            request, _("Thank you. Your report %(ref)s was sent.") % {"ref": report.reference}
+        )
+        return redirect("harms:detail", pk=report.pk)
+
+
+def receipt(request):
+    """Shows an anonymous reporter their receipt code, once."""
+    code = request.session.pop(SESSION_NEW_CODE, None)
+    return render(request, "harms/receipt.html", {"code": code})
+
+
+def _receipt_report(request):
+    pk = request.session.get(SESSION_REPORT)
+    if not pk:
+        return None
+    try:
+        return selectors.harm_report_detail(reports=HarmReport.objects.all(), pk=pk, internal=False)
+    except HarmReport.DoesNotExist:
+        request.session.pop(SESSION_REPORT, None)
+        return None
+
+
+def _reporter_context(report, **extra):
+    return {
+        "report": report,
+        "next_step": next_step(report),
+        "message_form": forms.MessageForm(prefix="message"),
+        "appeal_form": forms.AppealForm(prefix="appeal"),
+        **extra,
+    }
+
+
+class StatusView(View):
+    """A report's status by receipt code; a wrong and a missing code answer alike."""
+
+    def get(self, request):
+        report = _receipt_report(request)
+        if report is not None:
+            return render(request, "harms/status.html", _reporter_context(report, by_code=True))
+        return render(request, "harms/status_lookup.html", {"form": forms.StatusLookupForm()})
+
+    def post(self, request):
+        form = forms.StatusLookupForm(request.POST)
+        if not allowed(ReceiptLookupThrottle, request):
+            form.is_valid()
+            form.add_error(None, _("Too many attempts. Please wait a while and try again."))
+            return render(request, "harms/status_lookup.html", {"form": form}, status=429)
+        if form.is_valid():
+            report = selectors.harm_report_by_receipt(form.cleaned_data["code"])
+            if report is not None:
+                request.session.cycle_key()
+                request.session[SESSION_REPORT] = report.pk
+                return redirect("harms:status")
+            form.add_error(
+                None, _("We could not find a report with this code. Check it and try again.")
+            )
+        return render(request, "harms/status_lookup.html", {"form": form})
+
+
+@require_POST
+def status_forget(request):
+    request.session.pop(SESSION_REPORT, None)
+    messages.success(request, _("This device no longer shows your report."))
+    return redirect("harms:status")
+
+
+@login_required
+def mine(request):
+    page = Paginator(selectors.harm_reports_of(request.user), 25).get_page(request.GET.get("page"))
+    return render(request, "harms/mine.html", {"page": page})
+
+
+# The panel
+
+
+@login_required
+def queue(request):
+    if not can_read_all_reports(request.user):
+        raise PermissionDenied
+    form = forms.QueueFilterForm(request.GET or None)
+    f = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.harm_report_queue(
+        state=f.get("state", ""),
+        category=f.get("category", ""),
+        severity=f.get("severity", ""),
+        application_id=f["project"].pk if f.get("project") else None,
+        dataset_id=f["dataset"].pk if f.get("dataset") else None,
+        overdue_only=f.get("overdue", False),
+    )
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render(request, "harms/queue.html", {"form": form, "page": page})
+
+
+OFFICER_FORMS = {
+    "acknowledge": forms.AcknowledgeForm,
+    "triage": forms.TriageForm,
+    "investigate": forms.NoteForm,
+    "offer-redress": forms.OfferRedressForm,
+    "resolve": forms.ResolveForm,
+    "close": forms.CloseForm,
+    "refer": forms.ReferForm,
+    "recommend-suspension": forms.RecommendSuspensionForm,
+    "message": forms.OfficerMessageForm,
+}
+
+
+def _available(report) -> set[str]:
+    open_ = report.state in (S.RECEIVED, S.TRIAGED, S.INVESTIGATING, S.REDRESS_OFFERED)
+    found = {"message"}
+    if open_ and report.acknowledged_at is None:
+        found.add("acknowledge")
+    if report.state == S.RECEIVED:
+        found.add("triage")
+    if report.state == S.TRIAGED:
+        found.add("investigate")
+    if report.state in (S.TRIAGED, S.INVESTIGATING, S.REDRESS_OFFERED):
+        found.add("offer-redress")
+    if report.state == S.REDRESS_OFFERED:
+        found.add("resolve")
+    if report.state in (S.RECEIVED, S.TRIAGED, S.INVESTIGATING):
+        found.add("close")
+    if open_:
+        found.add("refer")
+    if any(a.state == "active" for a in report.applications.all()):
+        found.add("recommend-suspension")
+    return found
+
+
+def _make_form(name, report, data=None):
+    cls = OFFICER_FORMS[name]
+    kwargs = {"report": report} if name == "recommend-suspension" else {}
+    if name == "triage" and data is None:
+        kwargs["initial"] = {
+            "applications": list(report.applications.all()),
+            "datasets": list(report.datasets.all()),
+        }
+    return cls(data, prefix=name, **kwargs)
+
+
+def _detail_context(request, report, bound=None):
+    user = request.user
+    context = {
+        "report": report,
+        "next_step": next_step(report),
+        "show_identity": can_see_reporter_identity(user),
+        "show_internal": can_see_internal_notes(user),
+        "is_officer": is_harm_officer(user),
+    }
+    if context["show_identity"]:
+        context["contact"] = selectors.reporter_contact(report)
+    if context["is_officer"]:
+        available = _available(report)
+        if bound is not None:
+            available.add(bound.prefix)  # a refused action comes back with its message
+        context["actions"] = {
+            name.replace("-", "_"): (
+                bound if bound is not None and bound.prefix == name else _make_form(name, report)
+            )
+            for name in OFFICER_FORMS
+            if name in available
+        }
+        context["deliver_form"] = forms.DeliverForm()
+        context["answer_form"] = forms.RedressAnswerForm()
+    return context
+
+
+@login_required
+def detail(request, pk):
+    try:
+        report = selectors.harm_report_for(request.user, pk)
+    except HarmReport.DoesNotExist:
+        raise Http404 from None
+    if not can_read_all_reports(request.user):
+        return render(request, "harms/status.html", _reporter_context(report, by_code=False))
+    return render(request, "harms/detail.html", _detail_context(request, report))
+
+
+@method_decorator(login_required, name="dispatch")
+class OfficerActionView(View):
+    """POST one of the panel's actions on a report; an invalid form comes back filled."""
+
+    def post(self, request, pk, action):
+        if action not in OFFICER_FORMS or action == "message":
+            raise Http404
+        if not is_harm_officer(request.user):
+            raise PermissionDenied
+        report = get_object_or_404(HarmReport, pk=pk)
+        form = _make_form(action, report, request.POST)
+        if form.is_valid():
+            try:
+                self._call(action, request.user, report, form)
+            except DomainError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("Done."))
+                return redirect("harms:detail", pk=report.pk)
+        report = selectors.harm_report_for(request.user, pk)
+        return render(
+            request, "harms/detail.html", _detail_context(request, report, bound=form), status=400
+        )
+
+    def _call(self, action, actor, report, form):
+        d = form.cleaned_data
+        if action == "acknowledge":
+            services.harm_report_acknowledge(actor=actor, report=report, message=d["message"])
+        elif action == "triage":
+            services.harm_report_triage(
+                actor=actor,
+                report=report,
+                severity=d["severity"],
+                applications=list(d["applications"]),
+                datasets=list(d["datasets"]),
+                note=d["note"],
+            )
+        elif action == "investigate":
+            services.harm_report_investigate(actor=actor, report=report, note=d["note"])
+        elif action == "offer-redress":
+            services.redress_offer(
+                actor=actor,
+                report=report,
+                kind=d["kind"],
+                description=d["description"],
+                amount_minor=form.amount_minor,
+                dataset=d.get("dataset"),
+            )
+        elif action == "resolve":
+            services.harm_report_resolve(actor=actor, report=report, outcome=d["outcome"])
+        elif action == "close":
+            services.harm_report_close(actor=actor, report=report, reasons=d["reasons"])
+        elif action == "refer":
+            services.harm_report_refer(
+                actor=actor, report=report, referred_to=d["referred_to"], reasons=d["reasons"]
+            )
+        elif action == "recommend-suspension":
+            services.harm_report_recommend_suspension(
+                actor=actor, report=report, application=d["application"], reason=d["reason"]
+            )
+
+
+def _actor_for(request, report):
+    """The signed-in reporter or officer, or whoever proved the receipt code on this device."""
+    user = request.user
+    if user.is_authenticated and (is_harm_officer(user) or is_reporter_of(user, report)):
+        return user
+    if request.session.get(SESSION_REPORT) == report.pk:
+        return ReceiptHolder(report_id=report.pk)
+    raise Http404
+
+
+def _back(actor, report):
+    if isinstance(actor, ReceiptHolder):
+        return redirect("harms:status")
+    return redirect("harms:detail", pk=report.pk)
+
+
+@require_POST
+def message(request, pk):
+    report = get_object_or_404(HarmReport, pk=pk)
+    actor = _actor_for(request, report)
+    cls = forms.OfficerMessageForm if is_harm_officer(actor) else forms.MessageForm
+    form = cls(request.POST, prefix="message")
+    if form.is_valid():
+        try:
+            services.harm_message_post(
+                actor=actor,
+                report=report,
+                body=form.cleaned_data["body"],
+                internal=form.cleaned_data.get("internal", False),
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Your message was sent."))
+    else:
+        messages.error(request, _("Write a message of at most 5000 characters."))
+    return _back(actor, report)
+
+
+@require_POST
+def appeal(request, pk):
+    report = get_object_or_404(HarmReport, pk=pk)
+    actor = _actor_for(request, report)
+    form = forms.AppealForm(request.POST, prefix="appeal")
+    if form.is_valid():
+        try:
+            services.harm_report_appeal(
+                actor=actor, report=report, grounds=form.cleaned_data["grounds"]
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Your appeal was received; the case is open again."))
+    else:
+        messages.error(request, _("Tell us why you disagree with the decision."))
+    return _back(actor, report)
+
+
+@require_POST
+def redress_answer(request, pk, answer):
+    if answer not in ("accept", "decline"):
+        raise Http404
+    action = get_object_or_404(RedressAction.objects.select_related("report"), pk=pk)
+    actor = _actor_for(request, action.report)
+    form = forms.RedressAnswerForm(request.POST, prefix="answer")
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    service = services.redress_accept if answer == "accept" else services.redress_decline
+    try:
+        service(actor=actor, action=action, note=note)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Your answer was recorded."))
+    return _back(actor, action.report)
+
+
+@login_required
+def redress_detail(request, pk):
+    """A redress action for whoever must deliver it (officers; custodians for data requests)."""
+    action = get_object_or_404(RedressAction.objects.select_related("report", "dataset"), pk=pk)
+    if not can_complete_data_request(request.user, action):
+        raise Http404
+    return render(
+        request,
+        "harms/redress_detail.html",
+        {"action": action, "form": forms.DeliverForm(prefix="deliver")},
+    )
+
+
+@login_required
+@require_POST
+def redress_deliver(request, pk):
+    action = get_object_or_404(RedressAction.objects.select_related("report", "dataset"), pk=pk)
+    if not can_complete_data_request(request.user, action):
+        raise Http404
+    form = forms.DeliverForm(request.POST, prefix="deliver")
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        services.redress_deliver(actor=request.user, action=action, note=note)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The delivery was recorded."))
+    if is_harm_officer(request.user):
+        return redirect("harms:detail", pk=action.report_id)
+    return redirect("harms:redress", pk=action.pk)
+
+
+@login_required
+def attachment(request, pk):
+    item = get_object_or_404(HarmAttachment.objects.select_related("report"), pk=pk)
+    # Files may reveal who the reporter is: harm officers only, not auditors.
+    if not can_see_reporter_identity(request.user):
+        raise Http404
+    return FileResponse(
+        item.file.open("rb"), as_attachment=True, filename=item.name, content_type=item.content_type
+    )
+
+
+# The chair
+
+
+@login_required
+def recommendations(request):
+    if not can_decide_suspension(request.user):
+        raise PermissionDenied
+    return render(
+        request,
+        "harms/recommendations.html",
+        {
+            "recommendations": selectors.suspension_recommendations_open(),
+            "form": forms.ReasonForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def recommendation_decide(request, pk, decision):
+    if decision not in ("suspend", "dismiss"):
+        raise Http404
+    if not can_decide_suspension(request.user):
+        raise PermissionDenied
+    rec = get_object_or_404(Recommendation, pk=pk)
+    form = forms.ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        if decision == "suspend":
+            services.suspension_recommendation_execute(
+                actor=request.user, recommendation=rec, reason=reason
+            )
+            messages.success(request, _("The project was suspended."))
+        else:
+            services.suspension_recommendation_dismiss(
+                actor=request.user, recommendation=rec, reason=reason
+            )
+            messages.success(request, _("The recommendation was dismissed."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("harms:recommendations")

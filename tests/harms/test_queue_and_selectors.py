@@ -1,0 +1,190 @@
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from harms import selectors, services, sla
+from harms.models import HarmReport
+from tests.factories import DatasetFactory
+
+from .factories import make_application, make_report
+
+pytestmark = pytest.mark.django_db
+
+
+def test_working_days_skip_weekends():
+    friday = datetime(2026, 11, 20, 10, 0, tzinfo=ZoneInfo("Europe/Vienna"))
+    assert sla.add_working_days(friday, 1).weekday() == 0  # Monday
+    assert sla.add_working_days(friday, 2) == friday + timedelta(days=4)
+    assert sla.add_working_days(friday, 10) == friday + timedelta(days=14)
+
+
+def test_deadlines_follow_settings(settings):
+    settings.HARM_ACKNOWLEDGE_WORKING_DAYS = 1
+    settings.HARM_TRIAGE_WORKING_DAYS = 3
+    report, _ = make_report()
+    assert report.acknowledge_due == sla.add_working_days(report.received_at, 1)
+    assert report.triage_due == sla.add_working_days(report.received_at, 3)
+    assert report.decision_due == sla.add_working_days(report.received_at, 28)
+
+
+def _age(report, days):
+    received = timezone.now() - timedelta(days=days)
+    HarmReport.objects.filter(pk=report.pk).update(
+        received_at=received, **sla.deadlines_from(received)
+    )
+
+
+def test_queue_puts_overdue_reports_first(client, harm_officer):
+    fresh, _ = make_report(what_happened="fresh one")
+    old, _ = make_report(what_happened="old one")
+    _age(old, 10)
+    rows = list(selectors.harm_report_queue())
+    assert rows[0].pk == old.pk and rows[0].is_overdue
+    assert not rows[1].is_overdue
+    client.force_login(harm_officer)
+    body = client.get(reverse("harms:queue")).content.decode()
+    assert body.index(old.reference) < body.index(fresh.reference)
+    assert "overdue" in body
+
+
+def test_queue_filters(harm_officer, researcher, organisation):
+    dataset = DatasetFactory(custodian=organisation)
+    project = make_application(researcher)
+    a, _ = make_report(categories=["financial"])
+    b, _ = make_report(categories=["discrimination"])
+    services.harm_report_triage(
+        actor=harm_officer,
+        report=b,
+        severity="critical",
+        applications=[project],
+        datasets=[dataset],
+    )
+    assert [r.pk for r in selectors.harm_report_queue(category="financial")] == [a.pk]
+    assert [r.pk for r in selectors.harm_report_queue(severity="critical")] == [b.pk]
+    assert [r.pk for r in selectors.harm_report_queue(state="received")] == [a.pk]
+    assert [r.pk for r in selectors.harm_report_queue(application_id=project.pk)] == [b.pk]
+    assert [r.pk for r in selectors.harm_report_queue(dataset_id=dataset.pk)] == [b.pk]
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+# The page's own queries are fixed; the shared layout (navigation, badges of other apps) adds
+# a few more that change as apps evolve, so each test compares 1 row with 50 on one page.
+
+
+def test_queue_page_runs_a_fixed_number_of_queries(client, harm_officer, researcher):
+    project = make_application(researcher)
+    dataset = DatasetFactory()
+
+    def add(n):
+        for i in range(n):
+            report, _ = make_report(what_happened=f"report {i}")
+            report.applications.add(project)
+            report.datasets.add(dataset)
+
+    add(1)
+    client.force_login(harm_officer)
+    url = reverse("harms:queue")
+    client.get(url)  # warm the content-type cache
+    one = _queries(client, url)
+    add(49)
+    fifty = _queries(client, url)
+    assert one == fifty <= 15
+    assert _queries(client, url + "?state=received&overdue=on") <= 15
+
+
+def test_my_reports_page_runs_a_fixed_number_of_queries(client, researcher):
+    make_report(actor=researcher)
+    client.force_login(researcher)
+    url = reverse("harms:mine")
+    client.get(url)
+    one = _queries(client, url)
+    for _ in range(49):
+        make_report(actor=researcher)
+    assert one == _queries(client, url) <= 12
+
+
+def test_harm_history_is_anonymised_counts(
+    harm_officer, researcher, organisation, other_organisation
+):
+    dataset = DatasetFactory(custodian=organisation)
+    other_dataset = DatasetFactory(custodian=other_organisation)
+    project = make_application(researcher, organisation=other_organisation)
+    a, _ = make_report(categories=["privacy_breach", "financial"])
+    services.harm_report_triage(actor=harm_officer, report=a, severity="severe", datasets=[dataset])
+    b, _ = make_report(categories=["financial"])
+    services.harm_report_triage(
+        actor=harm_officer, report=b, severity="low", applications=[project]
+    )
+    make_report(categories=["other"])  # linked to nothing
+    history = selectors.harm_history_for(datasets=[dataset], organisations=[other_organisation])
+    assert history["total"] == 2
+    by_category = {row["key"]: row["count"] for row in history["by_category"]}
+    assert by_category == {"privacy_breach": 1, "financial": 2}
+    assert {row["key"] for row in history["by_severity"]} == {"severe", "low"}
+    assert "insurer" not in str(history) and "dana" not in str(history).lower()
+    assert selectors.harm_history_for(datasets=[other_dataset], organisations=[])["total"] == 0
+
+
+def test_statistics_suppress_small_counts(harm_officer, researcher):
+    project = make_application(researcher)
+    for _ in range(6):
+        make_report(categories=["privacy_breach"])
+    for _ in range(2):
+        report, _ = make_report(categories=["discrimination"])
+        report.applications.add(project)
+    stats = selectors.harm_statistics()
+    by_category = {row["key"]: row for row in stats["by_category"]}
+    assert by_category["privacy_breach"]["count"] == 6
+    assert by_category["discrimination"]["count"] is None
+    assert by_category["discrimination"]["display"] == "fewer than 5"
+    assert by_category["financial"]["count"] == 0
+    assert stats["total"]["count"] == 8
+    year = timezone.now().year
+    assert stats["by_year"] == [{"key": year, "label": str(year), "count": 8, "display": "8"}]
+    assert {r["key"]: r["count"] for r in stats["by_state"]}["received"] == 8
+    limited = selectors.harm_statistics(application_ids=[project.pk])
+    assert limited["total"]["count"] is None
+
+
+def test_officer_home_panel_counts_overdue(client, harm_officer):
+    report, _ = make_report()
+    _age(report, 5)
+    client.force_login(harm_officer)
+    body = client.get(reverse("home")).content.decode()
+    assert "Harm reports" in body and report.reference in body
+
+
+def test_reporter_home_panel_lists_own_reports(client, researcher):
+    report, _ = make_report(actor=researcher)
+    client.force_login(researcher)
+    assert report.reference in client.get(reverse("home")).content.decode()
+
+
+def test_overdue_reminder_is_sent_once_a_day(harm_officer):
+    from solidarity.notifications.models import Notification
+
+    report, _ = make_report()
+    _age(report, 6)
+    assert services.harm_reports_remind_overdue() == 1
+    assert services.harm_reports_remind_overdue() == 0
+    assert Notification.objects.filter(recipient=harm_officer, kind="harm_report.overdue").count()
+
+
+def test_demo_seeder_is_idempotent(harm_officer):
+    from harms.demo import seed_harms
+
+    seed_harms()
+    count = HarmReport.objects.count()
+    seed_harms()
+    assert HarmReport.objects.count() == count == 2
