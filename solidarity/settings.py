@@ -251,3 +251,21 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+# --- harms (issue 6): harm-report service levels, appeals, rate limits, contact encryption ---
+# Service-level deadlines in working days (Saturdays and Sundays skipped) from receipt.
+HARM_ACKNOWLEDGE_WORKING_DAYS = env_int("HARM_ACKNOWLEDGE_WORKING_DAYS", 2, minimum=1)
+HARM_TRIAGE_WORKING_DAYS = env_int("HARM_TRIAGE_WORKING_DAYS", 10, minimum=1)
+HARM_DECISION_WORKING_DAYS = env_int("HARM_DECISION_WORKING_DAYS", 28, minimum=1)
+# Calendar days after a decision during which the reporter may appeal.
+HARM_APPEAL_WINDOW_DAYS = env_int("HARM_APPEAL_WINDOW_DAYS", 28, minimum=1)
+# Per client address: anonymous report submissions, and status look-ups by receipt code.
+HARM_REPORT_RATE = env.str("HARM_REPORT_RATE", default="10/hour")
+HARM_STATUS_RATE = env.str("HARM_STATUS_RATE", default="20/hour")
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["harm_report"] = HARM_REPORT_RATE
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["harm_status"] = HARM_STATUS_RATE
+# Fernet key (urlsafe base64, 32 bytes) for reporters' contact details; derived from
+# SECRET_KEY with HKDF-SHA256 when empty.
+HARM_CONTACT_KEY = env.str("HARM_CONTACT_KEY", default="")
+# Currency of financial redress paid from the solidarity fund.
+HARM_REDRESS_CURRENCY = env.str("HARM_REDRESS_CURRENCY", default="EUR")
