@@ -5,3 +5,25 @@ from django.utils.translation import gettext_lazy as _
 class ReviewsConfig(AppConfig):
     name = "reviews"
     verbose_name = _("Reviews")
+
+    def ready(self):
+        from celery.schedules import crontab
+
+        from applications.versioning import register_snapshot_part
+        from solidarity.accounts.demo import register_seeder
+        from solidarity.accounts.home import register_panel
+        from solidarity.celery import register_periodic
+
+        from .home import committee_panel, reviewer_panel, self_assessment_panel
+        from .hooks import seed_default_framework, self_assessment_snapshot
+
+        register_panel(reviewer_panel)
+        register_panel(committee_panel)
+        register_panel(self_assessment_panel)
+        register_seeder(seed_default_framework)
+        register_periodic(
+            "reviews-remind-due",
+            task="reviews.tasks.remind_due_reviews",
+            schedule=crontab(hour=7, minute=30),
+        )
+        register_snapshot_part(self_assessment_snapshot)

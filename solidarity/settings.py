@@ -251,6 +251,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Default quorum of non-recused committee members for a vote; each application may set its own.
+REVIEW_QUORUM = env_int("REVIEW_QUORUM", 2, minimum=1)
 
 # --- harms (issue 6): harm-report service levels, appeals, rate limits, contact encryption ---
 # Service-level deadlines in working days (Saturdays and Sundays skipped) from receipt.

@@ -20,6 +20,7 @@ urlpatterns = [
     path("auditing/", include("solidarity.auditing.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("reviews.api")),  # the committee's applications/{id}/… actions
     path("api/v1/", include("solidarity.api_urls")),
     path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -62,7 +62,7 @@ def _versions_part(app: Application) -> list[dict]:
 def _review_part(app: Application) -> dict:
     from reviews.selectors import committee_view
 
-    view = committee_view(app, quorum_default=getattr(settings, "REVIEW_QUORUM_DEFAULT", 3))
+    view = committee_view(app, quorum_default=getattr(settings, "REVIEW_QUORUM", 2))
     reviewers = []
     for column in view.columns:
         a, s = column.assignment, column.assessment

@@ -136,4 +136,28 @@ def test_register_page_runs_a_fixed_number_of_queries(
         assert client.get(reverse("register:list")).status_code == 200
 
 
-QUERIES = 8  # the same for 1 and 50 rows
+QUERIES = 10  # the same for 1 and 50 rows
+
+
+def test_register_shows_the_committee_type_and_why(
+    client, researcher, secretariat, reviewer, organisation, chair
+):
+    from reviews import services as review_services
+    from tests.reviews import factories as review_factories
+
+    framework = review_services.framework_loaded(review_services.framework_ensure_default().pk)
+    dataset = DatasetFactory(custodian=organisation, title="Diabetes records")
+    app = review_factories.in_review(researcher, secretariat, datasets=[dataset])
+    review_factories.file_review(review_factories.assign(app, secretariat, reviewer), framework)
+    Application.objects.filter(pk=app.pk).update(state="active", decided_at=timezone.now())
+    body = client.get(reverse("register:detail", args=[app.reference])).content.decode()
+    assert "Mean of 1 reviewers" in body
+    assert (
+        client.get(reverse("register:list"), {"use_type": "A"})
+        .content.decode()
+        .count(app.reference)
+    )
+    assert (
+        app.reference
+        not in client.get(reverse("register:list"), {"use_type": "D"}).content.decode()
+    )

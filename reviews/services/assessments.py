@@ -1,0 +1,292 @@
+"""Answering the framework: the applicant's self-assessment and each reviewer's filing."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from solidarity import audit
+from solidarity.errors import DomainError, PermissionDenied, TransitionNotAllowed
+
+from .. import scoring
+from ..models import (
+    Assessment,
+    AssessmentFramework,
+    AssessmentKind,
+    Assignment,
+    AssignmentState,
+    RiskBearer,
+    RiskCategory,
+    RiskItem,
+)
+from ..permissions import SELF_ASSESSMENT_STATES, can_file
+
+
+def framework_loaded(framework_id: int | None = None) -> AssessmentFramework:
+    """A framework (the default one when no id is given) with all its questions, in 3 queries."""
+    qs = AssessmentFramework.objects.prefetch_related("groups__questions__choices")
+    framework = (
+        qs.filter(pk=framework_id).first() if framework_id else qs.filter(is_default=True).first()
+    )
+    if framework is None:
+        raise DomainError(_("No assessment framework is set up yet; ask the secretariat."))
+    return framework
+
+
+def parse_answers(raw) -> dict[int, list[int]]:
+    """Answers as {question id: [choice ids]}; keys and ids may arrive as strings (JSON, forms)."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise DomainError(
+            _("Answers must map each question id to a list of choice ids."),
+            field_errors={"answers": [_("Expected an object of question id → choice ids.")]},
+        )
+    answers: dict[int, list[int]] = {}
+    for key, value in raw.items():
+        try:
+            qid = int(key)
+            values = value if isinstance(value, list | tuple) else [value]
+            answers[qid] = [int(v) for v in values if v not in ("", None)]
+        except (TypeError, ValueError):
+            raise DomainError(
+                _("Answers must map each question id to a list of choice ids."),
+                field_errors={f"answers.{key}": [_("Use whole-number ids.")]},
+            ) from None
+    return answers
+
+
+def evaluate(
+    framework: AssessmentFramework, answers: dict[int, list[int]], *, require_all: bool = False
+) -> scoring.Result:
+    """Validate the answers against the framework and score them.
+
+    Raises DomainError with one message per invalid question (keyed ``answers.<question id>``).
+    """
+    specs = framework.specs()
+    errors = scoring.validate_answers(specs, answers, require_all=require_all)
+    if errors:
+        labels = {q.id: q.label for q in specs}
+        raise DomainError(
+            _("Some answers are not valid."),
+            field_errors={
+                f"answers.{qid}": [f"{labels.get(qid, qid)}: {message}"]
+                for qid, message in sorted(errors.items())
+            },
+        )
+    return scoring.score_answers(specs, answers)
+
+
+def _store(assessment: Assessment, answers: dict[int, list[int]], result: scoring.Result) -> None:
+    assessment.answers = {str(k): v for k, v in answers.items() if v}
+    assessment.benefit_score = result.benefit.score
+    assessment.benefit_min = result.benefit.minimum
+    assessment.benefit_max = result.benefit.maximum
+    assessment.safety_score = result.safety.score
+    assessment.safety_min = result.safety.minimum
+    assessment.safety_max = result.safety.maximum
+    assessment.use_type = result.type
+
+
+SCORE_FIELDS = [
+    "answers",
+    "benefit_score",
+    "benefit_min",
+    "benefit_max",
+    "safety_score",
+    "safety_min",
+    "safety_max",
+    "use_type",
+    "updated_at",
+]
+
+
+def self_assessment_save(*, actor, application, answers, comments: str = "") -> Assessment:
+    """Store the applicant's self-assessment of their own application.
+
+    Preconditions: the actor is the applicant; the application is a draft or awaits revision;
+    the answers are valid (questions may be left unanswered while filing).
+    Side effects: audit ``assessment.file`` (kind self) with the scores; the assessment is frozen
+    into the next submitted version through the applications snapshot registry.
+    """
+    from applications.models import Application
+
+    parsed = parse_answers(answers)
+    with transaction.atomic():
+        application = Application.objects.select_for_update().get(pk=application.pk)
+        if application.applicant_id != getattr(actor, "pk", None):
+            raise PermissionDenied(_("Only the applicant answers the self-assessment."))
+        if application.state not in SELF_ASSESSMENT_STATES:
+            raise TransitionNotAllowed(
+                "The self-assessment can change only while the application is a draft or "
+                "a revision is requested."
+            )
+        assessment = Assessment.objects.filter(
+            application=application, kind=AssessmentKind.SELF
+        ).first()
+        framework = framework_loaded(assessment.framework_id if assessment else None)
+        result = evaluate(framework, parsed)
+        if assessment is None:
+            assessment = Assessment(
+                kind=AssessmentKind.SELF,
+                application=application,
+                author=actor,
+                framework=framework,
+            )
+        _store(assessment, parsed, result)
+        assessment.comments = comments
+        assessment.filed_at = timezone.now()
+        assessment.save()
+        audit.record(
+            actor=actor,
+            action="assessment.file",
+            target=assessment,
+            payload={"kind": "self", "application": application.pk, **result.as_dict()},
+        )
+    return assessment
+
+
+def _lock_assignment(assignment) -> Assignment:
+    return (
+        Assignment.objects.select_for_update().select_related("application").get(pk=assignment.pk)
+    )
+
+
+def _reviewer_assessment(assignment: Assignment, actor) -> Assessment:
+    existing = Assessment.objects.filter(assignment=assignment).first()
+    if existing:
+        return existing
+    own = Assessment.objects.filter(
+        application_id=assignment.application_id, kind=AssessmentKind.SELF
+    ).first()
+    framework = framework_loaded(own.framework_id if own else None)
+    return Assessment.objects.create(
+        kind=AssessmentKind.REVIEWER,
+        application_id=assignment.application_id,
+        assignment=assignment,
+        author=actor,
+        framework=framework,
+    )
+
+
+def _check_filing(actor, assignment: Assignment) -> None:
+    if assignment.reviewer_id != getattr(actor, "pk", None):
+        raise PermissionDenied(_("Only the assigned reviewer files this assessment."))
+    if assignment.state == AssignmentState.AWAITING_COI:
+        raise TransitionNotAllowed(_("Declare your conflicts of interest first."))
+    if assignment.state == AssignmentState.RECUSED:
+        raise PermissionDenied(_("You are recused from this application."))
+    if assignment.state == AssignmentState.FILED:
+        raise TransitionNotAllowed(_("This assessment is filed already and can no longer change."))
+    if not can_file(actor, assignment):
+        raise PermissionDenied(_("Only a reviewer may file an assessment."))
+    if assignment.application.state not in ("in_review", "awaiting_decision"):
+        raise TransitionNotAllowed(_("The application is not in review."))
+
+
+def assessment_save_draft(*, actor, assignment, answers, comments: str = "") -> Assessment:
+    """Save a reviewer's answers without filing them (nobody else sees a draft).
+
+    Preconditions: the actor is the assigned reviewer, has declared no conflict, has not filed.
+    """
+    parsed = parse_answers(answers)
+    with transaction.atomic():
+        assignment = _lock_assignment(assignment)
+        _check_filing(actor, assignment)
+        assessment = _reviewer_assessment(assignment, actor)
+        result = evaluate(framework_loaded(assessment.framework_id), parsed)
+        _store(assessment, parsed, result)
+        assessment.comments = comments
+        assessment.save(update_fields=[*SCORE_FIELDS, "comments"])
+    return assessment
+
+
+def assessment_file(*, actor, assignment, answers=None, comments: str | None = None) -> Assessment:
+    """File a reviewer's assessment and risk register; every question must be answered.
+
+    Preconditions: as for a draft. Side effects: the assignment becomes ``filed`` (the reviewer
+    may now see the others' filings); audit ``assessment.file`` with the scores and risk count.
+    """
+    with transaction.atomic():
+        assignment = _lock_assignment(assignment)
+        _check_filing(actor, assignment)
+        assessment = _reviewer_assessment(assignment, actor)
+        parsed = parse_answers(answers) if answers is not None else assessment.answers_by_question()
+        result = evaluate(framework_loaded(assessment.framework_id), parsed, require_all=True)
+        _store(assessment, parsed, result)
+        if comments is not None:
+            assessment.comments = comments
+        now = timezone.now()
+        assessment.filed_at = now
+        assessment.save(update_fields=[*SCORE_FIELDS, "comments", "filed_at"])
+        assignment.state = AssignmentState.FILED
+        assignment.filed_at = now
+        assignment.save(update_fields=["state", "filed_at"])
+        audit.record(
+            actor=actor,
+            action="assessment.file",
+            target=assessment,
+            from_state=AssignmentState.ACTIVE,
+            to_state=AssignmentState.FILED,
+            payload={
+                "kind": "reviewer",
+                "application": assignment.application_id,
+                "risks": assessment.risks.count(),
+                **result.as_dict(),
+            },
+        )
+    return assessment
+
+
+RISK_FIELDS = (
+    "category",
+    "borne_by",
+    "description",
+    "likelihood",
+    "severity",
+    "mitigation",
+    "residual_likelihood",
+    "residual_severity",
+)
+
+
+def _validate_risk(fields: dict) -> None:
+    errors: dict[str, list[str]] = {}
+    if fields.get("category") not in RiskCategory.values:
+        errors["category"] = [_("Choose a category.")]
+    if fields.get("borne_by") not in RiskBearer.values:
+        errors["borne_by"] = [_("Say who bears the risk.")]
+    if not str(fields.get("description") or "").strip():
+        errors["description"] = [_("Describe the risk.")]
+    for name in ("likelihood", "severity", "residual_likelihood", "residual_severity"):
+        value = fields.get(name)
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 5:
+            errors[name] = [_("Use a whole number from 1 to 5.")]
+    if errors:
+        raise DomainError(_("The risk is not complete."), field_errors=errors)
+
+
+def risk_item_add(*, actor, assignment, **fields) -> RiskItem:
+    """Add a risk to the reviewer's own, unfiled register.
+
+    Preconditions: as for a draft; likelihood and severity 1-5 before and after mitigation.
+    """
+    fields = {k: v for k, v in fields.items() if k in RISK_FIELDS}
+    _validate_risk(fields)
+    with transaction.atomic():
+        assignment = _lock_assignment(assignment)
+        _check_filing(actor, assignment)
+        assessment = _reviewer_assessment(assignment, actor)
+        risk = RiskItem.objects.create(assessment=assessment, **fields)
+    return risk
+
+
+def risk_item_remove(*, actor, risk: RiskItem) -> None:
+    """Remove a risk from the reviewer's own register before filing."""
+    with transaction.atomic():
+        assignment = _lock_assignment(risk.assessment.assignment)
+        _check_filing(actor, assignment)
+        RiskItem.objects.filter(pk=risk.pk).delete()

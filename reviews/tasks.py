@@ -1,0 +1,12 @@
+"""Celery tasks: thin wrappers that call the services."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import services
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def remind_due_reviews() -> int:
+    """Daily: remind reviewers of assignments due within two days or overdue (idempotent)."""
+    return services.assignment_remind_due(today=timezone.localdate())
