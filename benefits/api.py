@@ -1,2 +1,426 @@
+"""REST API: /api/v1/benefit-agreements/, /api/v1/obligations/, /api/v1/fund/transactions/.
+
+Reads go through the selectors (only what the user may see); every change goes through a
+service, so the API and the HTML pages obey the same rules. Domain errors become HTTP in the
+shared exception handler.
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from . import selectors, services
+from .models import (
+    AgreementKind,
+    AgreementState,
+    BeneficiaryKind,
+    BenefitAgreement,
+    FundTransaction,
+    Obligation,
+    ObligationKind,
+    ObligationState,
+    Recurrence,
+    TransactionKind,
+)
+from .money import CURRENCY_EXPONENTS, parse_amount, parse_percent, to_decimal_string
+from .permissions import CanViewFund
+
+
+def _minor(value, currency, field, **kwargs):
+    try:
+        return parse_amount(value, currency, **kwargs)
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError({field: exc.messages}) from None
+
+
+# --- output serializers ----------------------------------------------------------------------
+
+
+class SignatureOutput(serializers.Serializer):
+    side = serializers.CharField()
+    version = serializers.IntegerField()
+    signer = serializers.CharField(source="signer.username")
+    signed_at = serializers.DateTimeField()
+    terms_sha256 = serializers.CharField()
+
+
+class ObligationOutput(serializers.ModelSerializer):
+    agreement = serializers.IntegerField(source="agreement_id")
+    amount = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Obligation
+        fields = [
+            "id",
+            "agreement",
+            "kind",
+            "description",
+            "beneficiary",
+            "community",
+            "share_basis_points",
+            "amount_minor",
+            "amount",
+            "currency",
+            "recurrence",
+            "due_date",
+            "ends_on",
+            "evidence_expected",
+            "state",
+            "state_reason",
+            "periods_verified",
+            "overdue_since",
+        ]
+
+    def get_amount(self, obj) -> str | None:
+        if obj.amount_minor is None:
+            return None
+        return to_decimal_string(obj.amount_minor, obj.currency)
+
+
+class AgreementOutput(serializers.ModelSerializer):
+    application = serializers.IntegerField(source="application_id")
+    application_reference = serializers.CharField(source="application.reference", default=None)
+    obligations = ObligationOutput(many=True, read_only=True)
+    signatures = serializers.SerializerMethodField()
+
+    class Meta:
+        model = BenefitAgreement
+        fields = [
+            "id",
+            "application",
+            "application_reference",
+            "kind",
+            "state",
+            "state_reason",
+            "terms",
+            "terms_version",
+            "grace_days",
+            "proposed_at",
+            "signed_at",
+            "in_force_at",
+            "created_at",
+            "obligations",
+            "signatures",
+        ]
+
+    def get_signatures(self, obj) -> list[dict]:
+        return SignatureOutput(
+            [s for s in obj.signatures.all() if s.version == obj.terms_version], many=True
+        ).data
+
+
+class FundTransactionOutput(serializers.ModelSerializer):
+    amount = serializers.SerializerMethodField()
+    recorded_by = serializers.CharField(source="created_by.username", default=None)
+
+    class Meta:
+        model = FundTransaction
+        fields = [
+            "id",
+            "created_at",
+            "kind",
+            "amount_minor",
+            "amount",
+            "currency",
+            "reason",
+            "source_type",
+            "source_id",
+            "agreement",
+            "community",
+            "corrects",
+            "recorded_by",
+        ]
+
+    def get_amount(self, obj) -> str:
+        return to_decimal_string(obj.amount_minor, obj.currency)
+
+
+# --- input serializers -----------------------------------------------------------------------
+
+
+class AgreementDraftInput(serializers.Serializer):
+    application = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=AgreementKind.choices)
+    terms = serializers.CharField(required=False, allow_blank=True, default="")
+    grace_days = serializers.IntegerField(required=False, min_value=0, max_value=365)
+    from_template = serializers.BooleanField(required=False, default=True)
+
+
+class SignInput(serializers.Serializer):
+    version = serializers.IntegerField(
+        min_value=1, help_text=_("The version of the terms the signer read.")
+    )
+
+
+class ReasonInput(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class ObligationInput(serializers.Serializer):
+    agreement = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=ObligationKind.choices)
+    description = serializers.CharField()
+    beneficiary = serializers.ChoiceField(choices=BeneficiaryKind.choices)
+    community = serializers.CharField(required=False, allow_blank=True, default="")
+    share_percent = serializers.CharField(required=False, allow_blank=True, default="")
+    amount = serializers.CharField(required=False, allow_blank=True, default="")
+    currency = serializers.ChoiceField(
+        choices=sorted(CURRENCY_EXPONENTS), required=False, default="EUR"
+    )
+    recurrence = serializers.ChoiceField(
+        choices=Recurrence.choices, required=False, default=Recurrence.ONCE
+    )
+    due_date = serializers.DateField()
+    ends_on = serializers.DateField(required=False, allow_null=True, default=None)
+    evidence_expected = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def validate(self, data):
+        data["share_basis_points"] = None
+        data["amount_minor"] = None
+        if data.get("share_percent"):
+            try:
+                data["share_basis_points"] = parse_percent(data["share_percent"])
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError({"share_percent": exc.messages}) from None
+        if data.get("amount"):
+            data["amount_minor"] = _minor(data["amount"], data["currency"], "amount")
+        return data
+
+
+class ReportInput(serializers.Serializer):
+    text = serializers.CharField(required=False, allow_blank=True, default="")
+    amount = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text=_("Decimal, e.g. 12.50")
+    )
+    revenue = serializers.CharField(required=False, allow_blank=True, default="")
+    evidence_link = serializers.URLField(required=False, allow_blank=True, default="")
+    evidence_file = serializers.FileField(required=False, allow_null=True, default=None)
+
+
+# --- viewsets --------------------------------------------------------------------------------
+
+
+class BenefitAgreementViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Benefit agreements the user may see; drafted and moved on through their actions."""
+
+    serializer_class = AgreementOutput
+    filter_backends: list = []
+
+    def get_queryset(self):
+        state = self.request.query_params.get("state", "")
+        return selectors.agreements_visible_to(
+            self.request.user,
+            state=state if state in AgreementState.values else "",
+            search=self.request.query_params.get("search", "")[:100],
+        ).prefetch_related("obligations", "signatures__signer")
+
+    def _agreement(self, pk) -> BenefitAgreement:
+        agreement = selectors.agreements_visible_to(self.request.user).filter(pk=pk).first()
+        if agreement is None:
+            raise Http404
+        return agreement
+
+    def _out(self, agreement, code=status.HTTP_200_OK):
+        fresh = self.get_queryset().get(pk=agreement.pk)
+        return Response(AgreementOutput(fresh).data, status=code)
+
+    @extend_schema(request=AgreementDraftInput, responses=AgreementOutput)
+    def create(self, request):
+        data = AgreementDraftInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        from applications.models import Application
+
+        application = Application.objects.filter(pk=data.validated_data["application"]).first()
+        if application is None:
+            raise serializers.ValidationError({"application": [_("No such application.")]})
+        agreement = services.agreement_draft(
+            actor=request.user,
+            application=application,
+            kind=data.validated_data["kind"],
+            terms=data.validated_data["terms"],
+            grace_days=data.validated_data.get("grace_days"),
+            from_template=data.validated_data["from_template"],
+        )
+        return self._out(agreement, status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=AgreementOutput)
+    @action(detail=True, methods=["post"])
+    def propose(self, request, pk=None):
+        agreement = services.agreement_propose(actor=request.user, agreement=self._agreement(pk))
+        return self._out(agreement)
+
+    @extend_schema(request=SignInput, responses=AgreementOutput)
+    @action(detail=True, methods=["post"])
+    def sign(self, request, pk=None):
+        data = SignInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        agreement = self._agreement(pk)
+        services.agreement_sign(
+            actor=request.user, agreement=agreement, version=data.validated_data["version"]
+        )
+        return self._out(agreement)
+
+    @extend_schema(request=ReasonInput, responses=AgreementOutput)
+    @action(detail=True, methods=["post"])
+    def terminate(self, request, pk=None):
+        data = ReasonInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        agreement = services.agreement_terminate(
+            actor=request.user,
+            agreement=self._agreement(pk),
+            reason=data.validated_data["reason"],
+        )
+        return self._out(agreement)
+
+
+class ObligationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Obligations of the agreements the user may see; reported on and reviewed by action."""
+
+    serializer_class = ObligationOutput
+    filter_backends: list = []
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        state = self.request.query_params.get("state", "")
+        qs = selectors.obligations_visible_to(
+            self.request.user, state=state if state in ObligationState.values else ""
+        )
+        agreement = self.request.query_params.get("agreement", "")
+        if agreement.isdigit():
+            qs = qs.filter(agreement_id=int(agreement))
+        return qs
+
+    def _obligation(self, pk) -> Obligation:
+        obligation = selectors.obligation_for(self.request.user, pk)
+        if obligation is None:
+            raise Http404
+        return obligation
+
+    def _out(self, obligation, code=status.HTTP_200_OK):
+        return Response(
+            ObligationOutput(Obligation.objects.get(pk=obligation.pk)).data, status=code
+        )
+
+    @extend_schema(request=ObligationInput, responses=ObligationOutput)
+    def create(self, request):
+        data = ObligationInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        agreement = (
+            selectors.agreements_visible_to(request.user).filter(pk=fields.pop("agreement")).first()
+        )
+        if agreement is None:
+            raise Http404
+        fields.pop("share_percent")
+        fields.pop("amount")
+        obligation = services.obligation_add(actor=request.user, agreement=agreement, **fields)
+        return self._out(obligation, status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReportInput, responses=ObligationOutput)
+    @action(detail=True, methods=["post"])
+    def report(self, request, pk=None):
+        obligation = self._obligation(pk)
+        data = ReportInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        services.obligation_report(
+            actor=request.user,
+            obligation=obligation,
+            text=values["text"],
+            amount_minor=_minor(values["amount"], obligation.currency, "amount", allow_zero=True)
+            if values["amount"]
+            else None,
+            revenue_minor=_minor(values["revenue"], obligation.currency, "revenue", allow_zero=True)
+            if values["revenue"]
+            else None,
+            currency=obligation.currency,
+            evidence_link=values["evidence_link"],
+            evidence_file=values["evidence_file"],
+        )
+        return self._out(obligation)
+
+    @extend_schema(request=None, responses=ObligationOutput)
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        obligation = services.obligation_verify(actor=request.user, obligation=self._obligation(pk))
+        return self._out(obligation)
+
+    @extend_schema(request=ReasonInput, responses=ObligationOutput)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        data = ReasonInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        obligation = services.obligation_reject(
+            actor=request.user,
+            obligation=self._obligation(pk),
+            reason=data.validated_data["reason"],
+        )
+        return self._out(obligation)
+
+    @extend_schema(request=ReasonInput, responses=ObligationOutput)
+    @action(detail=True, methods=["post"])
+    def waive(self, request, pk=None):
+        data = ReasonInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        obligation = services.obligation_waive(
+            actor=request.user,
+            obligation=self._obligation(pk),
+            reason=data.validated_data["reason"],
+        )
+        return self._out(obligation)
+
+
+class FundTransactionViewSet(viewsets.ReadOnlyModelViewSet):
+    """The solidarity-fund ledger, read-only, for benefit officers and auditors.
+
+    Filters: ``date_from``, ``date_to`` (YYYY-MM-DD, inclusive), ``kind``, ``source_type``,
+    ``currency``, ``agreement``. Money enters and leaves only through the services.
+    """
+
+    serializer_class = FundTransactionOutput
+    permission_classes = [CanViewFund]
+    filter_backends: list = []
+
+    def get_queryset(self):
+        params = self.request.query_params
+        dates = {}
+        for name in ("date_from", "date_to"):
+            if params.get(name):
+                field = serializers.DateField()
+                try:
+                    dates[name] = field.to_internal_value(params[name])
+                except serializers.ValidationError as exc:
+                    raise serializers.ValidationError({name: exc.detail}) from None
+        kind = params.get("kind", "")
+        agreement = params.get("agreement", "")
+        return selectors.fund_transactions(
+            kind=kind if kind in TransactionKind.values else "",
+            source_type=params.get("source_type", "")[:50],
+            currency=params.get("currency", "")[:3],
+            agreement_id=int(agreement) if agreement.isdigit() else None,
+            **dates,
+        )
+
+    @action(detail=False, methods=["get"])
+    def balances(self, request):
+        """The fund's balance per currency, in minor units and as a decimal string."""
+        return Response(
+            {
+                currency: {"amount_minor": amount, "amount": to_decimal_string(amount, currency)}
+                for currency, amount in selectors.fund_balances().items()
+            }
+        )
+
+
 def register(router) -> None:
     """Add this app's viewsets to the /api/v1/ router."""
+    router.register("benefit-agreements", BenefitAgreementViewSet, basename="benefit-agreement")
+    router.register("obligations", ObligationViewSet, basename="obligation")
+    router.register("fund/transactions", FundTransactionViewSet, basename="fund-transaction")

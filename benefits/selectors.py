@@ -1,0 +1,344 @@
+"""Read queries for agreements, obligations and the fund, in a fixed number of queries."""
+
+from collections import defaultdict
+from datetime import date
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+
+from solidarity.accounts.roles import Role, has_role
+
+from .models import (
+    MONETARY_KINDS,
+    AgreementState,
+    BenefitAgreement,
+    FundEntry,
+    FundTransaction,
+    LedgerAccount,
+    Obligation,
+    ObligationReport,
+    ObligationState,
+    ReportState,
+    Signature,
+    TermsVersion,
+)
+from .permissions import OVERSIGHT_ROLES
+
+
+def _agreement_scope(user) -> Q | None:
+    """None: everything; otherwise the filter that says what this user may see."""
+    if has_role(user, *OVERSIGHT_ROLES):
+        return None
+    return Q(application__applicant=user) | Q(application__organisation__memberships__user=user)
+
+
+def agreements_visible_to(user, *, state: str = "", search: str = "") -> QuerySet:
+    """Agreements this user may see, with their application and obligation counts."""
+    if not getattr(user, "is_authenticated", False):
+        return BenefitAgreement.objects.none()
+    qs = BenefitAgreement.objects.all()
+    scope = _agreement_scope(user)
+    if scope is not None:
+        visible_ids = BenefitAgreement.objects.filter(scope).values("pk")
+        qs = qs.filter(pk__in=visible_ids)
+    if state:
+        qs = qs.filter(state=state)
+    if search:
+        qs = qs.filter(
+            Q(application__reference__icontains=search) | Q(application__title__icontains=search)
+        )
+    return (
+        qs.select_related("application", "application__applicant", "application__organisation")
+        .annotate(
+            obligation_count=Count("obligations", distinct=True),
+            open_count=Count(
+                "obligations",
+                filter=Q(obligations__state__in=[ObligationState.PENDING, ObligationState.OVERDUE]),
+                distinct=True,
+            ),
+            overdue_count=Count(
+                "obligations",
+                filter=Q(obligations__state=ObligationState.OVERDUE),
+                distinct=True,
+            ),
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def agreement_detail(user, pk) -> BenefitAgreement | None:
+    """One agreement with everything its page shows, or None when the user may not see it."""
+    qs = (
+        agreements_visible_to(user)
+        .filter(pk=pk)
+        .prefetch_related(
+            Prefetch(
+                "obligations",
+                queryset=Obligation.objects.order_by("due_date", "id").prefetch_related(
+                    Prefetch(
+                        "reports",
+                        queryset=ObligationReport.objects.select_related(
+                            "reported_by", "reviewed_by"
+                        ).order_by("-reported_at", "-id"),
+                    )
+                ),
+            ),
+            Prefetch("signatures", queryset=Signature.objects.select_related("signer")),
+            Prefetch(
+                "versions",
+                queryset=TermsVersion.objects.select_related("created_by").order_by("-number"),
+            ),
+        )
+    )
+    return qs.select_related("drafted_by").first()
+
+
+def obligations_visible_to(user, *, state: str = "") -> QuerySet:
+    """Obligations of the agreements this user may see (the API list)."""
+    if not getattr(user, "is_authenticated", False):
+        return Obligation.objects.none()
+    qs = Obligation.objects.filter(agreement__in=agreements_visible_to(user).values("pk"))
+    if state:
+        qs = qs.filter(state=state)
+    return qs.select_related("agreement", "agreement__application").order_by("due_date", "id")
+
+
+def obligation_for(user, pk) -> Obligation | None:
+    return obligations_visible_to(user).filter(pk=pk).first()
+
+
+def report_for(user, pk) -> ObligationReport | None:
+    """A report (for its evidence file) if the user may see its agreement."""
+    return (
+        ObligationReport.objects.filter(
+            pk=pk, obligation__in=obligations_visible_to(user).values("pk")
+        )
+        .select_related("obligation")
+        .first()
+    )
+
+
+def approved_applications_without_agreement() -> QuerySet:
+    """Approved projects still waiting for a benefit agreement to be drafted."""
+    from applications.models import Application
+
+    live = BenefitAgreement.objects.exclude(state=AgreementState.TERMINATED)
+    return (
+        Application.objects.filter(state__in=["approved", "active", "suspended"])
+        .exclude(pk__in=live.values("application_id"))
+        .select_related("applicant", "organisation")
+        .order_by("decided_at", "id")
+    )
+
+
+def reports_to_verify() -> QuerySet:
+    return (
+        ObligationReport.objects.filter(state=ReportState.SUBMITTED)
+        .select_related("obligation__agreement__application", "reported_by")
+        .order_by("reported_at", "id")
+    )
+
+
+def overdue_obligations(user=None) -> QuerySet:
+    qs = Obligation.objects.filter(state=ObligationState.OVERDUE)
+    if user is not None and not has_role(user, *OVERSIGHT_ROLES):
+        qs = qs.filter(agreement__application__applicant=user)
+    return qs.select_related("agreement__application").order_by("due_date", "id")
+
+
+def agreements_to_sign(user) -> QuerySet:
+    """Proposed agreements where the user's side has not signed the current version."""
+    qs = BenefitAgreement.objects.filter(state=AgreementState.PROPOSED)
+    if has_role(user, Role.BENEFIT_OFFICER):
+        side_filter = Q(signatures__side="committee")
+    else:
+        qs = qs.filter(application__applicant=user)
+        side_filter = Q(signatures__side="applicant")
+    signed = BenefitAgreement.objects.filter(
+        side_filter, signatures__version=F("terms_version")
+    ).values("pk")
+    return qs.exclude(pk__in=signed).select_related("application").order_by("proposed_at", "id")
+
+
+def obligations_due(user) -> QuerySet:
+    """The researcher's obligations to report on, soonest first."""
+    return (
+        Obligation.objects.filter(
+            agreement__application__applicant=user,
+            state__in=[ObligationState.PENDING, ObligationState.OVERDUE],
+            agreement__state__in=[
+                AgreementState.SIGNED,
+                AgreementState.IN_FORCE,
+                AgreementState.BREACHED,
+            ],
+        )
+        .select_related("agreement__application")
+        .order_by("due_date", "id")
+    )
+
+
+def agreements_in_breach() -> QuerySet:
+    """Agreements flagged in breach, for the chair, with what is overdue."""
+    return (
+        BenefitAgreement.objects.filter(state=AgreementState.BREACHED)
+        .select_related("application", "application__applicant")
+        .annotate(overdue_count=Count("obligations", filter=Q(obligations__state="overdue")))
+        .order_by("breached_at", "id")
+    )
+
+
+def has_signed_agreement(application) -> bool:
+    return BenefitAgreement.objects.filter(
+        application=application, state__in=[AgreementState.SIGNED, AgreementState.IN_FORCE]
+    ).exists()
+
+
+# --- the fund --------------------------------------------------------------------------------
+
+
+def fund_balance(*, currency: str) -> int:
+    """The fund's balance in one currency, in minor units, derived from the ledger."""
+    total = FundEntry.objects.filter(account=LedgerAccount.FUND, currency=currency).aggregate(
+        total=Sum("amount_minor")
+    )["total"]
+    return int(total or 0)
+
+
+def fund_balances() -> dict[str, int]:
+    """Every currency the fund has held, with its balance in minor units (one query)."""
+    rows = (
+        FundEntry.objects.filter(account=LedgerAccount.FUND)
+        .values("currency")
+        .annotate(total=Sum("amount_minor"))
+        .order_by("currency")
+    )
+    return {row["currency"]: int(row["total"] or 0) for row in rows}
+
+
+def fund_transactions(
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    kind: str = "",
+    source_type: str = "",
+    currency: str = "",
+    agreement_id: int | None = None,
+) -> QuerySet:
+    """Ledger transactions, newest first, filtered by period (inclusive dates) and source."""
+    qs = FundTransaction.objects.select_related(
+        "created_by", "agreement", "agreement__application", "corrects"
+    )
+    if date_from:
+        qs = qs.filter(created_at__date__gte=date_from)
+    if date_to:
+        qs = qs.filter(created_at__date__lte=date_to)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if source_type:
+        qs = qs.filter(source_type=source_type)
+    if currency:
+        qs = qs.filter(currency=currency)
+    if agreement_id:
+        qs = qs.filter(agreement_id=agreement_id)
+    return qs.order_by("-created_at", "-id")
+
+
+def fund_totals_by_agreement(transactions: QuerySet) -> list[dict]:
+    """Net amount per agreement and currency over the given transactions."""
+    rows = (
+        transactions.filter(agreement__isnull=False)
+        .order_by()
+        .values(
+            "agreement_id",
+            "agreement__application__reference",
+            "agreement__application__title",
+            "currency",
+        )
+        .annotate(total=Sum("amount_minor"))
+        .order_by("agreement_id", "currency")
+    )
+    return list(rows)
+
+
+def fund_totals_by_community(transactions: QuerySet) -> list[dict]:
+    """Net amount per named community and currency over the given transactions."""
+    rows = (
+        transactions.exclude(community="")
+        .order_by()
+        .values("community", "currency")
+        .annotate(total=Sum("amount_minor"))
+        .order_by("community", "currency")
+    )
+    return list(rows)
+
+
+def fund_source_types() -> list[str]:
+    return list(
+        FundTransaction.objects.exclude(source_type="")
+        .order_by("source_type")
+        .values_list("source_type", flat=True)
+        .distinct()
+    )
+
+
+# --- the public register -------------------------------------------------------------------
+
+
+def public_benefit_summary(application_ids) -> dict[int, dict]:
+    """What each project gives back, in plain language, and how much it has paid in so far.
+
+    For the public register: one entry per application id that has a signed (or later)
+    agreement; applications without one are absent. Three queries, whatever the number of ids.
+    Each value: ``{"agreement_id", "state", "state_label", "kind", "kind_label",
+    "obligations": [{"kind", "label", "description", "beneficiary", "community", "state",
+    "state_label", "recurrence_label"}], "paid": {currency: minor units}}``.
+    """
+    ids = [int(i) for i in application_ids]
+    if not ids:
+        return {}
+    agreements = (
+        BenefitAgreement.objects.filter(
+            application_id__in=ids,
+            state__in=[
+                AgreementState.SIGNED,
+                AgreementState.IN_FORCE,
+                AgreementState.FULFILLED,
+                AgreementState.BREACHED,
+            ],
+        )
+        .prefetch_related(Prefetch("obligations", queryset=Obligation.objects.order_by("id")))
+        .order_by("id")
+    )
+    paid: dict[int, dict[str, int]] = defaultdict(dict)
+    for row in (
+        FundTransaction.objects.filter(agreement__application_id__in=ids)
+        .order_by()
+        .values("agreement__application_id", "currency")
+        .annotate(total=Sum("amount_minor"))
+    ):
+        paid[row["agreement__application_id"]][row["currency"]] = int(row["total"] or 0)
+    summary: dict[int, dict] = {}
+    for agreement in agreements:
+        summary[agreement.application_id] = {
+            "agreement_id": agreement.pk,
+            "state": agreement.state,
+            "state_label": agreement.get_state_display(),
+            "kind": agreement.kind,
+            "kind_label": agreement.get_kind_display(),
+            "obligations": [
+                {
+                    "kind": o.kind,
+                    "label": o.get_kind_display(),
+                    "description": o.description,
+                    "beneficiary": o.beneficiary,
+                    "beneficiary_label": o.get_beneficiary_display(),
+                    "community": o.community,
+                    "state": o.state,
+                    "state_label": o.get_state_display(),
+                    "recurrence_label": o.get_recurrence_display(),
+                    "monetary": o.kind in MONETARY_KINDS,
+                }
+                for o in agreement.obligations.all()
+            ],
+            "paid": paid.get(agreement.application_id, {}),
+        }
+    return summary

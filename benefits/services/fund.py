@@ -1,0 +1,274 @@
+"""The solidarity fund: receiving, disbursing and correcting money, never below zero."""
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from solidarity import audit
+from solidarity.errors import DomainError, PermissionDenied
+
+from ..models import (
+    FundAccount,
+    FundEntry,
+    FundTransaction,
+    LedgerAccount,
+    TransactionKind,
+)
+from ..money import exponent, format_amount
+from ..permissions import can_adjust_fund, can_disburse
+
+
+class InsufficientFunds(DomainError):
+    """A withdrawal would take the fund's balance in that currency below zero."""
+
+    code = "insufficient_funds"
+
+
+def _lock_account(currency: str) -> FundAccount:
+    """Lock the currency's account row; every movement in that currency waits its turn."""
+    try:
+        with transaction.atomic():
+            FundAccount.objects.get_or_create(currency=currency)
+    except IntegrityError:  # created concurrently by another transaction; it exists now
+        pass
+    return FundAccount.objects.select_for_update().get(currency=currency)
+
+
+def _balance_locked(currency: str) -> int:
+    total = FundEntry.objects.filter(account=LedgerAccount.FUND, currency=currency).aggregate(
+        total=Sum("amount_minor")
+    )["total"]
+    return int(total or 0)
+
+
+def _check_amount(amount_minor, currency: str) -> None:
+    exponent(currency)  # raises for a currency the fund does not accept
+    if isinstance(amount_minor, bool) or not isinstance(amount_minor, int):
+        raise DomainError(_("Amounts are whole numbers of minor units (cents), never fractions."))
+
+
+def _post(
+    *,
+    actor,
+    kind: str,
+    currency: str,
+    fund_change: int,
+    counter_account: str,
+    reason: str,
+    source_type: str = "",
+    source_id: str = "",
+    agreement=None,
+    community: str = "",
+    corrects=None,
+) -> FundTransaction:
+    """Write one balanced transaction: the fund leg and its counter leg sum to zero."""
+    tx = FundTransaction(
+        kind=kind,
+        currency=currency,
+        amount_minor=fund_change,
+        reason=reason,
+        source_type=source_type,
+        source_id=str(source_id or ""),
+        agreement=agreement,
+        community=community,
+        corrects=corrects,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_at=timezone.now(),
+    )
+    tx.save()
+    FundEntry.objects.bulk_create(
+        [
+            FundEntry(
+                transaction=tx,
+                account=LedgerAccount.FUND,
+                currency=currency,
+                amount_minor=fund_change,
+            ),
+            FundEntry(
+                transaction=tx,
+                account=counter_account,
+                currency=currency,
+                amount_minor=-fund_change,
+            ),
+        ]
+    )
+    return tx
+
+
+def fund_receive(
+    *,
+    actor,
+    amount_minor: int,
+    currency: str,
+    reason: str,
+    source_type: str = "",
+    source_id: str = "",
+    agreement=None,
+    community: str = "",
+) -> FundTransaction:
+    """Record money paid into the fund (an inflow).
+
+    Called by ``obligation_verify`` when a reported payment is verified; the actor is the
+    verifying officer. Preconditions: a positive amount in minor units, an accepted currency,
+    a reason. Side effects: a balanced transaction and a ``fund.receive`` audit event.
+    """
+    _check_amount(amount_minor, currency)
+    if amount_minor <= 0:
+        raise DomainError(_("A payment into the fund must be more than zero."))
+    if not (reason or "").strip():
+        raise DomainError(_("Say what the payment is for."))
+    with transaction.atomic():
+        _lock_account(currency)
+        tx = _post(
+            actor=actor,
+            kind=TransactionKind.INFLOW,
+            currency=currency,
+            fund_change=amount_minor,
+            counter_account=LedgerAccount.CONTRIBUTIONS,
+            reason=reason.strip(),
+            source_type=source_type,
+            source_id=source_id,
+            agreement=agreement,
+            community=community,
+        )
+        audit.record(
+            actor=actor,
+            action="fund.receive",
+            target=tx,
+            payload={
+                "amount_minor": amount_minor,
+                "currency": currency,
+                "source_type": source_type,
+                "source_id": str(source_id or ""),
+                "balance_after": _balance_locked(currency),
+            },
+        )
+    return tx
+
+
+def fund_disburse(
+    *,
+    actor,
+    amount_minor: int,
+    currency: str,
+    reason: str,
+    source_type: str = "",
+    source_id: str = "",
+) -> FundTransaction:
+    """Pay money out of the fund (an outflow, e.g. redress to a harmed person).
+
+    Preconditions: the actor is a harm officer or a benefit officer (or ``None`` for the
+    system); a positive amount; a reason; the balance in that currency covers it. The
+    currency's account row is locked first, so concurrent disbursements queue and none can
+    overdraw. Raises ``InsufficientFunds`` otherwise. Side effects: a ``fund.disburse`` event.
+    """
+    if actor is not None and not can_disburse(actor):
+        raise PermissionDenied(_("Only harm or benefit officers may pay out of the fund."))
+    _check_amount(amount_minor, currency)
+    if amount_minor <= 0:
+        raise DomainError(_("A disbursement must be more than zero."))
+    if not (reason or "").strip():
+        raise DomainError(_("Give the reason for the disbursement."))
+    with transaction.atomic():
+        _lock_account(currency)
+        balance = _balance_locked(currency)
+        if amount_minor > balance:
+            raise InsufficientFunds(
+                _(
+                    "The solidarity fund holds %(balance)s; it cannot pay out %(amount)s "
+                    "without going below zero."
+                )
+                % {
+                    "balance": format_amount(balance, currency),
+                    "amount": format_amount(amount_minor, currency),
+                }
+            )
+        tx = _post(
+            actor=actor,
+            kind=TransactionKind.OUTFLOW,
+            currency=currency,
+            fund_change=-amount_minor,
+            counter_account=LedgerAccount.DISBURSEMENTS,
+            reason=reason.strip(),
+            source_type=source_type,
+            source_id=source_id,
+        )
+        audit.record(
+            actor=actor,
+            action="fund.disburse",
+            target=tx,
+            payload={
+                "amount_minor": amount_minor,
+                "currency": currency,
+                "source_type": source_type,
+                "source_id": str(source_id or ""),
+                "balance_after": balance - amount_minor,
+            },
+        )
+    return tx
+
+
+def fund_adjust(
+    *, actor, corrects: FundTransaction, amount_minor: int, reason: str
+) -> FundTransaction:
+    """Correct an earlier ledger entry by a signed amount (the ledger is never edited).
+
+    Preconditions: the actor is a benefit officer; ``corrects`` is an existing transaction
+    (the adjustment takes its currency, agreement and community); a non-zero amount; a
+    reason; a negative correction must not take the balance below zero. Side effects: a
+    ``fund.adjust`` audit event naming the corrected entry.
+    """
+    if not can_adjust_fund(actor):
+        raise PermissionDenied(_("Only benefit officers may correct the fund ledger."))
+    if corrects is None or corrects.pk is None:
+        raise DomainError(
+            _("An adjustment must cite the entry it corrects."),
+            field_errors={"corrects": [_("Choose the entry this corrects.")]},
+        )
+    currency = corrects.currency
+    _check_amount(amount_minor, currency)
+    if amount_minor == 0:
+        raise DomainError(
+            _("An adjustment of zero changes nothing."),
+            field_errors={"amount": [_("Enter a non-zero amount.")]},
+        )
+    if not (reason or "").strip():
+        raise DomainError(
+            _("An adjustment must give its reason."),
+            field_errors={"reason": [_("Give the reason for the correction.")]},
+        )
+    with transaction.atomic():
+        _lock_account(currency)
+        balance = _balance_locked(currency)
+        if balance + amount_minor < 0:
+            raise InsufficientFunds(
+                _("This correction would take the fund below zero (it holds %(balance)s).")
+                % {"balance": format_amount(balance, currency)}
+            )
+        tx = _post(
+            actor=actor,
+            kind=TransactionKind.ADJUSTMENT,
+            currency=currency,
+            fund_change=amount_minor,
+            counter_account=LedgerAccount.CORRECTIONS,
+            reason=reason.strip(),
+            source_type="fund_transaction",
+            source_id=str(corrects.pk),
+            agreement=corrects.agreement,
+            community=corrects.community,
+            corrects=corrects,
+        )
+        audit.record(
+            actor=actor,
+            action="fund.adjust",
+            target=tx,
+            payload={
+                "amount_minor": amount_minor,
+                "currency": currency,
+                "corrects": corrects.pk,
+                "reason": reason.strip(),
+                "balance_after": balance + amount_minor,
+            },
+        )
+    return tx

@@ -1,0 +1,570 @@
+"""Obligations: adding them to a draft, reporting, verifying, rejecting, waiving, overdue."""
+
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from solidarity import audit
+from solidarity.errors import DomainError, PermissionDenied, TransitionNotAllowed
+from solidarity.uploads import check_upload
+
+from ..agreement_templates import add_months
+from ..models import (
+    RECURRENCE_MONTHS,
+    AgreementState,
+    BeneficiaryKind,
+    BenefitAgreement,
+    Obligation,
+    ObligationKind,
+    ObligationReport,
+    ObligationState,
+    Recurrence,
+    ReportState,
+)
+from ..money import exponent, format_amount, share_of
+from ..permissions import can_manage_agreements, can_report_on
+from ._common import (
+    agreement_url,
+    applicant_side,
+    lock_agreement,
+    lock_obligation,
+    officers,
+    tell,
+)
+from .fund import fund_receive
+from .lifecycle import agreement_cure, agreement_flag_breach, agreement_fulfil_if_complete
+
+OBLIGATION_FIELDS = [
+    "kind",
+    "description",
+    "beneficiary",
+    "community",
+    "share_basis_points",
+    "amount_minor",
+    "currency",
+    "recurrence",
+    "due_date",
+    "ends_on",
+    "evidence_expected",
+]
+# Agreements whose obligations are being met (reports are welcome once signed).
+REPORTABLE_AGREEMENT_STATES = [
+    AgreementState.SIGNED,
+    AgreementState.IN_FORCE,
+    AgreementState.BREACHED,
+]
+
+
+def _validate(fields: dict) -> None:
+    errors: dict[str, list[str]] = {}
+    kind = fields.get("kind")
+    if kind not in ObligationKind.values:
+        errors["kind"] = [_("Choose a kind of obligation.")]
+    if not (fields.get("description") or "").strip():
+        errors["description"] = [_("Say what is owed.")]
+    if fields.get("beneficiary") not in BeneficiaryKind.values:
+        errors["beneficiary"] = [_("Choose who benefits.")]
+    if (
+        fields.get("beneficiary") == BeneficiaryKind.COMMUNITY
+        and not (fields.get("community") or "").strip()
+    ):
+        errors["community"] = [_("Name the community that benefits.")]
+    if kind == ObligationKind.REVENUE_SHARE and not fields.get("share_basis_points"):
+        errors["share_percent"] = [_("A revenue share needs its percentage.")]
+    if kind == ObligationKind.FIXED_PAYMENT and not fields.get("amount_minor"):
+        errors["amount"] = [_("A fixed payment needs its amount.")]
+    if fields.get("recurrence", Recurrence.ONCE) not in Recurrence.values:
+        errors["recurrence"] = [_("Choose how often it is due.")]
+    if not isinstance(fields.get("due_date"), date):
+        errors["due_date"] = [_("Give the due date.")]
+    ends_on = fields.get("ends_on")
+    if ends_on and isinstance(fields.get("due_date"), date) and ends_on < fields["due_date"]:
+        errors["ends_on"] = [_("The last period cannot end before the first is due.")]
+    try:
+        exponent(fields.get("currency") or "EUR")
+    except ValidationError as exc:
+        errors["currency"] = exc.messages
+    if errors:
+        raise DomainError(_("Some details of the obligation are missing."), field_errors=errors)
+
+
+def _obligation_create(*, agreement, **fields) -> Obligation:
+    fields = {k: v for k, v in fields.items() if k in OBLIGATION_FIELDS}
+    fields.setdefault("currency", "EUR")
+    fields.setdefault("recurrence", Recurrence.ONCE)
+    _validate(fields)
+    for text_field in ("community", "evidence_expected", "description"):
+        fields[text_field] = (fields.get(text_field) or "").strip()
+    if fields["kind"] != ObligationKind.REVENUE_SHARE:
+        fields["share_basis_points"] = None
+    if fields["kind"] != ObligationKind.FIXED_PAYMENT:
+        fields["amount_minor"] = None
+    return Obligation.objects.create(agreement=agreement, **fields)
+
+
+def obligation_add(*, actor, agreement, **fields) -> Obligation:
+    """Add an obligation to a draft agreement.
+
+    Fields: kind, description, beneficiary (community needs its name), share_basis_points
+    (revenue share), amount_minor + currency (fixed payment), recurrence, due_date, ends_on,
+    evidence_expected. Preconditions: a benefit officer; the agreement is a draft (reopen a
+    proposed or signed one first). Side effects: an ``obligation.add`` audit event.
+    """
+    if not can_manage_agreements(actor):
+        raise PermissionDenied(_("Only benefit officers may change obligations."))
+    with transaction.atomic():
+        agreement = lock_agreement(agreement)
+        if agreement.state != AgreementState.DRAFT:
+            raise TransitionNotAllowed(
+                _("Obligations can only be changed while the agreement is a draft.")
+            )
+        obligation = _obligation_create(agreement=agreement, **fields)
+        audit.record(
+            actor=actor,
+            action="obligation.add",
+            target=obligation,
+            to_state=obligation.state,
+            payload={"agreement": agreement.pk, "kind": obligation.kind},
+        )
+    return obligation
+
+
+def obligation_remove(*, actor, obligation) -> None:
+    """Remove an obligation from a draft agreement. Side effects: ``obligation.remove`` event."""
+    if not can_manage_agreements(actor):
+        raise PermissionDenied(_("Only benefit officers may change obligations."))
+    with transaction.atomic():
+        obligation = lock_obligation(obligation)
+        lock_agreement(obligation.agreement)
+        if obligation.agreement.state != AgreementState.DRAFT:
+            raise TransitionNotAllowed(
+                _("Obligations can only be changed while the agreement is a draft.")
+            )
+        if obligation.reports.exists():
+            raise TransitionNotAllowed(
+                _("This obligation has reports on record; waive it instead of removing it.")
+            )
+        audit.record(
+            actor=actor,
+            action="obligation.remove",
+            target=obligation,
+            payload={"agreement": obligation.agreement_id, "kind": obligation.kind},
+        )
+        obligation.delete()
+
+
+def expected_amount(obligation, revenue_minor: int | None) -> int | None:
+    """What a report should pay: the fixed amount, or the share of the reported revenue."""
+    if obligation.kind == ObligationKind.FIXED_PAYMENT:
+        return obligation.amount_minor
+    if obligation.kind == ObligationKind.REVENUE_SHARE and revenue_minor is not None:
+        return share_of(revenue_minor, obligation.share_basis_points or 0)
+    return None
+
+
+def obligation_report(
+    *,
+    actor,
+    obligation,
+    text: str = "",
+    amount_minor: int | None = None,
+    currency: str | None = None,
+    revenue_minor: int | None = None,
+    evidence_link: str = "",
+    evidence_file=None,
+) -> ObligationReport:
+    """The applicant reports how the current period of an obligation was met.
+
+    Preconditions: the actor is the application's applicant; the agreement is signed, in
+    force or in breach; the obligation is pending or overdue; evidence (text, link or file)
+    is given; a monetary obligation states the amount paid (and a revenue share the revenue),
+    in the obligation's currency. Side effects: the obligation becomes reported; officers are
+    told; an ``obligation.report`` audit event.
+    """
+    errors: dict[str, list[str]] = {}
+    with transaction.atomic():
+        obligation = lock_obligation(obligation)
+        agreement = obligation.agreement
+        if not can_report_on(actor, obligation):
+            raise PermissionDenied(_("Only the applicant may report on this obligation."))
+        if agreement.state not in REPORTABLE_AGREEMENT_STATES:
+            raise TransitionNotAllowed(
+                _("Reports are taken once the agreement is signed and until it ends.")
+            )
+        if obligation.state not in (ObligationState.PENDING, ObligationState.OVERDUE):
+            raise TransitionNotAllowed(
+                _("This obligation is %(state)s; there is nothing to report now.")
+                % {"state": obligation.get_state_display().lower()}
+            )
+        currency = currency or obligation.currency
+        if obligation.is_monetary:
+            if currency != obligation.currency:
+                errors["currency"] = [
+                    _("This obligation is paid in %(c)s.") % {"c": obligation.currency}
+                ]
+            if amount_minor is None:
+                errors["amount"] = [_("Give the amount paid.")]
+            if obligation.kind == ObligationKind.REVENUE_SHARE and revenue_minor is None:
+                errors["revenue"] = [_("Give the revenue of the period.")]
+        for name, value in (("amount", amount_minor), ("revenue", revenue_minor)):
+            if value is not None and (not isinstance(value, int) or value < 0):
+                errors[name] = [_("Amounts cannot be negative.")]
+        checked = None
+        if evidence_file:
+            try:
+                checked = check_upload(evidence_file)
+            except ValidationError as exc:
+                errors["evidence_file"] = exc.messages
+        if not (text or "").strip() and not evidence_link and not evidence_file:
+            errors["text"] = [_("Describe what was done, or give a link or a file as evidence.")]
+        if errors:
+            raise DomainError(_("The report is incomplete."), field_errors=errors)
+        report = ObligationReport(
+            obligation=obligation,
+            period_due=obligation.due_date,
+            amount_minor=amount_minor,
+            revenue_minor=revenue_minor,
+            currency=currency,
+            text=(text or "").strip(),
+            evidence_link=evidence_link or "",
+            reported_by=actor,
+        )
+        if checked is not None:
+            report.evidence_name = checked.name
+            report.evidence_content_type = checked.content_type
+            report.sha256 = checked.sha256
+            report.evidence_file.save(checked.sha256, evidence_file, save=False)
+        report.save()
+        before = obligation.state
+        obligation.state = ObligationState.REPORTED
+        obligation.save(update_fields=["state", "updated_at"])
+        audit.record(
+            actor=actor,
+            action="obligation.report",
+            target=obligation,
+            from_state=before,
+            to_state=obligation.state,
+            payload={
+                "report": report.pk,
+                "period_due": report.period_due,
+                "amount_minor": amount_minor,
+                "revenue_minor": revenue_minor,
+                "currency": currency,
+                "sha256": report.sha256,
+            },
+        )
+        tell(
+            officers(),
+            subject=_("A benefit obligation was reported on"),
+            body=_("%(who)s reported on “%(ob)s” for %(app)s.")
+            % {"who": actor, "ob": obligation.get_kind_display(), "app": agreement.application},
+            url=agreement_url(agreement),
+        )
+    return report
+
+
+def _current_report(obligation) -> ObligationReport:
+    report = (
+        obligation.reports.select_for_update()
+        .filter(state=ReportState.SUBMITTED)
+        .order_by("-reported_at", "-id")
+        .first()
+    )
+    if report is None:  # pragma: no cover - a reported obligation always has one
+        raise TransitionNotAllowed(_("There is no report waiting to be verified."))
+    return report
+
+
+def _require_officer_and_reported(actor, obligation, verb: str) -> None:
+    if not can_manage_agreements(actor):
+        raise PermissionDenied(_("Only benefit officers may review reports."))
+    if obligation.state != ObligationState.REPORTED:
+        raise TransitionNotAllowed(
+            _("Only a reported obligation can be %(verb)s; this one is %(state)s.")
+            % {"verb": verb, "state": obligation.get_state_display().lower()}
+        )
+
+
+def obligation_verify(*, actor, obligation) -> Obligation:
+    """The benefit officer accepts the report on the current period.
+
+    Preconditions: a benefit officer; the obligation is reported. Side effects: a payment in
+    the report enters the solidarity fund (``fund.receive``); a recurring obligation moves on
+    to its next period (pending again) until the project ends, otherwise it is verified; an
+    agreement in breach with nothing overdue returns into force, and one whose obligations
+    are all met is fulfilled; the applicant is told; an ``obligation.verify`` audit event.
+    """
+    with transaction.atomic():
+        obligation = lock_obligation(obligation)
+        _require_officer_and_reported(actor, obligation, _("verified"))
+        agreement = lock_agreement(obligation.agreement)
+        report = _current_report(obligation)
+        payment = None
+        if obligation.is_monetary and report.amount_minor:
+            payment = fund_receive(
+                actor=actor,
+                amount_minor=report.amount_minor,
+                currency=report.currency,
+                reason=_("%(kind)s, %(app)s, period due %(due)s")
+                % {
+                    "kind": obligation.get_kind_display(),
+                    "app": agreement.application.reference or agreement.application_id,
+                    "due": report.period_due.isoformat(),
+                },
+                source_type="obligation_report",
+                source_id=str(report.pk),
+                agreement=agreement,
+                community=obligation.community
+                if obligation.beneficiary == BeneficiaryKind.COMMUNITY
+                else "",
+            )
+        report.state = ReportState.VERIFIED
+        report.reviewed_by = actor
+        report.reviewed_at = timezone.now()
+        report.save(update_fields=["state", "reviewed_by", "reviewed_at"])
+        obligation.periods_verified += 1
+        obligation.overdue_since = None
+        obligation.state_reason = ""
+        next_due = _next_due(obligation)
+        if next_due is not None:
+            obligation.due_date = next_due
+            obligation.state = ObligationState.PENDING
+        else:
+            obligation.state = ObligationState.VERIFIED
+        obligation.save(
+            update_fields=[
+                "periods_verified",
+                "overdue_since",
+                "state_reason",
+                "due_date",
+                "state",
+                "updated_at",
+            ]
+        )
+        audit.record(
+            actor=actor,
+            action="obligation.verify",
+            target=obligation,
+            from_state=ObligationState.REPORTED,
+            to_state=obligation.state,
+            payload={
+                "report": report.pk,
+                "fund_transaction": payment.pk if payment else None,
+                "next_due": next_due,
+            },
+        )
+        agreement_cure(actor=actor, agreement=agreement)
+        agreement_fulfil_if_complete(actor=actor, agreement=agreement)
+        tell(
+            applicant_side(agreement),
+            subject=_("Your report was verified"),
+            body=_("The report on “%(ob)s” was verified%(paid)s.")
+            % {
+                "ob": obligation.get_kind_display(),
+                "paid": (
+                    _("; %(amount)s entered the solidarity fund")
+                    % {"amount": format_amount(report.amount_minor, report.currency)}
+                    if payment
+                    else ""
+                ),
+            },
+            url=agreement_url(agreement),
+        )
+    return obligation
+
+
+def _next_due(obligation) -> date | None:
+    months = RECURRENCE_MONTHS[Recurrence(obligation.recurrence)]
+    if not months:
+        return None
+    end = obligation.ends_on or obligation.agreement.application.end_date
+    if end is None or obligation.due_date >= end:
+        return None
+    # The last period is cut short at the end of the project and is due on that day.
+    return min(add_months(obligation.due_date, months), end)
+
+
+def obligation_reject(*, actor, obligation, reason: str) -> Obligation:
+    """The benefit officer sends a report back with a reason; the applicant reports again.
+
+    Preconditions: a benefit officer; the obligation is reported; a reason. Side effects: the
+    obligation is pending again (overdue if its due date has passed); the applicant is told;
+    an ``obligation.reject`` audit event.
+    """
+    if not (reason or "").strip():
+        raise DomainError(
+            _("Say why the report is rejected."), field_errors={"reason": [_("Give a reason.")]}
+        )
+    with transaction.atomic():
+        obligation = lock_obligation(obligation)
+        _require_officer_and_reported(actor, obligation, _("rejected"))
+        report = _current_report(obligation)
+        report.state = ReportState.REJECTED
+        report.reviewed_by = actor
+        report.reviewed_at = timezone.now()
+        report.review_reason = reason.strip()
+        report.save(update_fields=["state", "reviewed_by", "reviewed_at", "review_reason"])
+        today = timezone.localdate()
+        if obligation.due_date < today:
+            obligation.state = ObligationState.OVERDUE
+            obligation.overdue_since = obligation.overdue_since or today
+        else:
+            obligation.state = ObligationState.PENDING
+        obligation.state_reason = reason.strip()
+        obligation.save(update_fields=["state", "overdue_since", "state_reason", "updated_at"])
+        audit.record(
+            actor=actor,
+            action="obligation.reject",
+            target=obligation,
+            from_state=ObligationState.REPORTED,
+            to_state=obligation.state,
+            payload={"report": report.pk, "reason": reason.strip()},
+        )
+        tell(
+            applicant_side(obligation.agreement),
+            subject=_("Your report was not accepted"),
+            body=_("The report on “%(ob)s” was not accepted: %(reason)s")
+            % {"ob": obligation.get_kind_display(), "reason": reason.strip()},
+            url=agreement_url(obligation.agreement),
+        )
+    return obligation
+
+
+def obligation_waive(*, actor, obligation, reason: str) -> Obligation:
+    """The benefit officer releases the project from an obligation, with a reason.
+
+    Preconditions: a benefit officer; the obligation is pending, overdue or reported (a
+    waiting report is then closed as rejected); a reason. Side effects: an agreement in
+    breach may return into force, or be fulfilled; an ``obligation.waive`` audit event.
+    """
+    if not can_manage_agreements(actor):
+        raise PermissionDenied(_("Only benefit officers may waive obligations."))
+    if not (reason or "").strip():
+        raise DomainError(
+            _("Say why the obligation is waived."), field_errors={"reason": [_("Give a reason.")]}
+        )
+    with transaction.atomic():
+        obligation = lock_obligation(obligation)
+        before = obligation.state
+        if before not in (
+            ObligationState.PENDING,
+            ObligationState.OVERDUE,
+            ObligationState.REPORTED,
+        ):
+            raise TransitionNotAllowed(
+                _("An obligation that is %(state)s cannot be waived.")
+                % {"state": obligation.get_state_display().lower()}
+            )
+        agreement = lock_agreement(obligation.agreement)
+        if agreement.state in (AgreementState.TERMINATED, AgreementState.FULFILLED):
+            raise TransitionNotAllowed(_("The agreement has ended."))
+        obligation.reports.filter(state=ReportState.SUBMITTED).update(
+            state=ReportState.REJECTED,
+            reviewed_by=actor,
+            reviewed_at=timezone.now(),
+            review_reason=reason.strip(),
+        )
+        obligation.state = ObligationState.WAIVED
+        obligation.state_reason = reason.strip()
+        obligation.overdue_since = None
+        obligation.save(update_fields=["state", "state_reason", "overdue_since", "updated_at"])
+        audit.record(
+            actor=actor,
+            action="obligation.waive",
+            target=obligation,
+            from_state=before,
+            to_state=obligation.state,
+            payload={"reason": reason.strip()},
+        )
+        agreement_cure(actor=actor, agreement=agreement)
+        agreement_fulfil_if_complete(actor=actor, agreement=agreement)
+    return obligation
+
+
+def obligations_mark_overdue(*, today: date | None = None) -> list[int]:
+    """Mark pending obligations past their due date overdue and tell both sides (periodic).
+
+    Idempotent: only pending obligations change, so a second run in the same day (or a
+    retried task) finds nothing to do and sends nothing. Returns the ids marked.
+    """
+    today = today or timezone.localdate()
+    ids = list(
+        Obligation.objects.filter(
+            state=ObligationState.PENDING,
+            due_date__lt=today,
+            agreement__state__in=[AgreementState.IN_FORCE, AgreementState.BREACHED],
+        ).values_list("pk", flat=True)
+    )
+    marked = []
+    for pk in ids:
+        with transaction.atomic():
+            obligation = lock_obligation(Obligation(pk=pk))
+            if obligation.state != ObligationState.PENDING or obligation.due_date >= today:
+                continue
+            obligation.state = ObligationState.OVERDUE
+            obligation.overdue_since = today
+            obligation.save(update_fields=["state", "overdue_since", "updated_at"])
+            audit.record(
+                actor="system",
+                action="obligation.overdue",
+                target=obligation,
+                from_state=ObligationState.PENDING,
+                to_state=ObligationState.OVERDUE,
+                payload={"due_date": obligation.due_date},
+            )
+            agreement = obligation.agreement
+            tell(
+                [*applicant_side(agreement), *officers()],
+                subject=_("A benefit obligation is overdue"),
+                body=_("“%(ob)s” for %(app)s was due on %(due)s and has not been reported.")
+                % {
+                    "ob": obligation.get_kind_display(),
+                    "app": agreement.application,
+                    "due": obligation.due_date.isoformat(),
+                },
+                url=agreement_url(agreement),
+            )
+            marked.append(pk)
+    return marked
+
+
+def agreements_flag_breaches(*, today: date | None = None) -> list[int]:
+    """Flag in-force agreements with an obligation overdue beyond their grace period (periodic).
+
+    Idempotent: an agreement already in breach is left alone. Returns the ids flagged.
+    """
+    today = today or timezone.localdate()
+    candidates = (
+        Obligation.objects.filter(
+            state=ObligationState.OVERDUE,
+            overdue_since__isnull=False,
+            agreement__state=AgreementState.IN_FORCE,
+        )
+        .select_related("agreement")
+        .order_by("agreement_id", "overdue_since")
+    )
+    flagged = []
+    for obligation in candidates:
+        agreement = obligation.agreement
+        if agreement.pk in flagged:
+            continue
+        if obligation.overdue_since + timedelta(days=agreement.grace_days) > today:
+            continue
+        try:
+            agreement_flag_breach(
+                actor=None,
+                agreement=BenefitAgreement(pk=agreement.pk),
+                reason=_("“%(ob)s” has been overdue since %(since)s (grace period %(days)s days).")
+                % {
+                    "ob": obligation.get_kind_display(),
+                    "since": obligation.overdue_since.isoformat(),
+                    "days": agreement.grace_days,
+                },
+            )
+        except TransitionNotAllowed:  # changed meanwhile (e.g. terminated): nothing to flag
+            continue
+        flagged.append(agreement.pk)
+    return flagged

@@ -1,0 +1,552 @@
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from solidarity.errors import DomainError
+
+from . import selectors, services
+from .forms import (
+    AgreementDraftForm,
+    AgreementTermsForm,
+    FundAdjustForm,
+    FundFilterForm,
+    ObligationForm,
+    ReasonForm,
+    ReportForm,
+)
+from .models import AgreementState, ObligationState, SignatureSide
+from .money import to_decimal_string
+from .permissions import (
+    can_adjust_fund,
+    can_manage_agreements,
+    can_report_on,
+    can_sign_for_applicant,
+    can_sign_for_committee,
+    can_suspend_project,
+    can_view_fund,
+)
+from .services.agreements import default_grace_days
+
+
+def _apply_errors(form, exc: DomainError) -> None:
+    for field, errors in exc.field_errors.items():
+        form.add_error(field if field in form.fields else None, errors)
+    if not exc.field_errors:
+        form.add_error(None, exc.message)
+
+
+def _agreement_or_404(request, pk):
+    agreement = selectors.agreement_detail(request.user, pk)
+    if agreement is None:
+        raise Http404
+    return agreement
+
+
+def _obligation_or_404(request, pk):
+    obligation = selectors.obligation_for(request.user, pk)
+    if obligation is None:
+        raise Http404
+    return obligation
+
+
+class AgreementListView(LoginRequiredMixin, View):
+    def get(self, request):
+        state = request.GET.get("state", "")
+        if state not in AgreementState.values:
+            state = ""
+        search = request.GET.get("q", "").strip()[:100]
+        qs = selectors.agreements_visible_to(request.user, state=state, search=search)
+        page = Paginator(qs, 25).get_page(request.GET.get("page"))
+        return render(
+            request,
+            "benefits/agreement_list.html",
+            {
+                "page": page,
+                "states": AgreementState.choices,
+                "state": state,
+                "q": search,
+                "can_draft": can_manage_agreements(request.user),
+            },
+        )
+
+
+class AgreementDraftView(LoginRequiredMixin, View):
+    def _form(self, request, data=None):
+        if not can_manage_agreements(request.user):
+            raise PermissionDenied
+        initial = {"grace_days": default_grace_days(), "from_template": True}
+        if request.GET.get("application"):
+            initial["application"] = request.GET["application"]
+        return AgreementDraftForm(
+            data,
+            applications=selectors.approved_applications_without_agreement(),
+            initial=initial,
+        )
+
+    def get(self, request):
+        form = self._form(request)
+        return render(request, "benefits/agreement_draft.html", {"form": form})
+
+    def post(self, request):
+        form = self._form(request, request.POST)
+        if form.is_valid():
+            try:
+                agreement = services.agreement_draft(
+                    actor=request.user,
+                    application=form.cleaned_data["application"],
+                    kind=form.cleaned_data["kind"],
+                    grace_days=form.cleaned_data["grace_days"],
+                    from_template=form.cleaned_data["from_template"],
+                )
+            except DomainError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("The agreement was drafted. Review its terms."))
+                return redirect("benefits:agreement-detail", pk=agreement.pk)
+        return render(request, "benefits/agreement_draft.html", {"form": form})
+
+
+class AgreementDetailView(LoginRequiredMixin, View):
+    def get(self, request, pk):
+        agreement = _agreement_or_404(request, pk)
+        user = request.user
+        current_sides = {
+            s.side: s for s in agreement.signatures.all() if s.version == agreement.terms_version
+        }
+        is_officer = can_manage_agreements(user)
+        my_side = None
+        if can_sign_for_applicant(user, agreement):
+            my_side = SignatureSide.APPLICANT
+        elif can_sign_for_committee(user, agreement):
+            my_side = SignatureSide.COMMITTEE
+        obligations = list(agreement.obligations.all())
+        for obligation in obligations:
+            obligation.can_report = (
+                obligation.state in (ObligationState.PENDING, ObligationState.OVERDUE)
+                and agreement.state
+                in (AgreementState.SIGNED, AgreementState.IN_FORCE, AgreementState.BREACHED)
+                and can_report_on(user, obligation)
+            )
+            obligation.waiting_report = next(
+                (r for r in obligation.reports.all() if r.state == "submitted"), None
+            )
+            if obligation.waiting_report is not None:
+                obligation.expected = services.expected_amount(
+                    obligation, obligation.waiting_report.revenue_minor
+                )
+        return render(
+            request,
+            "benefits/agreement_detail.html",
+            {
+                "agreement": agreement,
+                "application": agreement.application,
+                "obligations": obligations,
+                "signatures": list(agreement.signatures.all()),
+                "versions": list(agreement.versions.all()),
+                "applicant_signature": current_sides.get(SignatureSide.APPLICANT),
+                "committee_signature": current_sides.get(SignatureSide.COMMITTEE),
+                "is_officer": is_officer,
+                "can_sign": agreement.state == AgreementState.PROPOSED
+                and my_side is not None
+                and my_side not in current_sides,
+                "my_side": my_side,
+                "can_suspend": can_suspend_project(user)
+                and agreement.state == AgreementState.BREACHED,
+                "problems": services.missing_obligations(agreement)
+                if is_officer and agreement.state == AgreementState.DRAFT
+                else [],
+                "reason_form": ReasonForm(),
+            },
+        )
+
+
+class AgreementEditView(LoginRequiredMixin, View):
+    def _agreement(self, request, pk):
+        agreement = _agreement_or_404(request, pk)
+        if not can_manage_agreements(request.user):
+            raise PermissionDenied
+        return agreement
+
+    def get(self, request, pk):
+        agreement = self._agreement(request, pk)
+        form = AgreementTermsForm(
+            initial={
+                "kind": agreement.kind,
+                "terms": agreement.terms,
+                "grace_days": agreement.grace_days,
+            }
+        )
+        return render(
+            request, "benefits/agreement_edit.html", {"form": form, "agreement": agreement}
+        )
+
+    def post(self, request, pk):
+        agreement = self._agreement(request, pk)
+        form = AgreementTermsForm(request.POST)
+        if form.is_valid():
+            try:
+                services.agreement_update(
+                    actor=request.user, agreement=agreement, **form.cleaned_data
+                )
+            except DomainError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("The terms were saved."))
+                return redirect("benefits:agreement-detail", pk=agreement.pk)
+        return render(
+            request, "benefits/agreement_edit.html", {"form": form, "agreement": agreement}
+        )
+
+
+class _AgreementAction(LoginRequiredMixin, View):
+    """POST-only transition on an agreement; a refusal comes back as a message."""
+
+    needs_reason = False
+    success = ""
+
+    def act(self, request, agreement, reason):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def post(self, request, pk):
+        agreement = _agreement_or_404(request, pk)
+        reason = ""
+        if self.needs_reason:
+            form = ReasonForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("Give a reason."))
+                return redirect("benefits:agreement-detail", pk=pk)
+            reason = form.cleaned_data["reason"]
+        try:
+            self.act(request, agreement, reason)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, self.success)
+        return redirect("benefits:agreement-detail", pk=pk)
+
+
+class AgreementProposeView(_AgreementAction):
+    success = _("The agreement was proposed to the applicant.")
+
+    def act(self, request, agreement, reason):
+        services.agreement_propose(actor=request.user, agreement=agreement)
+
+
+class AgreementSignView(_AgreementAction):
+    success = _("Your signature was recorded.")
+
+    def act(self, request, agreement, reason):
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            raise DomainError(_("Read the terms before you sign.")) from None
+        services.agreement_sign(actor=request.user, agreement=agreement, version=version)
+
+
+class AgreementReopenView(_AgreementAction):
+    needs_reason = True
+    success = _("The agreement is a draft again; propose it when the changes are made.")
+
+    def act(self, request, agreement, reason):
+        services.agreement_reopen(actor=request.user, agreement=agreement, reason=reason)
+
+
+class AgreementTerminateView(_AgreementAction):
+    needs_reason = True
+    success = _("The agreement was terminated.")
+
+    def act(self, request, agreement, reason):
+        services.agreement_terminate(actor=request.user, agreement=agreement, reason=reason)
+
+
+class AgreementSuspendProjectView(_AgreementAction):
+    needs_reason = True
+    success = _("The project was suspended.")
+
+    def act(self, request, agreement, reason):
+        services.agreement_suspend_project(actor=request.user, agreement=agreement, reason=reason)
+
+
+class ObligationAddView(LoginRequiredMixin, View):
+    def _agreement(self, request, pk):
+        agreement = _agreement_or_404(request, pk)
+        if not can_manage_agreements(request.user):
+            raise PermissionDenied
+        return agreement
+
+    def get(self, request, pk):
+        agreement = self._agreement(request, pk)
+        form = ObligationForm()
+        return render(
+            request, "benefits/obligation_form.html", {"form": form, "agreement": agreement}
+        )
+
+    def post(self, request, pk):
+        agreement = self._agreement(request, pk)
+        form = ObligationForm(request.POST)
+        if form.is_valid():
+            try:
+                services.obligation_add(
+                    actor=request.user, agreement=agreement, **form.service_fields()
+                )
+            except DomainError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("The obligation was added."))
+                return redirect("benefits:agreement-detail", pk=agreement.pk)
+        return render(
+            request, "benefits/obligation_form.html", {"form": form, "agreement": agreement}
+        )
+
+
+class ObligationReportView(LoginRequiredMixin, View):
+    def _obligation(self, request, pk):
+        obligation = _obligation_or_404(request, pk)
+        if not can_report_on(request.user, obligation):
+            raise PermissionDenied
+        return obligation
+
+    def _render(self, request, obligation, form):
+        return render(
+            request,
+            "benefits/obligation_report.html",
+            {"form": form, "obligation": obligation, "agreement": obligation.agreement},
+        )
+
+    def get(self, request, pk):
+        obligation = self._obligation(request, pk)
+        return self._render(request, obligation, ReportForm(obligation=obligation))
+
+    def post(self, request, pk):
+        obligation = self._obligation(request, pk)
+        form = ReportForm(request.POST, request.FILES, obligation=obligation)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.obligation_report(
+                    actor=request.user,
+                    obligation=obligation,
+                    text=data.get("text", ""),
+                    amount_minor=data.get("amount"),
+                    revenue_minor=data.get("revenue"),
+                    currency=obligation.currency,
+                    evidence_link=data.get("evidence_link", ""),
+                    evidence_file=data.get("evidence_file"),
+                )
+            except DomainError as exc:
+                field_map = {"evidence_file": "evidence_file", "amount": "amount"}
+                for field, errors in exc.field_errors.items():
+                    target = field_map.get(field, field)
+                    form.add_error(target if target in form.fields else None, errors)
+                if not exc.field_errors:
+                    form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Your report was sent for verification."))
+                return redirect("benefits:agreement-detail", pk=obligation.agreement_id)
+        return self._render(request, obligation, form)
+
+
+class _ObligationAction(LoginRequiredMixin, View):
+    needs_reason = False
+    success = ""
+
+    def act(self, request, obligation, reason):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def post(self, request, pk):
+        obligation = _obligation_or_404(request, pk)
+        reason = ""
+        if self.needs_reason:
+            form = ReasonForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("Give a reason."))
+                return redirect("benefits:agreement-detail", pk=obligation.agreement_id)
+            reason = form.cleaned_data["reason"]
+        try:
+            self.act(request, obligation, reason)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, self.success)
+        return redirect("benefits:agreement-detail", pk=obligation.agreement_id)
+
+
+class ObligationVerifyView(_ObligationAction):
+    success = _("The report was verified.")
+
+    def act(self, request, obligation, reason):
+        services.obligation_verify(actor=request.user, obligation=obligation)
+
+
+class ObligationRejectView(_ObligationAction):
+    needs_reason = True
+    success = _("The report was sent back to the applicant.")
+
+    def act(self, request, obligation, reason):
+        services.obligation_reject(actor=request.user, obligation=obligation, reason=reason)
+
+
+class ObligationWaiveView(_ObligationAction):
+    needs_reason = True
+    success = _("The obligation was waived.")
+
+    def act(self, request, obligation, reason):
+        services.obligation_waive(actor=request.user, obligation=obligation, reason=reason)
+
+
+class ObligationRemoveView(_ObligationAction):
+    success = _("The obligation was removed.")
+
+    def act(self, request, obligation, reason):
+        services.obligation_remove(actor=request.user, obligation=obligation)
+
+
+class EvidenceView(LoginRequiredMixin, View):
+    def get(self, request, pk):
+        report = selectors.report_for(request.user, pk)
+        if report is None or not report.evidence_file:
+            raise Http404
+        response = FileResponse(
+            report.evidence_file.open("rb"),
+            as_attachment=True,
+            filename=report.evidence_name or f"evidence-{report.pk}",
+            content_type=report.evidence_content_type or "application/octet-stream",
+        )
+        return response
+
+
+def _fund_filters(request):
+    form = FundFilterForm(request.GET or None, source_types=selectors.fund_source_types())
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.fund_transactions(
+        date_from=filters.get("date_from"),
+        date_to=filters.get("date_to"),
+        kind=filters.get("kind", ""),
+        source_type=filters.get("source_type", ""),
+        currency=filters.get("currency", ""),
+    )
+    return form, qs
+
+
+class FundView(LoginRequiredMixin, View):
+    def get(self, request):
+        if not can_view_fund(request.user):
+            raise PermissionDenied
+        form, qs = _fund_filters(request)
+        page = Paginator(qs, 50).get_page(request.GET.get("page"))
+        return render(
+            request,
+            "benefits/fund.html",
+            {
+                "form": form,
+                "page": page,
+                "balances": sorted(selectors.fund_balances().items()),
+                "by_agreement": selectors.fund_totals_by_agreement(qs),
+                "by_community": selectors.fund_totals_by_community(qs),
+                "can_adjust": can_adjust_fund(request.user),
+                "query": request.GET.urlencode(),
+            },
+        )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _cell(value) -> str:
+    """Text cells that a spreadsheet would run as a formula are quoted."""
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+class FundCsvView(LoginRequiredMixin, View):
+    def get(self, request):
+        if not can_view_fund(request.user):
+            raise PermissionDenied
+        _form, qs = _fund_filters(request)
+        writer = csv.writer(_Echo())
+        header = [
+            "entry",
+            "recorded_at",
+            "kind",
+            "amount",
+            "currency",
+            "amount_minor",
+            "reason",
+            "source_type",
+            "source_id",
+            "agreement",
+            "application",
+            "community",
+            "corrects",
+            "recorded_by",
+        ]
+
+        def rows():
+            yield writer.writerow(header)
+            for tx in qs.iterator(chunk_size=500):
+                yield writer.writerow(
+                    [
+                        f"FT-{tx.pk}",
+                        tx.created_at.isoformat(),
+                        tx.kind,
+                        to_decimal_string(tx.amount_minor, tx.currency),
+                        tx.currency,
+                        tx.amount_minor,
+                        _cell(tx.reason),
+                        _cell(tx.source_type),
+                        _cell(tx.source_id),
+                        tx.agreement_id or "",
+                        _cell(tx.agreement.application.reference if tx.agreement else ""),
+                        _cell(tx.community),
+                        f"FT-{tx.corrects_id}" if tx.corrects_id else "",
+                        _cell(tx.created_by.get_username() if tx.created_by else "system"),
+                    ]
+                )
+
+        stamp = timezone.localdate().isoformat()
+        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="solidarity-fund-{stamp}.csv"'
+        return response
+
+
+class FundAdjustView(LoginRequiredMixin, View):
+    def _check(self, request):
+        if not can_adjust_fund(request.user):
+            raise PermissionDenied
+
+    def get(self, request):
+        self._check(request)
+        initial = {"corrects": request.GET.get("corrects")} if request.GET.get("corrects") else {}
+        return render(
+            request, "benefits/fund_adjust.html", {"form": FundAdjustForm(initial=initial)}
+        )
+
+    def post(self, request):
+        self._check(request)
+        form = FundAdjustForm(request.POST)
+        if form.is_valid():
+            try:
+                services.fund_adjust(
+                    actor=request.user,
+                    corrects=form.cleaned_data["entry"],
+                    amount_minor=form.cleaned_data["amount_minor"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except DomainError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("The correction was recorded in the ledger."))
+                return redirect("benefits:fund")
+        return render(request, "benefits/fund_adjust.html", {"form": form})

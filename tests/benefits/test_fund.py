@@ -1,0 +1,163 @@
+import threading
+
+import pytest
+from django.db import close_old_connections, connection
+
+from benefits import selectors, services
+from benefits.models import AppendOnlyError, FundEntry, FundTransaction
+from solidarity.audit.models import AuditEvent
+from solidarity.errors import DomainError, PermissionDenied
+
+
+def test_receive_adds_to_the_balance_in_its_currency_and_is_audited(benefit_officer):
+    tx = services.fund_receive(
+        actor=benefit_officer, amount_minor=1050, currency="EUR", reason="Payment"
+    )
+    services.fund_receive(actor=benefit_officer, amount_minor=7, currency="CHF", reason="Payment")
+    assert selectors.fund_balance(currency="EUR") == 1050
+    assert selectors.fund_balances() == {"CHF": 7, "EUR": 1050}
+    event = AuditEvent.objects.for_target(tx).get()
+    assert event.action == "fund.receive"
+    assert event.payload["balance_after"] == 1050
+
+
+def test_every_transaction_is_double_entry_and_balances(benefit_officer, harm_officer):
+    services.fund_receive(actor=benefit_officer, amount_minor=500, currency="EUR", reason="In")
+    services.fund_disburse(actor=harm_officer, amount_minor=200, currency="EUR", reason="Redress")
+    for tx in FundTransaction.objects.all():
+        legs = list(tx.entries.all())
+        assert len(legs) == 2
+        assert sum(leg.amount_minor for leg in legs) == 0
+    assert sum(e.amount_minor for e in FundEntry.objects.all()) == 0
+    assert selectors.fund_balance(currency="EUR") == 300
+
+
+def test_disburse_refuses_to_overdraw(benefit_officer, harm_officer):
+    services.fund_receive(actor=benefit_officer, amount_minor=100, currency="EUR", reason="In")
+    with pytest.raises(services.InsufficientFunds) as info:
+        services.fund_disburse(actor=harm_officer, amount_minor=101, currency="EUR", reason="X")
+    assert "1.00 EUR" in info.value.message
+    assert isinstance(info.value, DomainError)
+    # another currency's money does not cover it either
+    services.fund_receive(actor=benefit_officer, amount_minor=10_000, currency="CHF", reason="In")
+    with pytest.raises(services.InsufficientFunds):
+        services.fund_disburse(actor=harm_officer, amount_minor=101, currency="EUR", reason="X")
+    tx = services.fund_disburse(actor=harm_officer, amount_minor=100, currency="EUR", reason="X")
+    assert tx.amount_minor == -100
+    assert selectors.fund_balance(currency="EUR") == 0
+    assert AuditEvent.objects.for_target(tx).get().action == "fund.disburse"
+
+
+@pytest.mark.parametrize("who", ["researcher", "auditor", "outsider", "custodian"])
+def test_only_officers_disburse(request, benefit_officer, who):
+    services.fund_receive(actor=benefit_officer, amount_minor=100, currency="EUR", reason="In")
+    with pytest.raises(PermissionDenied):
+        services.fund_disburse(
+            actor=request.getfixturevalue(who), amount_minor=1, currency="EUR", reason="X"
+        )
+
+
+@pytest.mark.parametrize("amount", [0, -5, 1.5, True])
+def test_amounts_must_be_positive_integers(benefit_officer, amount):
+    with pytest.raises(DomainError):
+        services.fund_receive(
+            actor=benefit_officer, amount_minor=amount, currency="EUR", reason="In"
+        )
+
+
+def test_unknown_currency_is_refused(benefit_officer):
+    with pytest.raises(Exception) as info:
+        services.fund_receive(actor=benefit_officer, amount_minor=1, currency="XYZ", reason="In")
+    assert "XYZ" in str(info.value)
+    assert not FundTransaction.objects.exists()
+
+
+def test_adjustment_cites_reason_and_entry_and_cannot_go_below_zero(benefit_officer):
+    tx = services.fund_receive(
+        actor=benefit_officer, amount_minor=1000, currency="EUR", reason="Typed 10.00"
+    )
+    with pytest.raises(DomainError):
+        services.fund_adjust(actor=benefit_officer, corrects=tx, amount_minor=-100, reason=" ")
+    with pytest.raises(DomainError):
+        services.fund_adjust(actor=benefit_officer, corrects=None, amount_minor=-100, reason="x")
+    with pytest.raises(services.InsufficientFunds):
+        services.fund_adjust(actor=benefit_officer, corrects=tx, amount_minor=-1001, reason="x")
+    fix = services.fund_adjust(
+        actor=benefit_officer, corrects=tx, amount_minor=-100, reason="Paid 9.00, not 10.00"
+    )
+    assert fix.corrects == tx
+    assert fix.currency == "EUR"
+    assert selectors.fund_balance(currency="EUR") == 900
+    event = AuditEvent.objects.for_target(fix).get()
+    assert (event.action, event.payload["corrects"]) == ("fund.adjust", tx.pk)
+
+
+def test_only_benefit_officers_adjust(benefit_officer, harm_officer, auditor):
+    tx = services.fund_receive(actor=benefit_officer, amount_minor=1000, currency="EUR", reason="x")
+    for who in (harm_officer, auditor):
+        with pytest.raises(PermissionDenied):
+            services.fund_adjust(actor=who, corrects=tx, amount_minor=-1, reason="x")
+
+
+def test_the_ledger_cannot_be_updated_or_deleted(benefit_officer):
+    tx = services.fund_receive(actor=benefit_officer, amount_minor=1000, currency="EUR", reason="x")
+    tx.reason = "changed"
+    with pytest.raises(AppendOnlyError):
+        tx.save()
+    with pytest.raises(AppendOnlyError):
+        tx.delete()
+    with pytest.raises(AppendOnlyError):
+        FundTransaction.objects.filter(pk=tx.pk).update(reason="changed")
+    with pytest.raises(AppendOnlyError):
+        FundEntry.objects.all().delete()
+    assert FundTransaction.objects.get(pk=tx.pk).reason == "x"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_database_itself_refuses_changes_to_the_ledger(benefit_officer):
+    if connection.vendor != "postgresql":
+        pytest.skip("the append-only trigger is PostgreSQL's")
+    from django.db import DatabaseError, transaction
+
+    tx = services.fund_receive(actor=benefit_officer, amount_minor=1000, currency="EUR", reason="x")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE benefits_fundtransaction SET reason = 'y' WHERE id = %s", [tx.pk])
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM benefits_fundentry")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_disbursements_cannot_overdraw(benefit_officer, harm_officer):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks")
+    services.fund_receive(actor=benefit_officer, amount_minor=1000, currency="EUR", reason="In")
+    attempts = 12
+    barrier = threading.Barrier(attempts)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def withdraw():
+        try:
+            barrier.wait()
+            services.fund_disburse(
+                actor=harm_officer, amount_minor=300, currency="EUR", reason="Redress"
+            )
+            result = "paid"
+        except services.InsufficientFunds:
+            result = "refused"
+        except Exception as exc:  # pragma: no cover - shows up in the assertion
+            result = repr(exc)
+        finally:
+            close_old_connections()
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=withdraw) for _ in range(attempts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["paid"] * 3 + ["refused"] * (attempts - 3)
+    assert selectors.fund_balance(currency="EUR") == 100
+    assert FundTransaction.objects.filter(kind="outflow").count() == 3
