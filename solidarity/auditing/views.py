@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -17,6 +18,14 @@ from .forms import ReportRequestForm
 from .models import ReportJob
 
 
+def _date(value: str):
+    """A date from a query parameter; anything malformed is ignored rather than an error."""
+    try:
+        return parse_date(value.strip())
+    except ValueError:
+        return None
+
+
 @login_required
 def audit_console(request):
     """The auditor's view of the trail: filter by actor, action and object; verify the chain."""
@@ -26,12 +35,18 @@ def audit_console(request):
     actor = request.GET.get("actor", "").strip()
     action = request.GET.get("action", "").strip()
     target = request.GET.get("target", "").strip()
+    since = _date(request.GET.get("since", ""))
+    until = _date(request.GET.get("until", ""))
     if actor:
         events = events.filter(actor_label=actor)
     if action:
         events = events.filter(action__startswith=action)
     if target:
         events = events.filter(target_repr__icontains=target)
+    if since:
+        events = events.filter(created_at__date__gte=since)
+    if until:
+        events = events.filter(created_at__date__lte=until)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     verification = audit_verify() if request.GET.get("verify") else None
     return render(
@@ -40,7 +55,13 @@ def audit_console(request):
         {
             "page": page,
             "verification": verification,
-            "filters": {"actor": actor, "action": action, "target": target},
+            "filters": {
+                "actor": actor,
+                "action": action,
+                "target": target,
+                "since": since.isoformat() if since else "",
+                "until": until.isoformat() if until else "",
+            },
         },
     )
 

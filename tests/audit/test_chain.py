@@ -184,3 +184,35 @@ def test_audit_events_api_is_for_auditors_only(api_client, events, auditor, rese
     assert response.status_code == 200
     assert response.json()["count"] == 5
     assert api_client.get("/api/v1/audit-events/verify/").json()["ok"] is True
+
+
+def test_console_filters_by_actor_action_object_and_period(client, events, auditor, researcher):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    audit.record(actor=auditor, action="other.thing", payload={})
+    client.force_login(auditor)
+    url = reverse("audit-console")
+    body = client.get(url, {"action": "test.step"}).content.decode()
+    assert "test.step3" in body and "other.thing" not in body
+    body = client.get(url, {"actor": "aude"}).content.decode()
+    assert "other.thing" in body and "test.step1" not in body
+    today = timezone.localdate().isoformat()
+    assert "test.step1" in client.get(url, {"since": today, "until": today}).content.decode()
+    assert "test.step1" not in client.get(url, {"until": "2000-01-01"}).content.decode()
+    assert client.get(url, {"since": "2026-02-30"}).status_code == 200
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_console_runs_a_fixed_number_of_queries(client, auditor, django_assert_num_queries, rows):
+    from django.urls import reverse
+
+    for i in range(rows):
+        audit.record(actor=auditor, action="test.row", payload={"i": i})
+    client.force_login(auditor)
+    client.get(reverse("audit-console"))
+    with django_assert_num_queries(CONSOLE_QUERIES):
+        assert client.get(reverse("audit-console")).status_code == 200
+
+
+CONSOLE_QUERIES = 6

@@ -1,4 +1,5 @@
 import io
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -29,7 +30,7 @@ def test_auditor_exports_a_dossier_and_downloads_it(page, login, settings, tmp_p
         download_link.click()
     download = info.value
     assert download.suggested_filename.endswith("-pdfa.pdf")
-    reader = PdfReader(io.BytesIO(open(download.path(), "rb").read()))
+    reader = PdfReader(io.BytesIO(Path(download.path()).read_bytes()))
     text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
     assert application.reference in text
     assert "Application dossier" in text
