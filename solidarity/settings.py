@@ -224,6 +224,28 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets that share a field name ("kind", "state") get names of their own.
+    "ENUM_NAME_OVERRIDES": {
+        "DataUseEnum": "solidarity.catalog.duo.DataUse",
+        "OrganisationKindEnum": "solidarity.catalog.models.OrganisationKind",
+        "ApplicationStateEnum": "applications.models.ApplicationState",
+        "DatasetRequestStateEnum": "applications.models.DatasetRequest.State",
+        "AttachmentKindEnum": "applications.models.Attachment.Kind",
+        "AgreementKindEnum": "benefits.models.AgreementKind",
+        "AgreementStateEnum": "benefits.models.AgreementState",
+        "ObligationKindEnum": "benefits.models.ObligationKind",
+        "ObligationStateEnum": "benefits.models.ObligationState",
+        "ObligationReportStateEnum": "benefits.models.ReportState",
+        "TransactionKindEnum": "benefits.models.TransactionKind",
+        "HarmReportStateEnum": "harms.models.HarmReportState",
+        "RedressKindEnum": "harms.models.RedressKind",
+        "RedressStateEnum": "harms.models.RedressState",
+        "ChoiceKindEnum": "reviews.models.ChoiceKind",
+        "AssessmentKindEnum": "reviews.models.AssessmentKind",
+        "AssignmentStateEnum": "reviews.models.AssignmentState",
+        "ConditionKindEnum": "reviews.models.ConditionKind",
+        "ConditionStateEnum": "reviews.models.ConditionState",
+    },
 }
 
 # Transport and cookie security: on in production, off for the embedded default on plain HTTP.

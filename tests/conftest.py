@@ -9,7 +9,7 @@ from .factories import PASSWORD, OrganisationFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
-def _eager_celery_and_clean_cache(settings):
+def _eager_celery_and_clean_cache(settings, tmp_path):
     """Tasks run in-process by default; a test that wants the real broker turns this off."""
     from django.core.cache import cache
     from django.utils import translation
@@ -18,7 +18,10 @@ def _eager_celery_and_clean_cache(settings):
 
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
+    # A fast hasher: the suite creates hundreds of users; production keeps PBKDF2.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.MEDIA_ROOT = tmp_path / "media"
     cache.clear()
     yield
     cache.clear()
