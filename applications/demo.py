@@ -25,7 +25,7 @@ BASE = {
 }
 
 
-def _build(actor, title, lay, dataset, complete=True, **extra):
+def build_demo_application(actor, title, lay, dataset, complete=True, **extra):
     application = services.application_create(
         actor=actor,
         title=title,
@@ -70,7 +70,7 @@ def seed_applications(*, users, organisations=None, stdout=None, **kwargs) -> No
         return
     title = "Heat waves and diabetes control (draft)"
     if not Application.objects.filter(applicant=researcher, title=title).exists():
-        _build(
+        build_demo_application(
             researcher,
             title,
             "Do heat waves make it harder to keep diabetes under control?",
@@ -79,7 +79,7 @@ def seed_applications(*, users, organisations=None, stdout=None, **kwargs) -> No
         )
     title = "Emergency admissions during heat waves"
     if not Application.objects.filter(applicant=researcher, title=title).exists():
-        application = _build(
+        application = build_demo_application(
             researcher,
             title,
             "We count how many more people need emergency care on very hot days.",
@@ -93,7 +93,7 @@ def seed_applications(*, users, organisations=None, stdout=None, **kwargs) -> No
         and custodian
         and not Application.objects.filter(applicant=researcher, title=title).exists()
     ):
-        application = _build(
+        application = build_demo_application(
             researcher,
             title,
             "We compare how well diabetes is controlled in different parts of the city.",

@@ -15,12 +15,13 @@ class ReviewsConfig(AppConfig):
         from solidarity.celery import register_periodic
 
         from .home import committee_panel, reviewer_panel, self_assessment_panel
-        from .hooks import seed_default_framework, self_assessment_snapshot
+        from .hooks import seed_committee_demo, seed_default_framework, self_assessment_snapshot
 
         register_panel(reviewer_panel)
         register_panel(committee_panel)
         register_panel(self_assessment_panel)
         register_seeder(seed_default_framework)
+        register_seeder(seed_committee_demo)
         register_periodic(
             "reviews-remind-due",
             task="reviews.tasks.remind_due_reviews",

@@ -38,3 +38,84 @@ def seed_default_framework(**kwargs) -> None:
     from .services import framework_ensure_default
 
     framework_ensure_default(actor=None)
+
+
+def seed_committee_demo(*, users, **kwargs) -> None:
+    """seed_demo: one application in review, with a filed review and one awaiting its reviewer.
+
+    Idempotent: recognised by its title.
+    """
+    import datetime
+
+    from django.utils import timezone
+
+    from applications.demo import build_demo_application
+    from applications.models import Application
+    from applications.services import application_submit
+    from solidarity.catalog.models import Dataset
+
+    from . import scoring
+    from .services import (
+        assessment_file,
+        assignment_create,
+        coi_declare,
+        framework_ensure_default,
+        framework_loaded,
+        risk_item_add,
+    )
+
+    researcher, secretariat = users.get("researcher2"), users.get("secretariat")
+    reviewer, reviewer2 = users.get("reviewer"), users.get("reviewer2")
+    dataset = Dataset.objects.filter(title="Aggregated emergency admissions").first()
+    title = "Air quality alerts and childhood asthma"
+    if not all([researcher, secretariat, reviewer, reviewer2, dataset]):
+        return
+    if Application.objects.filter(title=title).exists():
+        return
+    application = build_demo_application(
+        researcher,
+        title,
+        "Do air-quality alerts keep children with asthma out of hospital?",
+        dataset,
+        commercial_involvement=True,
+        commercial_details="An app developer co-funds the study and may license the model.",
+    )
+    application = application_submit(actor=researcher, application=application)
+    due_on = timezone.localdate() + datetime.timedelta(days=14)
+    first = assignment_create(
+        actor=secretariat,
+        application=application,
+        reviewer=reviewer,
+        role="scientific",
+        due_on=due_on,
+    )
+    assignment_create(
+        actor=secretariat,
+        application=application,
+        reviewer=reviewer2,
+        role="lay",
+        due_on=due_on,
+    )
+    first = coi_declare(actor=reviewer, assignment=first, has_conflict=False)
+    framework = framework_loaded(framework_ensure_default(actor=None).pk)
+    risk_item_add(
+        actor=reviewer,
+        assignment=first,
+        category="privacy",
+        borne_by="group",
+        description="Children in small neighbourhoods could be re-identified.",
+        likelihood=3,
+        severity=4,
+        mitigation="Report only counts of 10 or more.",
+        residual_likelihood=2,
+        residual_severity=3,
+    )
+    answers = {}
+    for question in framework.specs():
+        combinable = sorted(
+            (c for c in question.choices if c.kind not in scoring.ALONE_KINDS),
+            key=lambda c: c.weight,
+            reverse=True,
+        )
+        answers[question.id] = [c.id for c in combinable[: max(question.min_select, 1)]]
+    assessment_file(actor=reviewer, assignment=first, answers=answers)
