@@ -44,3 +44,22 @@ def missing_for_activation(application) -> list[str]:
     for check in _checks:
         missing.extend(check(application))
     return missing
+
+
+# Links that higher apps offer on an application's page (the self-assessment, the committee
+# view, the benefit agreement): each provider takes (user, application) and returns a list of
+# (label, url) pairs the user may follow.
+_link_providers: list[Callable] = []
+
+
+def register_detail_links(provider: Callable) -> Callable:
+    if provider not in _link_providers:
+        _link_providers.append(provider)
+    return provider
+
+
+def detail_links(user, application) -> list[tuple[str, str]]:
+    links: list[tuple[str, str]] = []
+    for provider in _link_providers:
+        links.extend(provider(user, application))
+    return links

@@ -17,7 +17,7 @@ from solidarity.errors import DomainError
 
 from . import permissions as perms
 from . import selectors, services
-from .activation import missing_for_activation
+from .activation import detail_links, missing_for_activation
 from .forms import (
     FIELD_STEP,
     STEP_NAMES,
@@ -252,6 +252,7 @@ def detail(request, pk):
             for b in application.beneficiaries or []
         ],
         "actions": available_actions(user, application),
+        "related_links": detail_links(user, application),
         "can_edit": perms.can_edit_application(user, application),
         "missing": (missing_for_activation(application) if application.state == S.APPROVED else []),
         "problems": (

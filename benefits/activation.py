@@ -28,3 +28,21 @@ def signed_agreement_check(application) -> list[str]:
             )
         ]
     return []
+
+
+def agreement_links(user, application) -> list[tuple[str, str]]:
+    """The application page links to its benefit-sharing agreement, for those who may see it."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from .selectors import agreements_visible_to
+
+    if not user.is_authenticated:
+        return []
+    return [
+        (
+            _("Benefit-sharing agreement (%(state)s)") % {"state": a.get_state_display()},
+            reverse("benefits:agreement-detail", args=[a.pk]),
+        )
+        for a in agreements_visible_to(user).filter(application_id=application.pk)
+    ]

@@ -9,16 +9,17 @@ class BenefitsConfig(AppConfig):
     def ready(self):
         from celery.schedules import crontab
 
-        from applications.activation import register_activation_check
+        from applications.activation import register_activation_check, register_detail_links
         from solidarity.accounts.demo import register_seeder
         from solidarity.accounts.home import register_panel
         from solidarity.celery import register_periodic
 
-        from .activation import signed_agreement_check
+        from .activation import agreement_links, signed_agreement_check
         from .demo import seed_benefits
         from .home import benefit_officer_panel, breach_panel, researcher_panel
 
         register_activation_check(signed_agreement_check)
+        register_detail_links(agreement_links)
         register_panel(benefit_officer_panel)
         register_panel(researcher_panel)
         register_panel(breach_panel)

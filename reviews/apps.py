@@ -9,13 +9,19 @@ class ReviewsConfig(AppConfig):
     def ready(self):
         from celery.schedules import crontab
 
+        from applications.activation import register_detail_links
         from applications.versioning import register_snapshot_part
         from solidarity.accounts.demo import register_seeder
         from solidarity.accounts.home import register_panel
         from solidarity.celery import register_periodic
 
         from .home import committee_panel, reviewer_panel, self_assessment_panel
-        from .hooks import seed_committee_demo, seed_default_framework, self_assessment_snapshot
+        from .hooks import (
+            application_links,
+            seed_committee_demo,
+            seed_default_framework,
+            self_assessment_snapshot,
+        )
 
         register_panel(reviewer_panel)
         register_panel(committee_panel)
@@ -28,3 +34,4 @@ class ReviewsConfig(AppConfig):
             schedule=crontab(hour=7, minute=30),
         )
         register_snapshot_part(self_assessment_snapshot)
+        register_detail_links(application_links)

@@ -119,3 +119,24 @@ def seed_committee_demo(*, users, **kwargs) -> None:
         )
         answers[question.id] = [c.id for c in combinable[: max(question.min_select, 1)]]
     assessment_file(actor=reviewer, assignment=first, answers=answers)
+
+
+def application_links(user, application) -> list[tuple[str, str]]:
+    """Links on an application's page: the applicant's self-assessment, the committee view."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from .permissions import can_self_assess, can_view_committee
+    from .selectors import assignment_of
+
+    links = []
+    if can_self_assess(user, application):
+        links.append(
+            (
+                _("Public-value self-assessment"),
+                reverse("reviews:self-assessment", args=[application.pk]),
+            )
+        )
+    if can_view_committee(user, application, assignment_of(user, application)):
+        links.append((_("Committee view"), reverse("reviews:committee", args=[application.pk])))
+    return links
