@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format migrate demo messages worker beat check-deploy clean
+.PHONY: run test install lint format migrate demo messages worker beat bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,9 @@ format: install
 messages: install
 	cd solidarity && ../$(PY) ../manage.py makemessages -l fr -l de --ignore '.venv/*'
 	$(PY) manage.py compilemessages --ignore '.venv/*'
+
+bench: install
+	$(PY) -m tests.benchmarks.report_benchmark
 
 worker: install
 	$(PY) -m celery -A solidarity worker --loglevel=info
