@@ -27,29 +27,17 @@ from solidarity.catalog.models import AccessMode, Dataset, Organisation
 from . import permissions as perms
 from . import selectors, services
 from .activation import missing_for_activation
-from .models import Application, ApplicationState, Attachment, Beneficiary, DatasetRequest
+from .models import (
+    CONTENT_FIELDS,
+    Application,
+    ApplicationState,
+    Attachment,
+    Beneficiary,
+    DatasetRequest,
+)
 from .versioning import diff
 
 S = ApplicationState
-CONTENT_FIELDS = [
-    "title",
-    "lay_summary",
-    "scientific_summary",
-    "aims",
-    "methods",
-    "public_benefit",
-    "beneficiaries",
-    "funding",
-    "commercial_involvement",
-    "commercial_details",
-    "research_use",
-    "research_disease",
-    "research_countries",
-    "ethics_approval",
-    "will_publish",
-    "start_date",
-    "end_date",
-]
 
 
 # ---- output -----------------------------------------------------------------------------

@@ -44,6 +44,28 @@ PUBLIC_STATES = [
 ]
 
 
+# The content of an application that a researcher writes and each version freezes.
+CONTENT_FIELDS = [
+    "title",
+    "lay_summary",
+    "scientific_summary",
+    "aims",
+    "methods",
+    "public_benefit",
+    "beneficiaries",
+    "funding",
+    "commercial_involvement",
+    "commercial_details",
+    "research_use",
+    "research_disease",
+    "research_countries",
+    "ethics_approval",
+    "will_publish",
+    "start_date",
+    "end_date",
+]
+
+
 class Beneficiary(models.TextChoices):
     DATA_SUBJECTS = "data_subjects", _("People whose data are used")
     COMMUNITIES = "communities", _("Communities")

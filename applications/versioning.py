@@ -16,29 +16,11 @@ from django.utils.translation import gettext_lazy as _
 from solidarity.catalog.duo import DataUse
 from solidarity.catalog.models import AccessMode
 
-from .models import Application, Beneficiary
+from .models import CONTENT_FIELDS, Application, Beneficiary
 
 _parts: list[Callable] = []
 
-SNAPSHOT_FIELDS = [
-    "title",
-    "lay_summary",
-    "scientific_summary",
-    "aims",
-    "methods",
-    "public_benefit",
-    "beneficiaries",
-    "funding",
-    "commercial_involvement",
-    "commercial_details",
-    "research_use",
-    "research_disease",
-    "research_countries",
-    "ethics_approval",
-    "will_publish",
-    "start_date",
-    "end_date",
-]
+SNAPSHOT_FIELDS = CONTENT_FIELDS
 
 
 def register_snapshot_part(fn: Callable) -> Callable:

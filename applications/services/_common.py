@@ -9,6 +9,7 @@ from solidarity.catalog.duo import DataUse
 from solidarity.errors import DomainError, PermissionDenied, TransitionNotAllowed
 from solidarity.notifications.services import notify
 
+from ..models import CONTENT_FIELDS as MODEL_CONTENT_FIELDS
 from ..models import (
     Application,
     ApplicationState,
@@ -17,26 +18,7 @@ from ..models import (
 
 S = ApplicationState
 
-CONTENT_FIELDS = [
-    "title",
-    "organisation",
-    "lay_summary",
-    "scientific_summary",
-    "aims",
-    "methods",
-    "public_benefit",
-    "beneficiaries",
-    "funding",
-    "commercial_involvement",
-    "commercial_details",
-    "research_use",
-    "research_disease",
-    "research_countries",
-    "ethics_approval",
-    "will_publish",
-    "start_date",
-    "end_date",
-]
+CONTENT_FIELDS = ["organisation", *MODEL_CONTENT_FIELDS]
 EXPIRY_WARNINGS = (30, 7)
 
 

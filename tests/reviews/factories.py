@@ -2,15 +2,12 @@
 
 import datetime
 
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from applications import services as application_services
 from reviews import scoring, services
 from reviews.models import AssessmentFramework
-from tests.factories import DatasetFactory
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+from tests.applications import factories as application_factories
 
 CONTENT = {
     "title": "Heat waves and diabetes",
@@ -28,30 +25,10 @@ CONTENT = {
 
 
 def draft(applicant, *, datasets=None, **fields):
-    application = application_services.application_create(actor=applicant, **{**CONTENT, **fields})
-    application_services.application_team_member_add(
-        actor=applicant,
-        application=application,
-        name="Alice Applicant",
-        role="Principal investigator",
-        organisation="University of Vienna",
+    """A complete draft (the applications tests' builder) with this folder's content."""
+    return application_factories.complete_draft(
+        applicant, datasets=datasets, **{**CONTENT, **fields}
     )
-    for dataset in datasets if datasets is not None else [DatasetFactory()]:
-        application_services.application_dataset_add(
-            actor=applicant,
-            application=application,
-            dataset=dataset,
-            access_mode="federated",
-            variables="HbA1c, age",
-        )
-    application_services.application_attachment_add(
-        actor=applicant,
-        application=application,
-        kind="protocol",
-        uploaded_file=SimpleUploadedFile("protocol.pdf", PDF, content_type="application/pdf"),
-    )
-    application.refresh_from_db()
-    return application
 
 
 def submitted(applicant, **kwargs):
