@@ -1,0 +1,52 @@
+"""Automated WCAG 2.2 AA checks (axe-core) on the pages people meet first."""
+
+import pytest
+
+from solidarity.accounts.roles import Role
+from tests.applications.factories import in_review
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def _violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+    ]
+
+
+def test_public_pages_pass_axe(page):
+    for path in ["/accounts/login/", "/register/", "/harms/report/", "/harms/status/"]:
+        page.goto(path)
+        assert _violations(page) == [], path
+
+
+def test_signed_in_pages_pass_axe(page, login):
+    researcher = UserFactory(username="a11y_researcher", roles=[Role.RESEARCHER])
+    secretariat = UserFactory(username="a11y_secretariat", roles=[Role.SECRETARIAT])
+    UserFactory(username="a11y_chair", roles=[Role.CHAIR])
+    UserFactory(username="a11y_officer", roles=[Role.HARM_OFFICER, Role.BENEFIT_OFFICER])
+    application = in_review(researcher, secretariat)
+    login("a11y_researcher")
+    for path in ["/", f"/applications/{application.pk}/", "/applications/new/", "/datasets/"]:
+        page.goto(path)
+        assert _violations(page) == [], path
+    login("a11y_chair")
+    for path in [f"/reviews/applications/{application.pk}/committee/", "/applications/queue/"]:
+        page.goto(path)
+        assert _violations(page) == [], path
+    login("a11y_officer")
+    for path in ["/harms/queue/", "/benefits/fund/", "/benefits/"]:
+        page.goto(path)
+        assert _violations(page) == [], path
+
+
+def test_the_checker_catches_a_missing_label(page):
+    page.set_content('<html lang="en"><title>t</title><main><input type="text"></main></html>')
+    assert any(v.startswith("label") for v in _violations(page))
