@@ -36,7 +36,7 @@ format: install
 	$(PY) -m ruff check --fix .
 
 messages: install
-	cd solidarity && ../$(PY) ../manage.py makemessages -l fr -l de --ignore '.venv/*'
+	$(PY) manage.py makemessages -l fr -l de --ignore '.venv/*' --ignore 'tests/*' --ignore 'staticfiles/*'
 	$(PY) manage.py compilemessages --ignore '.venv/*'
 
 bench: install

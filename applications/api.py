@@ -280,7 +280,10 @@ class ApplicationFilter(django_filters.FilterSet):
         distinct=True,
     )
     older_than = django_filters.NumberFilter(
-        method="filter_older_than", label="Submitted at least this many days ago"
+        method="filter_older_than",
+        label="Submitted at least this many days ago",
+        min_value=0,
+        max_value=36500,
     )
     mine = django_filters.BooleanFilter(method="filter_mine", label="Only my own applications")
 
@@ -347,6 +350,8 @@ class ApplicationViewSet(
     """Data-access applications the user may see; drafts are created and edited here, and
     every move of the workflow is a POST action."""
 
+    lookup_value_regex = r"\d+"  # a non-numeric id is a 404, not a 500
+
     permission_classes = [perms.CanUseApplications]
     filterset_class = ApplicationFilter
     ordering_fields = ["submitted_at", "reference", "title", "state", "updated_at"]
@@ -364,6 +369,9 @@ class ApplicationViewSet(
 
     def _detail(self, pk):
         application = selectors.application_detail(self.request.user, pk)
+        selectors.redact_other_custodians_decisions(
+            self.request.user, application, application.dataset_requests.all()
+        )
         return ApplicationDetailOutput(application, context={"request": self.request}).data
 
     def retrieve(self, request, pk=None):
@@ -525,6 +533,8 @@ class DatasetRequestViewSet(
 ):
     """Requested datasets: the applicant adds and removes them on an editable application;
     the dataset's custodian grants or declines each (never another organisation's)."""
+
+    lookup_value_regex = r"\d+"  # a non-numeric id is a 404, not a 500
 
     permission_classes = [perms.CanUseApplications]
     serializer_class = DatasetRequestOutput

@@ -232,7 +232,10 @@ class QueueFilterForm(forms.Form):
         empty_label=_("Any"),
     )
     older_than = forms.IntegerField(
-        label=_("Submitted at least this many days ago"), required=False, min_value=0
+        label=_("Submitted at least this many days ago"),
+        required=False,
+        min_value=0,
+        max_value=36500,
     )
     sort = forms.ChoiceField(
         label=_("Sort by"),

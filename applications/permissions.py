@@ -48,7 +48,12 @@ def can_submit(user, application) -> bool:
 
 
 def can_withdraw(user, application) -> bool:
-    return is_applicant(user, application) and application.state in PRE_DECISION_STATES
+    # A project that has been active (an amendment under review) is closed, not withdrawn.
+    return (
+        is_applicant(user, application)
+        and application.state in PRE_DECISION_STATES
+        and application.activated_at is None
+    )
 
 
 def can_screen(user) -> bool:
@@ -103,7 +108,10 @@ def can_govern_project(user, application) -> bool:
 def can_close(user, application) -> bool:
     return (
         user.is_authenticated
-        and application.state in (ApplicationState.ACTIVE, ApplicationState.SUSPENDED)
+        and (
+            application.state in (ApplicationState.ACTIVE, ApplicationState.SUSPENDED)
+            or (application.activated_at is not None and application.state in PRE_DECISION_STATES)
+        )
         and (is_applicant(user, application) or has_role(user, Role.SECRETARIAT, Role.CHAIR))
     )
 

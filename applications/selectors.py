@@ -308,3 +308,16 @@ def awaited(application) -> tuple[str, str]:
 
 def versions_of(application) -> QuerySet:
     return application.versions.select_related("created_by").order_by("number")
+
+
+def redact_other_custodians_decisions(user, application, requests) -> None:
+    """Blank other organisations' decision reasons for a custodian who sees this application
+    only as a custodian: each custodian reads its own decisions, not its peers' (in memory)."""
+    condition = _visibility(user, as_custodian=False)
+    if condition is not None and Application.objects.filter(condition, pk=application.pk).exists():
+        return
+    managed = set(datasets_managed_by(user).values_list("pk", flat=True))
+    for request in requests:
+        if request.dataset_id not in managed:
+            request.decision_reason = ""
+            request.decision_conditions = ""

@@ -232,6 +232,7 @@ def detail(request, pk):
 
         managed = set(datasets_managed_by(user).values_list("pk", flat=True))
     requests = list(application.dataset_requests.all())
+    selectors.redact_other_custodians_decisions(user, application, requests)
     context = {
         "application": application,
         "awaited": selectors.awaited(application),

@@ -14,6 +14,8 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from solidarity.api import int_param
+
 from . import selectors, services
 from .models import (
     AgreementKind,
@@ -210,6 +212,8 @@ class BenefitAgreementViewSet(
 ):
     """Benefit agreements the user may see; drafted and moved on through their actions."""
 
+    lookup_value_regex = r"\d+"  # a non-numeric id is a 404, not a 500
+
     serializer_class = AgreementOutput
     filter_backends: list = []
 
@@ -283,6 +287,8 @@ class BenefitAgreementViewSet(
 class ObligationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Obligations of the agreements the user may see; reported on and reviewed by action."""
 
+    lookup_value_regex = r"\d+"  # a non-numeric id is a 404, not a 500
+
     serializer_class = ObligationOutput
     filter_backends: list = []
     parser_classes = [JSONParser, MultiPartParser, FormParser]
@@ -292,9 +298,9 @@ class ObligationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         qs = selectors.obligations_visible_to(
             self.request.user, state=state if state in ObligationState.values else ""
         )
-        agreement = self.request.query_params.get("agreement", "")
-        if agreement.isdigit():
-            qs = qs.filter(agreement_id=int(agreement))
+        agreement = int_param(self.request.query_params.get("agreement"))
+        if agreement is not None:
+            qs = qs.filter(agreement_id=agreement)
         return qs
 
     def _obligation(self, pk) -> Obligation:
@@ -384,6 +390,8 @@ class FundTransactionViewSet(viewsets.ReadOnlyModelViewSet):
     ``currency``, ``agreement``. Money enters and leaves only through the services.
     """
 
+    lookup_value_regex = r"\d+"  # a non-numeric id is a 404, not a 500
+
     serializer_class = FundTransactionOutput
     permission_classes = [CanViewFund]
     filter_backends: list = []
@@ -404,7 +412,7 @@ class FundTransactionViewSet(viewsets.ReadOnlyModelViewSet):
             kind=kind if kind in TransactionKind.values else "",
             source_type=params.get("source_type", "")[:50],
             currency=params.get("currency", "")[:3],
-            agreement_id=int(agreement) if agreement.isdigit() else None,
+            agreement_id=int_param(agreement),
             **dates,
         )
 

@@ -54,6 +54,9 @@ def parse_amount(text, currency: str, *, allow_zero: bool = False, allow_negativ
         raise ValidationError(_("Enter an amount such as 12.50."), code="invalid") from None
     if not value.is_finite():
         raise ValidationError(_("Enter an amount such as 12.50."), code="invalid")
+    # Compare before scaling: "1E+999999" would overflow, or build a huge integer, otherwise.
+    if value.adjusted() > 18 or abs(value) > Decimal(MAX_MINOR).scaleb(-digits):
+        raise ValidationError(_("This amount is too large."), code="too_large")
     if value.as_tuple().exponent < -digits:
         if digits == 0:
             message = _("%(currency)s amounts have no decimals.") % {"currency": currency}

@@ -8,6 +8,7 @@ from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
+from solidarity.api import int_param
 from solidarity.catalog.models import Dataset
 
 from . import selectors, services
@@ -256,6 +257,8 @@ class HarmReportViewSet(
 ):
     """Anyone reports; the panel (and auditors, read-only) list; reporters see their own."""
 
+    lookup_value_regex = r"\d+"  # a non-numeric id is a 404, not a 500
+
     filterset_fields = ["state", "severity"]
     ordering_fields = ["received_at"]
 
@@ -279,8 +282,8 @@ class HarmReportViewSet(
             params = self.request.query_params
             return selectors.harm_report_queue(
                 category=params.get("category", ""),
-                application_id=_int(params.get("application")),
-                dataset_id=_int(params.get("dataset")),
+                application_id=int_param(params.get("application")),
+                dataset_id=int_param(params.get("dataset")),
                 overdue_only=params.get("overdue") in ("1", "true"),
             )
         return selectors.harm_reports_visible_to(user)
@@ -389,11 +392,13 @@ class HarmReportViewSet(
     @extend_schema(request=HarmTriageInput)
     @action(detail=True, methods=["post"])
     def triage(self, request, pk=None):
-        from applications.models import Application
+        from applications.models import PUBLIC_STATES, Application
 
         report = self._officer_report(request, pk)
         data = self._valid(HarmTriageInput, request)
-        applications = list(Application.objects.filter(pk__in=data.get("applications", [])))
+        applications = list(
+            Application.objects.filter(pk__in=data.get("applications", []), state__in=PUBLIC_STATES)
+        )
         datasets = list(Dataset.objects.filter(pk__in=data.get("datasets", [])))
         services.harm_report_triage(
             actor=request.user,
@@ -463,12 +468,12 @@ class HarmReportViewSet(
     @extend_schema(request=HarmSuspensionInput)
     @action(detail=True, methods=["post"], url_path="recommend-suspension")
     def recommend_suspension(self, request, pk=None):
-        from applications.models import Application
+        from applications.models import PUBLIC_STATES, Application
 
         report = self._officer_report(request, pk)
         data = self._valid(HarmSuspensionInput, request)
         try:
-            application = Application.objects.get(pk=data["application"])
+            application = Application.objects.get(pk=data["application"], state__in=PUBLIC_STATES)
         except Application.DoesNotExist:
             raise Http404 from None
         services.harm_report_recommend_suspension(
@@ -510,15 +515,10 @@ class HarmReportViewSet(
         return Response({"state": report.state})
 
 
-def _int(value):
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
-
-
 class RedressActionViewSet(viewsets.ReadOnlyModelViewSet):
     """Redress actions; the reporter answers offers, the panel (or custodian) delivers."""
+
+    lookup_value_regex = r"\d+"  # a non-numeric id is a 404, not a 500
 
     serializer_class = RedressActionOutput
     filterset_fields = ["state", "kind", "report"]

@@ -162,9 +162,10 @@ class AcknowledgeForm(forms.Form):
 
 
 def _applications_queryset():
-    from applications.models import Application
+    """Projects a harm can be linked to: those on the public register, as harm officers see."""
+    from applications.models import PUBLIC_STATES, Application
 
-    return Application.objects.exclude(reference__isnull=True).order_by("reference")
+    return Application.objects.filter(state__in=PUBLIC_STATES).order_by("reference")
 
 
 class TriageForm(forms.Form):

@@ -60,7 +60,7 @@ def harm_report_queue(
     open_only: bool = False,
 ) -> QuerySet:
     """The panel's queue: overdue first, then by the next deadline; filters as the page asks."""
-    qs = _with_deadlines(HarmReport.objects.all())
+    qs = _with_deadlines(HarmReport.objects.select_related("reporter"))
     if state:
         qs = qs.filter(state=state)
     if open_only:
@@ -228,14 +228,14 @@ def harm_history_for(*, datasets, organisations) -> dict:
     org_ids = [getattr(o, "pk", o) for o in organisations or []]
     if not dataset_ids and not org_ids:
         return _history_from([])
+    # Each report once, by id: a DISTINCT over the values would merge equal reports.
+    linked = HarmReport.objects.filter(
+        Q(datasets__pk__in=dataset_ids)
+        | Q(datasets__custodian_id__in=org_ids)
+        | Q(applications__organisation_id__in=org_ids)
+    ).values("pk")
     rows = list(
-        HarmReport.objects.filter(
-            Q(datasets__pk__in=dataset_ids)
-            | Q(datasets__custodian_id__in=org_ids)
-            | Q(applications__organisation_id__in=org_ids)
-        )
-        .distinct()
-        .values_list("categories", "severity", "state")
+        HarmReport.objects.filter(pk__in=linked).values_list("categories", "severity", "state")
     )
     return _history_from(rows)
 
@@ -279,7 +279,8 @@ def harm_statistics(*, application_ids=None) -> dict:
     """
     qs = HarmReport.objects.all()
     if application_ids is not None:
-        qs = qs.filter(applications__pk__in=list(application_ids)).distinct()
+        linked = HarmReport.objects.filter(applications__pk__in=list(application_ids))
+        qs = qs.filter(pk__in=linked.values("pk"))
     rows = list(
         qs.annotate(year=ExtractYear("received_at")).values_list("categories", "state", "year")
     )

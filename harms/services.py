@@ -46,10 +46,17 @@ MAX_ATTACHMENTS = 5
 
 
 def _audit_actor(actor):
+    """Who the audit trail names for a reporter's own act: never the reporter's identity.
+
+    Auditors read the trail but must not learn who reported; only harm officers acting in
+    their role are named.
+    """
     if isinstance(actor, ReceiptHolder):
         return "reporter (receipt code)"
-    if getattr(actor, "is_authenticated", False):
+    if is_harm_officer(actor):
         return actor
+    if getattr(actor, "is_authenticated", False):
+        return "reporter"
     return "anonymous"
 
 

@@ -483,8 +483,12 @@ def attachment(request, pk):
     # Files may reveal who the reporter is: harm officers only, not auditors.
     if not can_see_reporter_identity(request.user):
         raise Http404
+    try:
+        handle = item.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
     return FileResponse(
-        item.file.open("rb"), as_attachment=True, filename=item.name, content_type=item.content_type
+        handle, as_attachment=True, filename=item.name, content_type=item.content_type
     )
 
 

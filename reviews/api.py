@@ -125,6 +125,8 @@ class FrameworkViewSet(viewsets.ReadOnlyModelViewSet):
     """The public-value questionnaires (PLUTO's, credited), readable by anyone; ``evaluate``
     scores answers without storing them, so anyone may try the instrument."""
 
+    lookup_value_regex = r"\d+"  # a non-numeric id is a 404, not a 500
+
     serializer_class = FrameworkOut
     permission_classes = [AllowAny]
     pagination_class = None
@@ -254,6 +256,8 @@ def _own_assignment(user, pk) -> Assignment:
 class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """A reviewer's own assessments: save a draft (POST), file it (POST …/file/)."""
 
+    lookup_value_regex = r"\d+"  # a non-numeric id is a 404, not a 500
+
     serializer_class = AssessmentOut
     permission_classes = [permissions.IsReviewer]
     filterset_fields = ["application", "use_type"]
@@ -301,6 +305,8 @@ class RiskReviewViewSet(
     viewsets.GenericViewSet,
 ):
     """The reviewer's own risk register items; add and remove them before filing."""
+
+    lookup_value_regex = r"\d+"  # a non-numeric id is a 404, not a 500
 
     serializer_class = RiskOut
     permission_classes = [permissions.IsReviewer]
@@ -424,7 +430,8 @@ class CommitteeViewSet(viewsets.GenericViewSet):
     @extend_schema(request=VoteIn, responses=VoteOut)
     @action(detail=True, methods=["post"])
     def vote(self, request, pk=None):
-        application = self._application(pk)
+        # As on the committee page: a reviewer votes only after filing their own assessment.
+        application = self._committee_application(pk)
         data = VoteIn(data=request.data)
         data.is_valid(raise_exception=True)
         vote = services.vote_cast(

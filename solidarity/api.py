@@ -53,3 +53,16 @@ def exception_handler(exc, context):
         body = {"error": {"code": code, "message": str(detail), "fields": {}}}
     response.data = body
     return response
+
+
+def int_param(value) -> int | None:
+    """A database id from a query parameter, or None: ASCII digits only, within 64 bits.
+
+    ``str.isdigit`` accepts "²" and other digits ``int`` refuses; this does not.
+    """
+    if isinstance(value, int):
+        return value
+    text = str(value or "").strip()
+    if text.isascii() and text.isdecimal() and len(text) <= 18:
+        return int(text)
+    return None

@@ -141,6 +141,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A writer waits for the lock instead of failing at once when Celery runs eagerly.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 
+if PRODUCTION and not env.str("CACHE_URL", default=""):
+    # Sign-in lockouts and harm-report rate limits must be shared by every worker process.
+    raise ImproperlyConfigured("CACHE_URL must name a shared cache (Redis) in production.")
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://solidarity")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -9,9 +9,11 @@ from solidarity.errors import TransitionNotAllowed
 
 from .. import permissions as perms
 from ..models import (
+    Application,
     DatasetRequest,
 )
 from ._common import (
+    _locked,
     _require,
     _require_text,
     _tell_applicant,
@@ -30,6 +32,9 @@ def _locked_request(dataset_request) -> DatasetRequest:
 
 
 def _decide(actor, dataset_request, *, to, action, reason, conditions=""):
+    # Lock the application first, as every application service does, so a decision cannot
+    # land on an application that is being withdrawn at the same moment.
+    _locked(Application(pk=dataset_request.application_id))
     request = _locked_request(dataset_request)
     _require(
         perms.can_decide_dataset_request(actor, request),

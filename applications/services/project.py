@@ -31,13 +31,23 @@ from .drafting import application_create
 
 # ---- project life -----------------------------------------------------------------------
 
+# States an active project passes through while an amendment is reviewed; it stays a
+# project the chair governs (suspend, revoke) and that closes rather than being withdrawn.
+AMENDMENT_STATES = [S.REVISION_REQUESTED, S.SUBMITTED, S.IN_REVIEW, S.AWAITING_DECISION]
+
+
+def _project_states(application, states: list) -> list:
+    if application.activated_at is not None:
+        return [*states, *AMENDMENT_STATES]
+    return states
+
 
 @transaction.atomic
 def application_suspend(*, actor, application, reason: str) -> Application:
     """active → suspended (chair), with a reason; access pauses."""
     application = _locked(application)
     _require(perms.can_govern_project(actor, application), _("Only the chair may suspend."))
-    _require_state(application, [S.ACTIVE], _("suspended"))
+    _require_state(application, _project_states(application, [S.ACTIVE]), _("suspended"))
     reason = _require_text(reason, "reason", _("Give the reason for the suspension."))
     application.state_reason = reason
     _move(
@@ -79,7 +89,7 @@ def application_revoke(*, actor, application, reason: str) -> Application:
     """active | suspended → revoked (chair), with a reason; access ends for good."""
     application = _locked(application)
     _require(perms.can_govern_project(actor, application), _("Only the chair may revoke."))
-    _require_state(application, [S.ACTIVE, S.SUSPENDED], _("revoked"))
+    _require_state(application, _project_states(application, [S.ACTIVE, S.SUSPENDED]), _("revoked"))
     reason = _require_text(reason, "reason", _("Give the reason for the revocation."))
     application.state_reason = reason
     application.closed_at = timezone.now()
@@ -99,7 +109,7 @@ def application_revoke(*, actor, application, reason: str) -> Application:
 def application_close(*, actor, application, final_report: str) -> Application:
     """active | suspended → closed (applicant, secretariat or chair) with the final report."""
     application = _locked(application)
-    _require_state(application, [S.ACTIVE, S.SUSPENDED], _("closed"))
+    _require_state(application, _project_states(application, [S.ACTIVE, S.SUSPENDED]), _("closed"))
     _require(perms.can_close(actor, application), _("You may not close this project."))
     final_report = _require_text(
         final_report, "final_report", _("Write the final report before closing.")

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from solidarity.accounts.roles import Role
 from solidarity.catalog.duo import DataUse
 from solidarity.catalog.models import AccessMode
-from solidarity.errors import DomainError
+from solidarity.errors import DomainError, TransitionNotAllowed
 from solidarity.notifications.services import notify
 
 from .. import permissions as perms
@@ -246,6 +246,10 @@ def application_withdraw(*, actor, application) -> Application:
     application = _locked(application)
     _require(perms.is_applicant(actor, application), _("Only the applicant may withdraw."))
     _require_state(application, PRE_DECISION_STATES, _("withdrawn"))
+    if application.activated_at is not None:
+        raise TransitionNotAllowed(
+            _("This project has been active: it ends by being closed with a final report.")
+        )
     application.closed_at = timezone.now()
     _move(
         application,

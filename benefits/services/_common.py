@@ -22,6 +22,13 @@ def lock_agreement(agreement) -> BenefitAgreement:
 
 
 def lock_obligation(obligation) -> Obligation:
+    """Lock an obligation, its agreement first: every service takes the two locks in the same
+    order (agreement, then obligation), so two of them can never deadlock."""
+    list(
+        BenefitAgreement.objects.select_for_update()
+        .filter(pk=obligation.agreement_id)
+        .values_list("pk", flat=True)
+    )
     return (
         Obligation.objects.select_for_update(of=("self",))
         .select_related("agreement__application")

@@ -20,6 +20,7 @@ from ..models import (
     AgreementState,
     BenefitAgreement,
     ObligationState,
+    ReportState,
     Signature,
     SignatureSide,
     TermsVersion,
@@ -480,9 +481,25 @@ def agreement_terminate(*, actor, agreement, reason: str) -> BenefitAgreement:
         )
         waived = list(open_obligations.values_list("pk", flat=True))
         for obligation in agreement.obligations.select_for_update().filter(pk__in=waived):
+            # A report still waiting for verification is closed too, never left stranded.
+            obligation.reports.filter(state=ReportState.SUBMITTED).update(
+                state=ReportState.REJECTED,
+                reviewed_by=actor,
+                reviewed_at=timezone.now(),
+                review_reason=reason.strip(),
+            )
+            from_state = obligation.state
             obligation.state = ObligationState.WAIVED
             obligation.state_reason = reason.strip()
             obligation.save(update_fields=["state", "state_reason", "updated_at"])
+            audit.record(
+                actor=actor,
+                action="obligation.waive",
+                target=obligation,
+                from_state=from_state,
+                to_state=obligation.state,
+                payload={"reason": reason.strip(), "agreement_terminated": agreement.pk},
+            )
         audit.record(
             actor=actor,
             action="benefit_agreement.terminate",

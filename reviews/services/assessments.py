@@ -281,6 +281,16 @@ def risk_item_add(*, actor, assignment, **fields) -> RiskItem:
         _check_filing(actor, assignment)
         assessment = _reviewer_assessment(assignment, actor)
         risk = RiskItem.objects.create(assessment=assessment, **fields)
+        audit.record(
+            actor=actor,
+            action="risk.add",
+            target=assignment,
+            payload={
+                "risk": risk.pk,
+                "category": risk.category,
+                "residual_score": risk.residual_score,
+            },
+        )
     return risk
 
 
@@ -290,3 +300,9 @@ def risk_item_remove(*, actor, risk: RiskItem) -> None:
         assignment = _lock_assignment(risk.assessment.assignment)
         _check_filing(actor, assignment)
         RiskItem.objects.filter(pk=risk.pk).delete()
+        audit.record(
+            actor=actor,
+            action="risk.remove",
+            target=assignment,
+            payload={"risk": risk.pk, "category": risk.category},
+        )

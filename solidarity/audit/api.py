@@ -41,6 +41,8 @@ class AuditEventFilter(django_filters.FilterSet):
 class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
     """The audit trail, read-only, for auditors."""
 
+    lookup_value_regex = r"\d+"  # a non-numeric id is a 404, not a 500
+
     serializer_class = AuditEventSerializer
     permission_classes = [IsAuditor]
     filterset_class = AuditEventFilter

@@ -56,6 +56,14 @@ def report_build(*, job_id: int) -> ReportJob | None:
         job.state = ReportJob.State.RUNNING
         job.progress = 10
         job.save(update_fields=["state", "progress"])
+        audit.record(
+            actor="system",
+            action="report.start",
+            target=job,
+            from_state=ReportJob.State.QUEUED,
+            to_state=job.state,
+            payload={"kind": job.kind},
+        )
     try:
         built = reports.build(job.kind, job.params)
         context = {
@@ -70,17 +78,35 @@ def report_build(*, job_id: int) -> ReportJob | None:
         )
     except Exception as exc:  # a failed build is recorded on the job, never lost silently
         logger.exception("Report %s failed", job.pk)
-        job.state = ReportJob.State.FAILED
-        job.error = str(exc)[:2000]
-        job.finished_at = timezone.now()
-        job.save(update_fields=["state", "error", "finished_at"])
+        with transaction.atomic():
+            job.state = ReportJob.State.FAILED
+            job.error = str(exc)[:2000]
+            job.finished_at = timezone.now()
+            job.save(update_fields=["state", "error", "finished_at"])
+            audit.record(
+                actor="system",
+                action="report.fail",
+                target=job,
+                from_state=ReportJob.State.RUNNING,
+                to_state=job.state,
+                payload={"kind": job.kind},
+            )
         return job
     name = f"{slugify(built.title)}-{job.pk}{'-pdfa' if job.archival else ''}.pdf"
     job.file.save(name, ContentFile(rendered.pdf), save=False)
     job.title = built.title
     job.size = len(rendered.pdf)
-    job.state = ReportJob.State.DONE
-    job.progress = 100
-    job.finished_at = timezone.now()
-    job.save(update_fields=["file", "title", "size", "state", "progress", "finished_at"])
+    with transaction.atomic():
+        job.state = ReportJob.State.DONE
+        job.progress = 100
+        job.finished_at = timezone.now()
+        job.save(update_fields=["file", "title", "size", "state", "progress", "finished_at"])
+        audit.record(
+            actor="system",
+            action="report.build",
+            target=job,
+            from_state=ReportJob.State.RUNNING,
+            to_state=job.state,
+            payload={"kind": job.kind, "size": job.size, "archival": job.archival},
+        )
     return job

@@ -35,6 +35,8 @@ class DatasetSerializer(serializers.ModelSerializer):
 class DatasetViewSet(viewsets.ReadOnlyModelViewSet):
     """The catalogue of datasets, for any signed-in user. Custodians edit in the browser."""
 
+    lookup_value_regex = r"\d+"  # a non-numeric id is a 404, not a 500
+
     serializer_class = DatasetSerializer
     filterset_fields = ["sensitivity", "custodian", "is_active"]
     ordering_fields = ["title", "created_at"]

@@ -3,6 +3,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from solidarity.api import int_param
+
 from .selectors import inbox
 from .services import notification_mark_read
 
@@ -17,6 +19,6 @@ def inbox_view(request):
 @require_POST
 def mark_read(request):
     ids = request.POST.getlist("id")
-    clean_ids = [int(i) for i in ids if i.isdigit()] if ids else None
+    clean_ids = [i for i in map(int_param, ids) if i is not None] if ids else None
     notification_mark_read(actor=request.user, notification_ids=clean_ids)
     return redirect("notifications:inbox")

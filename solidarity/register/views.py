@@ -111,6 +111,12 @@ def _gives_back_text(entry) -> tuple[str, str]:
     return str(summary), str(paid)
 
 
+def _cell(value) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def register_csv(request):
     _, qs = _filtered(request)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -121,7 +127,8 @@ def register_csv(request):
         for entry in selectors.register_entries(qs[chunk_start : chunk_start + 500]):
             gives, paid = _gives_back_text(entry)
             writer.writerow(
-                [
+                _cell(value)
+                for value in [
                     entry.reference,
                     entry.title,
                     entry.state,

@@ -365,3 +365,31 @@ def test_dates_must_be_ordered(researcher):
             start_date=datetime.date(2027, 5, 1),
             end_date=datetime.date(2027, 1, 1),
         )
+
+
+def test_a_project_under_amendment_cannot_be_withdrawn_but_stays_governed(
+    researcher, chair, active
+):
+    application = services.application_amend(
+        actor=researcher, application=active, reason="Extend the end date."
+    )
+    with pytest.raises(TransitionNotAllowed):
+        services.application_withdraw(actor=researcher, application=application)
+    application = services.application_suspend(
+        actor=chair, application=application, reason="A harm report needs investigating."
+    )
+    assert application.state == S.SUSPENDED
+    application = services.application_revoke(
+        actor=chair, application=application, reason="Confirmed harm."
+    )
+    assert application.state == S.REVOKED
+
+
+def test_a_project_under_amendment_closes_with_a_final_report(researcher, active):
+    application = services.application_amend(
+        actor=researcher, application=active, reason="Extend the end date."
+    )
+    application = services.application_close(
+        actor=researcher, application=application, final_report="Done; results published."
+    )
+    assert application.state == S.CLOSED

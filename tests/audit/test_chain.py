@@ -216,3 +216,14 @@ def test_console_runs_a_fixed_number_of_queries(client, auditor, django_assert_n
 
 
 CONSOLE_QUERIES = 6
+
+
+def test_an_event_appended_during_verification_is_not_a_break(events):
+    from solidarity.audit.chain import verify_events
+
+    head = ChainHead.objects.get()
+    audit.record(actor=None, action="test.later", payload={})
+    result = verify_events(
+        AuditEvent.objects.order_by("id"), head_hash=head.last_hash, head_length=head.length
+    )
+    assert result.ok

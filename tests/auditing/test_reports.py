@@ -54,6 +54,10 @@ def test_auditor_exports_an_audit_extract_with_its_facts(
     assert any(e["action"] == "test.something" for e in data["events"])
     assert data["verification"]["ok"] is True
     assert len(reader.pages) >= 3  # title page, contents, body
+    from solidarity.audit.models import AuditEvent
+
+    actions = list(AuditEvent.objects.for_target(job).values_list("action", flat=True))
+    assert actions == ["report.request", "report.start", "report.build"]
 
 
 @pytest.mark.parametrize("who", ["outsider", "researcher", "custodian", "reviewer"])

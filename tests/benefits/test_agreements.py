@@ -247,6 +247,20 @@ def test_terminate_with_reason_waives_open_obligations(signed, benefit_officer):
     )
 
 
+def test_terminate_closes_reports_waiting_for_verification(signed, researcher, benefit_officer):
+    from solidarity.audit.models import AuditEvent
+
+    obligation = signed.obligations.first()
+    services.obligation_report(
+        actor=researcher, obligation=obligation, text="Paid", amount_minor=150_000, currency="EUR"
+    )
+    services.agreement_terminate(actor=benefit_officer, agreement=signed, reason="Project ended")
+    report = obligation.reports.get()
+    assert report.state == "rejected"
+    assert report.review_reason == "Project ended"
+    assert AuditEvent.objects.for_target(obligation).filter(action="obligation.waive").exists()
+
+
 def test_terminate_needs_reason_officer_and_a_live_agreement(signed, researcher, benefit_officer):
     with pytest.raises(DomainError):
         services.agreement_terminate(actor=benefit_officer, agreement=signed, reason="")

@@ -61,3 +61,20 @@ def test_revenue_share_is_integer_arithmetic_rounded_half_up():
         parse_percent("2.555")
     with pytest.raises(ValidationError):
         parse_percent("101")
+
+
+@pytest.mark.parametrize(
+    "text", ["1E+999999", "1E+999990", "1E+500000", "1e19", "10000000000000.01"]
+)
+def test_huge_amounts_are_refused_quickly_and_cleanly(text):
+    import time
+
+    from django.core.exceptions import ValidationError
+
+    from benefits.money import parse_amount
+
+    started = time.perf_counter()
+    with pytest.raises(ValidationError) as exc:
+        parse_amount(text, "EUR")
+    assert time.perf_counter() - started < 0.5
+    assert exc.value.code in {"too_large", "precision"}

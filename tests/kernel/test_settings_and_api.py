@@ -30,6 +30,15 @@ def _load_settings(**env):
         ({"UPLOAD_MAX_BYTES": "20MB"}, "UPLOAD_MAX_BYTES='20MB' is not an integer"),
         ({"LOGIN_FAILURE_LIMIT": "0"}, "LOGIN_FAILURE_LIMIT=0 must be at least 1"),
         ({"SOLIDARITY_PRODUCTION": "true"}, "SECRET_KEY must be set"),
+        (
+            {
+                "SOLIDARITY_PRODUCTION": "true",
+                "SECRET_KEY": "k" * 60,
+                "ALLOWED_HOSTS": "example.org",
+                "CACHE_URL": "",
+            },
+            "CACHE_URL must name a shared cache",
+        ),
         ({"DATABASE_URL": "nonsense://x"}, ""),
     ],
 )
@@ -94,3 +103,12 @@ def test_tasks_reach_the_real_broker(db):
         celery_app.conf.task_always_eager = True
     assert client.llen(queue) == 1
     client.delete(queue)
+
+
+def test_token_endpoint_shares_the_sign_in_lockout(api_client, researcher, password, settings):
+    settings.LOGIN_FAILURE_LIMIT = 3
+    for _ in range(3):
+        response = api_client.post("/api/v1/auth/token/", {"username": "alice", "password": "x"})
+        assert response.status_code == 400
+    response = api_client.post("/api/v1/auth/token/", {"username": "alice", "password": password})
+    assert response.status_code == 429

@@ -161,3 +161,11 @@ def test_register_shows_the_committee_type_and_why(
         app.reference
         not in client.get(reverse("register:list"), {"use_type": "D"}).content.decode()
     )
+
+
+def test_register_csv_cannot_carry_a_spreadsheet_formula(client, registry, applicant_org):
+    _application(
+        "active", n=9, dataset=registry, org=applicant_org, title='=HYPERLINK("http://x","click")'
+    )
+    rows = list(csv.DictReader(io.StringIO(client.get(reverse("register:csv")).content.decode())))
+    assert rows[0]["title"].startswith("'=")

@@ -185,3 +185,13 @@ def test_anonymous_cannot_use_the_committee_api(api_client, in_review):
         401,
         403,
     )
+
+
+def test_a_reviewer_votes_through_the_api_only_after_filing(
+    api_client, assignment, framework, reviewer
+):
+    url = f"/api/v1/applications/{assignment.application_id}/vote/"
+    api_client.force_authenticate(reviewer)
+    assert api_client.post(url, {"choice": "approve"}, format="json").status_code == 404
+    factories.file_review(assignment, framework)
+    assert api_client.post(url, {"choice": "approve"}, format="json").status_code == 201

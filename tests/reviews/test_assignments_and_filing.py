@@ -309,6 +309,9 @@ def test_risks_are_added_and_removed_only_before_filing(client, assignment, fram
     assert response.status_code == 302
     risk = assignment.assessment.risks.get()
     assert risk.residual_score == 12 and risk.is_significant
+    from solidarity.audit.models import AuditEvent
+
+    assert AuditEvent.objects.for_target(assignment).filter(action="risk.add").exists()
     response = client.post(
         reverse("reviews:risk-add", args=[assignment.pk]), {**factories.RISK, "likelihood": 9}
     )
