@@ -8,10 +8,12 @@ import harms.api
 import reviews.api
 from solidarity.audit.api import AuditEventViewSet
 from solidarity.catalog.api import DatasetViewSet
+from solidarity.register.api import RegisterViewSet
 
 router = DefaultRouter()
 router.register("datasets", DatasetViewSet, basename="dataset")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
+router.register("register", RegisterViewSet, basename="register")
 for module in (applications.api, benefits.api, harms.api, reviews.api):
     module.register(router)
 

@@ -169,3 +169,31 @@ def test_register_csv_cannot_carry_a_spreadsheet_formula(client, registry, appli
     )
     rows = list(csv.DictReader(io.StringIO(client.get(reverse("register:csv")).content.decode())))
     assert rows[0]["title"].startswith("'=")
+
+
+def test_register_api_is_public_paginated_and_excludes_undecided(
+    api_client, registry, applicant_org
+):
+    shown = _application("active", n=21, dataset=registry, org=applicant_org)
+    hidden = _application("in_review", n=22, dataset=registry, org=applicant_org)
+    data = api_client.get("/api/v1/register/").json()
+    assert [e["reference"] for e in data["results"]] == [shown.reference]
+    assert data["count"] == 1
+    entry = api_client.get(f"/api/v1/register/{shown.reference}/").json()
+    assert entry["datasets"][0]["title"] == "Cancer registry"
+    assert api_client.get(f"/api/v1/register/{hidden.reference}/").status_code == 404
+    assert api_client.get("/api/v1/register/", {"year": "x", "dataset": "²"}).status_code == 200
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_register_api_runs_a_fixed_number_of_queries(
+    api_client, registry, applicant_org, django_assert_num_queries, rows
+):
+    for i in range(rows):
+        _application("active", n=100 + i, dataset=registry, org=applicant_org)
+    api_client.get("/api/v1/register/")
+    with django_assert_num_queries(API_QUERIES):
+        assert api_client.get("/api/v1/register/").status_code == 200
+
+
+API_QUERIES = 7
