@@ -1,7 +1,7 @@
 import threading
 
 import pytest
-from django.db import close_old_connections, connection
+from django.db import connection, connections
 
 from benefits import selectors, services
 from benefits.models import AppendOnlyError, FundEntry, FundTransaction
@@ -149,7 +149,7 @@ def test_concurrent_disbursements_cannot_overdraw(benefit_officer, harm_officer)
         except Exception as exc:  # pragma: no cover - shows up in the assertion
             result = repr(exc)
         finally:
-            close_old_connections()
+            connections.close_all()  # each thread's own connection, or the test DB stays busy
         with lock:
             outcomes.append(result)
 
