@@ -206,31 +206,47 @@ class AgreementEditView(LoginRequiredMixin, View):
         )
 
 
-class _AgreementAction(LoginRequiredMixin, View):
-    """POST-only transition on an agreement; a refusal comes back as a message."""
+class _Action(LoginRequiredMixin, View):
+    """POST-only transition on one object; a refusal comes back as a message on the
+    agreement's page, where every action is offered."""
 
     needs_reason = False
     success = ""
 
-    def act(self, request, agreement, reason):  # pragma: no cover - overridden
+    def load(self, request, pk):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def agreement_id(self, obj) -> int:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def act(self, request, obj, reason):  # pragma: no cover - overridden
         raise NotImplementedError
 
     def post(self, request, pk):
-        agreement = _agreement_or_404(request, pk)
+        obj = self.load(request, pk)
+        back = redirect("benefits:agreement-detail", pk=self.agreement_id(obj))
         reason = ""
         if self.needs_reason:
             form = ReasonForm(request.POST)
             if not form.is_valid():
                 messages.error(request, _("Give a reason."))
-                return redirect("benefits:agreement-detail", pk=pk)
+                return back
             reason = form.cleaned_data["reason"]
         try:
-            self.act(request, agreement, reason)
+            self.act(request, obj, reason)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
             messages.success(request, self.success)
-        return redirect("benefits:agreement-detail", pk=pk)
+        return back
+
+
+class _AgreementAction(_Action):
+    def load(self, request, pk):
+        return _agreement_or_404(request, pk)
+
+    def agreement_id(self, obj) -> int:
+        return obj.pk
 
 
 class AgreementProposeView(_AgreementAction):
@@ -354,29 +370,12 @@ class ObligationReportView(LoginRequiredMixin, View):
         return self._render(request, obligation, form)
 
 
-class _ObligationAction(LoginRequiredMixin, View):
-    needs_reason = False
-    success = ""
+class _ObligationAction(_Action):
+    def load(self, request, pk):
+        return _obligation_or_404(request, pk)
 
-    def act(self, request, obligation, reason):  # pragma: no cover - overridden
-        raise NotImplementedError
-
-    def post(self, request, pk):
-        obligation = _obligation_or_404(request, pk)
-        reason = ""
-        if self.needs_reason:
-            form = ReasonForm(request.POST)
-            if not form.is_valid():
-                messages.error(request, _("Give a reason."))
-                return redirect("benefits:agreement-detail", pk=obligation.agreement_id)
-            reason = form.cleaned_data["reason"]
-        try:
-            self.act(request, obligation, reason)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, self.success)
-        return redirect("benefits:agreement-detail", pk=obligation.agreement_id)
+    def agreement_id(self, obj) -> int:
+        return obj.agreement_id
 
 
 class ObligationVerifyView(_ObligationAction):

@@ -73,6 +73,13 @@ def test_dossier_of_an_unknown_reference_fails_cleanly(auditor, django_capture_o
     job.refresh_from_db()
     assert job.state == "failed"
     assert "DSA-1999-9999" in job.error
+    from solidarity.audit.models import AuditEvent
+
+    assert list(AuditEvent.objects.for_target(job).values_list("action", flat=True)) == [
+        "report.request",
+        "report.start",
+        "report.fail",
+    ]
 
 
 def test_harm_register_never_names_the_reporter(
