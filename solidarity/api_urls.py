@@ -1,9 +1,11 @@
 """The /api/v1/ router: the kernel's viewsets, then each app's through its ``register``."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 import applications.api
 import benefits.api
+import grants.api
 import harms.api
 import reviews.api
 from solidarity.audit.api import AuditEventViewSet
@@ -14,7 +16,14 @@ router = DefaultRouter()
 router.register("datasets", DatasetViewSet, basename="dataset")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
 router.register("register", RegisterViewSet, basename="register")
-for module in (applications.api, benefits.api, harms.api, reviews.api):
+for module in (applications.api, benefits.api, harms.api, reviews.api, grants.api):
     module.register(router)
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path(
+        "permissions/<str:user>/",
+        grants.api.PermissionsView.as_view(),
+        name="grant-permissions",
+    ),
+]

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "benefits",
     "harms",
     "reviews",
+    "grants",
     # faces
     "solidarity.register",
     "solidarity.auditing",
@@ -248,6 +249,9 @@ SPECTACULAR_SETTINGS = {
         "AssignmentStateEnum": "reviews.models.AssignmentState",
         "ConditionKindEnum": "reviews.models.ConditionKind",
         "ConditionStateEnum": "reviews.models.ConditionState",
+        "GrantEndReasonEnum": "grants.models.EndReason",
+        "RunVerdictEnum": "grants.models.Verdict",
+        "RunStatusEnum": "grants.models.RunStatus",
     },
 }
 
@@ -296,3 +300,19 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["harm_status"] = HARM_STATUS_RATE
 HARM_CONTACT_KEY = env.str("HARM_CONTACT_KEY", default="")
 # Currency of financial redress paid from the solidarity fund.
 HARM_REDRESS_CURRENCY = env.str("HARM_REDRESS_CURRENCY", default="EUR")
+
+# --- grants (issue 14): visas, nodes, pushes ---
+# The visa issuer ("iss") and the base of the dataset and JWKS URLs in visas.
+VISA_ISSUER = env.str("VISA_ISSUER", default=SITE_URL)
+# A visa lives at most this long (and never past the access expiry); a rotated key stays in
+# the JWKS for this long after rotation.
+VISA_LIFETIME_SECONDS = env_int("VISA_LIFETIME_SECONDS", 3600, minimum=60)
+# Fernet key encrypting the visa private keys and the nodes' webhook secrets in the database;
+# derived from SECRET_KEY with HKDF-SHA256 when empty.
+VISA_KEY_SECRET = env.str("VISA_KEY_SECRET", default="")
+# Pushes: attempts before giving up, the first backoff (doubling, capped at an hour), timeout.
+GRANTS_WEBHOOK_MAX_ATTEMPTS = env_int("GRANTS_WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
+GRANTS_WEBHOOK_BACKOFF_SECONDS = env_int("GRANTS_WEBHOOK_BACKOFF_SECONDS", 30, minimum=1)
+GRANTS_WEBHOOK_TIMEOUT_SECONDS = env_int("GRANTS_WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+# Plain-http webhook addresses only outside production.
+GRANTS_WEBHOOK_ALLOW_HTTP = env_bool("GRANTS_WEBHOOK_ALLOW_HTTP", not PRODUCTION)

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from grants import api as grants_api
 from solidarity.accounts.views import ThrottledObtainAuthToken, home
 from solidarity.auditing import views as auditing_views
 
@@ -15,6 +16,8 @@ urlpatterns = [
     path("harms/", include("harms.urls")),
     path("benefits/", include("benefits.urls")),
     path("register/", include("solidarity.register.urls")),
+    path("grants/", include("grants.urls")),
+    path(".well-known/jwks.json", grants_api.jwks, name="grants-jwks"),
     path("audit/", auditing_views.audit_console, name="audit-console"),
     path("auditing/", include("solidarity.auditing.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

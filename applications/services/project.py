@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from solidarity import audit
 
 from .. import permissions as perms
+from ..lifecycle import project_changed
 from ..models import (
     Application,
     Attachment,
@@ -58,6 +59,7 @@ def application_suspend(*, actor, application, reason: str) -> Application:
         payload={"reason": reason},
         extra_fields=["state_reason"],
     )
+    project_changed(application, event="suspended", actor=actor)
     _tell_applicant(application, _("Suspended: %(ref)s") % {"ref": application.reference}, reason)
     return application
 
@@ -76,6 +78,7 @@ def application_reinstate(*, actor, application) -> Application:
         action="application.reinstate",
         extra_fields=["state_reason"],
     )
+    project_changed(application, event="reinstated", actor=actor)
     _tell_applicant(
         application,
         _("Reinstated: %(ref)s") % {"ref": application.reference},
@@ -101,6 +104,7 @@ def application_revoke(*, actor, application, reason: str) -> Application:
         payload={"reason": reason},
         extra_fields=["state_reason", "closed_at"],
     )
+    project_changed(application, event="revoked", actor=actor)
     _tell_applicant(application, _("Revoked: %(ref)s") % {"ref": application.reference}, reason)
     return application
 
@@ -124,6 +128,7 @@ def application_close(*, actor, application, final_report: str) -> Application:
         payload={"final_report_chars": len(final_report)},
         extra_fields=["final_report", "closed_at"],
     )
+    project_changed(application, event="closed", actor=actor)
     return application
 
 
@@ -152,6 +157,7 @@ def application_expire_due(*, today: datetime.date) -> dict:
                 payload={"access_expires_on": application.access_expires_on.isoformat()},
                 extra_fields=["closed_at", "state_reason"],
             )
+            project_changed(application, event="expired", actor="system")
             _tell_applicant(
                 application,
                 _("Access expired: %(ref)s") % {"ref": application.reference},
@@ -277,4 +283,5 @@ def application_amend(*, actor, application, reason: str) -> Application:
         payload={"reason": reason},
         extra_fields=["state_reason"],
     )
+    project_changed(application, event="amended", actor=actor)
     return application

@@ -14,6 +14,7 @@ from solidarity.notifications.services import notify
 
 from .. import permissions as perms
 from ..activation import missing_for_activation
+from ..lifecycle import project_changed
 from ..models import (
     PRE_DECISION_STATES,
     Application,
@@ -331,6 +332,7 @@ def application_try_activate(*, actor, application) -> bool:
         action="application.activate",
         extra_fields=["activated_at"],
     )
+    project_changed(application, event="activated", actor=actor or "system")
     _tell_applicant(
         application,
         _("Active: %(ref)s") % {"ref": application.reference},
