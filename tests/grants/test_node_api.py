@@ -172,3 +172,20 @@ def test_people_see_their_own_and_their_organisations_grants(
     assert api_client.get("/api/v1/grants/").json()["results"] == []
     api_client.force_authenticate(None)
     assert api_client.get("/api/v1/grants/").status_code in (401, 403)
+
+
+def test_openapi_documents_the_node_endpoints_and_their_credential(client, db):
+    import yaml
+
+    schema = yaml.safe_load(client.get("/api/schema/").content)
+    scheme = schema["components"]["securitySchemes"]["nodeCredential"]
+    assert scheme == {**scheme, "type": "http", "scheme": "bearer"}
+    for path, method in (
+        ("/api/v1/grants/", "get"),
+        ("/api/v1/permissions/{user}/", "get"),
+        ("/api/v1/runs/", "post"),
+    ):
+        operation = schema["paths"][path][method]
+        assert {"nodeCredential": []} in operation["security"], path
+    parameters = {p["name"] for p in schema["paths"]["/api/v1/grants/"]["get"]["parameters"]}
+    assert {"dataset", "user", "changed_since", "cursor"} <= parameters
