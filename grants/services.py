@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.models import ApplicationState, DatasetRequest
+from applications.models import Application, ApplicationState, DatasetRequest
 from solidarity import audit
 from solidarity.errors import DomainError, PermissionDenied, TransitionNotAllowed
 from solidarity.notifications.services import notify
@@ -76,7 +76,7 @@ def grants_open(*, application, actor) -> list[Grant]:
     )
     existing = {
         (g.dataset_id, g.user_id): g
-        for g in Grant.objects.select_for_update().filter(application_id=application.pk)
+        for g in Grant.objects.select_for_update(no_key=True).filter(application_id=application.pk)
     }
     changed = []
     for request in requests:
@@ -126,7 +126,7 @@ def grants_end(*, application, reason: str, actor) -> list[Grant]:
     """End every current grant of a project with the reason; audited and pushed."""
     now = timezone.now()
     ended = []
-    for grant in Grant.objects.select_for_update().filter(
+    for grant in Grant.objects.select_for_update(no_key=True).filter(
         application_id=application.pk, ended_at__isnull=True
     ):
         grant.ended_at = now
@@ -380,7 +380,12 @@ def node_register(*, actor, organisation, name: str, webhook_url: str = ""):
 
 
 def _locked_node(node) -> Node:
-    return Node.objects.select_for_update().select_related("organisation").get(pk=node.pk)
+    # NO KEY UPDATE: pushes being queued concurrently only take a key-share lock on the node.
+    return (
+        Node.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("organisation")
+        .get(pk=node.pk)
+    )
 
 
 @transaction.atomic
@@ -452,15 +457,19 @@ def run_report(
 
     A run under a grant that has ended (or before it began) is recorded as refused and its
     custodians are told; the caller answers 409 for it. Audited either way."""
-    grant = (
-        Grant.objects.select_for_update(of=("self",))
-        .select_related("application")
-        .filter(pk=grant_id, organisation_id=node.organisation_id)
+    application_id = (
+        Grant.objects.filter(pk=grant_id, organisation_id=node.organisation_id)
+        .values_list("application_id", flat=True)
         .first()
     )
-    if grant is None:  # another organisation's grant looks exactly like a missing one
+    if application_id is None:  # another organisation's grant looks exactly like a missing one
         message = _("Unknown grant.")
         raise DomainError(message, field_errors={"grant": [message]})
+    # The project first, as every project-life change does (and the audit chain head last):
+    # a run then waits for a suspension in progress and sees its grant ended, and the run's
+    # deferred foreign-key check at commit never waits on a project whose change waits on us.
+    Application.objects.select_for_update(no_key=True).filter(pk=application_id).first()
+    grant = Grant.objects.select_related("application").get(pk=grant_id)
     if verdict not in Verdict.values:
         message = _("Unknown verdict.")
         raise DomainError(message, field_errors={"verdict": [message]})
