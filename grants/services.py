@@ -223,12 +223,14 @@ def _post(url: str, body: bytes, headers: dict) -> int:
         return exc.code
 
 
-def webhook_deliver(*, delivery_id: int) -> str:
+def webhook_deliver(*, delivery_id: int, attempts_seen: int | None = None) -> str:
     """One attempt at a pending delivery: ``delivered``, ``retry``, ``failed`` or ``skipped``.
 
     The row is locked while the request is made, so concurrent workers never send the same
     event twice at once; the event id stays the same on every retry for the receiver's
-    idempotency. Reaching the final state (delivered or given up) is audited."""
+    idempotency. ``attempts_seen`` (from the task chain) skips an attempt that another worker
+    (the beat retry) already made. Reaching the final state (delivered or given up) is
+    audited."""
     with transaction.atomic():
         delivery = (
             WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
@@ -237,6 +239,8 @@ def webhook_deliver(*, delivery_id: int) -> str:
             .first()
         )
         if delivery is None:
+            return "skipped"
+        if attempts_seen is not None and delivery.attempts != attempts_seen:
             return "skipped"
         node = delivery.node
         if not node.is_active or not node.webhook_url:
