@@ -188,11 +188,55 @@ def _harm_part(app: Application) -> list[dict]:
     ]
 
 
+def _grants_part(app: Application) -> dict:
+    """Access grants per member and dataset, and the runs nodes reported against them."""
+    from grants.models import Grant, Run
+
+    grants = Grant.objects.filter(application=app).select_related("user", "dataset")
+    runs = Run.objects.filter(application=app).select_related("node__organisation", "flagged_by")
+    return {
+        "grants": [
+            {
+                "grant": f"G-{g.pk}",
+                "member": str(g.user),
+                "dataset": g.dataset.title,
+                "access_mode": str(g.get_access_mode_display()),
+                "started": _iso(g.started_at),
+                "resumed": _iso(g.resumed_at),
+                "ended": _iso(g.ended_at),
+                "end_reason": str(g.get_end_reason_display()) if g.end_reason else "",
+            }
+            for g in grants.order_by("id")
+        ],
+        "runs": [
+            {
+                "run": f"R-{r.pk}",
+                "grant": f"G-{r.grant_id}",
+                "node": f"{r.node.name} ({r.node.organisation.name})",
+                "ran_at": _iso(r.ran_at),
+                "what": r.job_reference or r.script_sha256,
+                "script_sha256": r.script_sha256,
+                "outputs": [str(o.get("name", "")) for o in r.outputs],
+                "verdict": str(r.get_verdict_display()),
+                "status": str(r.get_status_display()),
+                "refusal": r.refusal_reason,
+                "flag": r.flag_reason,
+            }
+            for r in runs.order_by("ran_at", "id")
+        ],
+    }
+
+
 def _related_events(app: Application) -> list:
     targets = Q(target_type="applications.application", target_id=str(app.pk))
     for label, ids in [
         ("applications.datasetrequest", app.dataset_requests.values_list("pk", flat=True)),
     ]:
+        targets |= Q(target_type=label, target_id__in=[str(i) for i in ids])
+    from grants.models import Grant, Run
+
+    for label, model in (("grants.grant", Grant), ("grants.run", Run)):
+        ids = model.objects.filter(application=app).values_list("pk", flat=True)
         targets |= Q(target_type=label, target_id__in=[str(i) for i in ids])
     try:
         from reviews.models import Assignment
@@ -226,6 +270,7 @@ def build_dossier(params: dict) -> Built:
         "review": _review_part(app),
         "benefit_agreements": _benefit_part(app),
         "harm_reports": _harm_part(app),
+        "grants_and_runs": _grants_part(app),
         "audit_trail": events,
         "verification": _verification(),
     }
@@ -237,6 +282,7 @@ def build_dossier(params: dict) -> Built:
         ("custodians", _("Custodians' decisions")),
         ("benefits", _("Benefit sharing")),
         ("harms", _("Linked harm reports")),
+        ("grants", _("Access grants and runs")),
         ("audit", _("Audit trail")),
     ]
     return Built(

@@ -155,3 +155,33 @@ def test_custodian_sees_runs_on_the_project_page_and_flags_one(
 def test_outsiders_do_not_see_the_project_runs(client, active, outsider):
     client.force_login(outsider)
     assert client.get(f"/grants/projects/{active.pk}/").status_code == 404
+
+
+def test_the_dossier_shows_grants_and_runs(
+    active, dataset, node_client, auditor, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    import io
+    import json
+
+    from pypdf import PdfReader
+
+    from solidarity.auditing.models import ReportJob
+    from solidarity.auditing.services import report_request
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    node_client.post("/api/v1/runs/", _run(_grant(active, dataset)), format="json")
+    with django_capture_on_commit_callbacks(execute=True):
+        job = report_request(
+            actor=auditor, kind="dossier", params={"application": active.reference}
+        )
+    job = ReportJob.objects.get(pk=job.pk)
+    assert job.state == "done", job.error
+    reader = PdfReader(io.BytesIO(job.file.read()))
+    text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+    data = json.loads(reader.attachments["report-data.json"][0])["grants_and_runs"]
+    assert len(data["grants"]) == 2
+    (run,) = data["runs"]
+    assert run["what"] == "nextflow-run-42" and run["outputs"] == ["table1.csv"]
+    squeezed = text.replace(" ", "")
+    assert "Accessgrantsandruns" in squeezed and "nextflow-run-42" in squeezed
+    assert "run.report" in text
