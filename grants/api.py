@@ -23,6 +23,7 @@ from .serializers import (
     GrantSerializer,
     PassportSerializer,
     RunInputSerializer,
+    RunRefusedSerializer,
     RunSerializer,
 )
 
@@ -133,7 +134,7 @@ class RunViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.Generi
 
     @extend_schema(
         request=RunInputSerializer,
-        responses={201: RunSerializer, 409: RunSerializer},
+        responses={201: RunSerializer, 409: RunRefusedSerializer},
         description=(
             "Report a run. A run under an ended grant is recorded as refused and answered "
             "with 409 and the recorded run."

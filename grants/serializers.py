@@ -109,3 +109,16 @@ class RunSerializer(serializers.ModelSerializer):
 
     def get_flagged(self, run) -> bool:
         return run.flagged_at is not None
+
+
+class ErrorBodySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+class RunRefusedSerializer(serializers.Serializer):
+    """409: the run was recorded as refused (its grant had ended)."""
+
+    error = ErrorBodySerializer()
+    run = RunSerializer()

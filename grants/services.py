@@ -1,8 +1,10 @@
 """Every change to grants, nodes, pushes and runs: one transaction, one audit event each."""
 
 import datetime
+import ipaddress
 import json
 import logging
+import socket
 import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
@@ -212,9 +214,32 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(_NoRedirect)
 
 
+def _internal_address(hostname: str) -> bool:
+    """True when the name resolves to a loopback, private, link-local or reserved address."""
+    try:
+        infos = socket.getaddrinfo(hostname, None)
+    except (socket.gaierror, UnicodeError):
+        return False  # unresolvable: the request fails on its own
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        if (
+            address.is_private
+            or address.is_loopback
+            or address.is_link_local
+            or address.is_reserved
+            or address.is_multicast
+            or address.is_unspecified
+        ):
+            return True
+    return False
+
+
 def _post(url: str, body: bytes, headers: dict) -> int:
-    if urlsplit(url).scheme not in ("http", "https"):
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
         raise ValueError("Only http(s) webhook addresses are posted to.")
+    if not settings.GRANTS_WEBHOOK_ALLOW_INTERNAL and _internal_address(parts.hostname or ""):
+        raise ValueError("The webhook address resolves to an internal network address.")
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
     try:
         with _opener.open(request, timeout=settings.GRANTS_WEBHOOK_TIMEOUT_SECONDS) as response:
@@ -338,6 +363,9 @@ def _clean_webhook_url(url: str) -> str:
         raise DomainError(message, field_errors={"webhook_url": [message]})
     if len(url) > 500:
         message = _("The address is too long.")
+        raise DomainError(message, field_errors={"webhook_url": [message]})
+    if not settings.GRANTS_WEBHOOK_ALLOW_INTERNAL and _internal_address(parts.hostname):
+        message = _("The address must not be on an internal network.")
         raise DomainError(message, field_errors={"webhook_url": [message]})
     return url
 

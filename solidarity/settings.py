@@ -316,3 +316,6 @@ GRANTS_WEBHOOK_BACKOFF_SECONDS = env_int("GRANTS_WEBHOOK_BACKOFF_SECONDS", 30, m
 GRANTS_WEBHOOK_TIMEOUT_SECONDS = env_int("GRANTS_WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
 # Plain-http webhook addresses only outside production.
 GRANTS_WEBHOOK_ALLOW_HTTP = env_bool("GRANTS_WEBHOOK_ALLOW_HTTP", not PRODUCTION)
+# Webhooks to loopback, private and link-local addresses (checked at registration and on each
+# attempt) only outside production, unless a deployment's nodes live on its own network.
+GRANTS_WEBHOOK_ALLOW_INTERNAL = env_bool("GRANTS_WEBHOOK_ALLOW_INTERNAL", not PRODUCTION)

@@ -189,3 +189,19 @@ def test_openapi_documents_the_node_endpoints_and_their_credential(client, db):
         assert {"nodeCredential": []} in operation["security"], path
     parameters = {p["name"] for p in schema["paths"]["/api/v1/grants/"]["get"]["parameters"]}
     assert {"dataset", "user", "changed_since", "cursor"} <= parameters
+
+
+def test_the_passport_keeps_a_fixed_number_of_queries(
+    api_client, active, researcher, secretariat, chair, custodian, dataset
+):
+    from tests.applications import factories as app_factories
+
+    api_client.force_authenticate(researcher)
+    api_client.get("/api/v1/permissions/alice/")  # the first call makes the signing key
+    with CaptureQueriesContext(connection) as few:
+        assert len(api_client.get("/api/v1/permissions/alice/").json()["ga4gh_passport_v1"]) == 2
+    for _ in range(3):
+        app_factories.active(researcher, secretariat, chair, custodian, datasets=[dataset])
+    with CaptureQueriesContext(connection) as many:
+        assert len(api_client.get("/api/v1/permissions/alice/").json()["ga4gh_passport_v1"]) == 5
+    assert len(many) == len(few)

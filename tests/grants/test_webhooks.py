@@ -242,3 +242,33 @@ def test_production_demands_https_webhooks(custodian, organisation, settings):
         webhook_url="https://tre.example.org/hook",
     )
     assert node.webhook_url == "https://tre.example.org/hook"
+
+
+def test_production_refuses_internal_webhook_addresses(
+    custodian, organisation, settings, active, chair, api_client, django_capture_on_commit_callbacks
+):
+    from solidarity.errors import DomainError
+
+    settings.GRANTS_WEBHOOK_ALLOW_INTERNAL = False
+    for url in ("http://127.0.0.1:8000/x", "http://10.0.0.5/x", "http://169.254.169.254/latest"):
+        with pytest.raises(DomainError) as refused:
+            services.node_register(
+                actor=custodian, organisation=organisation, name="TRE", webhook_url=url
+            )
+        assert "internal network" in refused.value.field_errors["webhook_url"][0]
+    # An address that became internal after registration is not posted to either.
+    with Receiver(fail=0) as receiver:
+        settings.GRANTS_WEBHOOK_ALLOW_INTERNAL = True
+        node, _, _ = services.node_register(
+            actor=custodian, organisation=organisation, name="TRE", webhook_url=receiver.url
+        )
+        settings.GRANTS_WEBHOOK_ALLOW_INTERNAL = False
+        settings.GRANTS_WEBHOOK_MAX_ATTEMPTS = 1
+        api_client.force_authenticate(chair)
+        with django_capture_on_commit_callbacks(execute=True):
+            api_client.post(
+                f"/api/v1/applications/{active.pk}/suspend/", {"reason": "x"}, format="json"
+            )
+    assert receiver.requests == []
+    delivery = WebhookDelivery.objects.get(node=node)
+    assert delivery.state == "failed" and "internal network" in delivery.last_error
