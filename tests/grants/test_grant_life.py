@@ -114,3 +114,17 @@ def test_revocation_without_reason_keeps_grants(api_client, active, chair, reaso
     )
     assert response.status_code == 400
     assert Grant.objects.filter(application=active, ended_at__isnull=True).count() == 2
+
+
+def test_an_amendment_that_drops_a_dataset_keeps_that_grant_ended(
+    api_client, active, researcher, other_dataset
+):
+    response = _post(
+        api_client, researcher, f"/api/v1/applications/{active.pk}/amend/", {"reason": "Narrow"}
+    )
+    assert response.status_code == 200
+    request = active.dataset_requests.get(dataset=other_dataset)
+    api_client.force_authenticate(researcher)
+    assert api_client.delete(f"/api/v1/dataset-requests/{request.pk}/").status_code == 204
+    dropped = Grant.objects.get(application=active, dataset=other_dataset)
+    assert dropped.dataset_request is None and dropped.end_reason == "amended"
