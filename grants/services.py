@@ -106,7 +106,17 @@ def grants_open(*, application, actor) -> list[Grant]:
                 grant.access_mode = request.access_mode
                 grant.expires_on = application.access_expires_on
                 grant.updated_at = now
-                grant.save()
+                grant.save(
+                    update_fields=[
+                        "ended_at",
+                        "end_reason",
+                        "resumed_at",
+                        "dataset_request",
+                        "access_mode",
+                        "expires_on",
+                        "updated_at",
+                    ]
+                )
                 _changed(
                     grant,
                     actor=actor,
@@ -114,12 +124,8 @@ def grants_open(*, application, actor) -> list[Grant]:
                     event="grant.resumed",
                     payload={"ended_for": previous},
                 )
-            elif grant.expires_on != application.access_expires_on:
-                grant.expires_on = application.access_expires_on
-                grant.updated_at = now
-                grant.save(update_fields=["expires_on", "updated_at"])
             else:
-                continue
+                continue  # already current
             changed.append(grant)
     return changed
 
