@@ -418,11 +418,19 @@ class FundTransactionViewSet(viewsets.ReadOnlyModelViewSet):
 
     @action(detail=False, methods=["get"])
     def balances(self, request):
-        """The fund's balance per currency, in minor units and as a decimal string."""
+        """Per currency: the balance (``amount``), the money reserved for offers already made
+        and what is available (balance - reserved), in minor units and as decimal strings."""
         return Response(
             {
-                currency: {"amount_minor": amount, "amount": to_decimal_string(amount, currency)}
-                for currency, amount in selectors.fund_balances().items()
+                currency: {
+                    "amount_minor": p["balance"],
+                    "amount": to_decimal_string(p["balance"], currency),
+                    "reserved_minor": p["reserved"],
+                    "reserved": to_decimal_string(p["reserved"], currency),
+                    "available_minor": p["available"],
+                    "available": to_decimal_string(p["available"], currency),
+                }
+                for currency, p in selectors.fund_positions().items()
             }
         )
 

@@ -447,7 +447,8 @@ class FundView(LoginRequiredMixin, View):
             {
                 "form": form,
                 "page": page,
-                "balances": sorted(selectors.fund_balances().items()),
+                "positions": sorted(selectors.fund_positions().items()),
+                "reservations": selectors.fund_open_reservations()[:100],
                 "by_agreement": selectors.fund_totals_by_agreement(qs),
                 "by_community": selectors.fund_totals_by_community(qs),
                 "can_adjust": can_adjust_fund(request.user),
