@@ -54,6 +54,7 @@ class SignatureOutput(serializers.Serializer):
 class ObligationOutput(serializers.ModelSerializer):
     agreement = serializers.IntegerField(source="agreement_id")
     amount = serializers.SerializerMethodField()
+    shortfall = serializers.SerializerMethodField()
 
     class Meta:
         model = Obligation
@@ -76,12 +77,18 @@ class ObligationOutput(serializers.ModelSerializer):
             "state_reason",
             "periods_verified",
             "overdue_since",
+            "shortfall_minor",
+            "shortfall",
         ]
 
     def get_amount(self, obj) -> str | None:
         if obj.amount_minor is None:
             return None
         return to_decimal_string(obj.amount_minor, obj.currency)
+
+    def get_shortfall(self, obj) -> str:
+        """What a short payment left open on the current period, as a decimal string."""
+        return to_decimal_string(obj.shortfall_minor, obj.currency)
 
 
 class AgreementOutput(serializers.ModelSerializer):

@@ -248,6 +248,14 @@ class Obligation(models.Model):
         max_length=20, choices=ObligationState.choices, default=ObligationState.PENDING
     )
     periods_verified = models.PositiveIntegerField(default=0)
+    shortfall_minor = models.BigIntegerField(
+        _("still owed for the current period (minor units)"),
+        default=0,
+        help_text=_(
+            "Left open by a payment short of the amount due; the period is met only when it "
+            "is paid."
+        ),
+    )
     overdue_since = models.DateField(null=True, blank=True)
     state_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -278,6 +286,9 @@ class Obligation(models.Model):
                 | models.Q(share_basis_points__gt=0, share_basis_points__lte=10000),
                 name="obligation_share_in_range",
             ),
+            models.CheckConstraint(
+                condition=models.Q(shortfall_minor__gte=0), name="obligation_shortfall_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -299,6 +310,7 @@ def evidence_path(instance, filename):
 class ReportState(models.TextChoices):
     SUBMITTED = "submitted", _("Awaiting verification")
     VERIFIED = "verified", _("Verified")
+    SHORT = "short", _("Paid short of the amount due")
     REJECTED = "rejected", _("Rejected")
 
 
@@ -311,6 +323,16 @@ class ObligationReport(models.Model):
     revenue_minor = models.BigIntegerField(
         _("revenue in the period (minor units)"), null=True, blank=True
     )
+    amount_due_minor = models.BigIntegerField(
+        _("amount due (minor units)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Computed when reported: the fixed amount, the agreed share of the reported revenue, "
+            "or what an earlier short payment left open."
+        ),
+    )
+    shortfall_minor = models.BigIntegerField(_("left unpaid (minor units)"), default=0)
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default=DEFAULT_CURRENCY)
     text = models.TextField(_("what was done"), blank=True)
     evidence_link = models.URLField(_("link to evidence"), blank=True, max_length=500)

@@ -139,8 +139,11 @@ class AgreementDetailView(LoginRequiredMixin, View):
                 (r for r in obligation.reports.all() if r.state == "submitted"), None
             )
             if obligation.waiting_report is not None:
-                obligation.expected = services.expected_amount(
-                    obligation, obligation.waiting_report.revenue_minor
+                waiting = obligation.waiting_report
+                obligation.expected = (
+                    waiting.amount_due_minor
+                    if waiting.amount_due_minor is not None
+                    else services.expected_amount(obligation, waiting.revenue_minor)
                 )
         return render(
             request,
