@@ -255,8 +255,25 @@ class DatasetRequest(models.Model):
         return f"{self.application_id} → {self.dataset_id}"
 
 
+class FrozenVersionError(Exception):
+    """A submitted version is frozen: it is never changed or removed."""
+
+
+class FrozenVersionQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise FrozenVersionError("Application versions are frozen and cannot be updated.")
+
+    def delete(self):
+        raise FrozenVersionError("Application versions are frozen and cannot be deleted.")
+
+
 class ApplicationVersion(models.Model):
-    """The frozen content of an application at one submission. Never changed."""
+    """The frozen content of an application at one submission. Never changed.
+
+    Append-only three times over: this model and its queryset refuse updates and deletes, a
+    PostgreSQL trigger refuses them in the database, and the submit audit event carries the
+    content's SHA-256, which ``verify_audit`` recomputes.
+    """
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
@@ -266,6 +283,8 @@ class ApplicationVersion(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = FrozenVersionQuerySet.as_manager()
+
     class Meta:
         ordering = ["application", "number"]
         constraints = [
@@ -274,6 +293,14 @@ class ApplicationVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id} v{self.number}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise FrozenVersionError("Application versions are frozen and cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise FrozenVersionError("Application versions are frozen and cannot be deleted.")
 
 
 def attachment_path(instance, filename):
