@@ -212,6 +212,11 @@ class DatasetRequest(models.Model):
         PENDING = "pending", _("Pending")
         GRANTED = "granted", _("Granted")
         DECLINED = "declined", _("Declined")
+        # What became of granted access when the project's life changed (project services).
+        SUSPENDED = "suspended", _("Granted; access suspended")
+        REVOKED = "revoked", _("Granted; access revoked")
+        EXPIRED = "expired", _("Granted; access expired")
+        ENDED = "ended", _("Granted; access ended (project closed)")
 
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="dataset_requests"
@@ -246,13 +251,39 @@ class DatasetRequest(models.Model):
                 fields=["application", "dataset"], name="dataset_request_unique"
             ),
             models.CheckConstraint(
-                condition=models.Q(state__in=["pending", "granted", "declined"]),
+                condition=models.Q(
+                    state__in=[
+                        "pending",
+                        "granted",
+                        "declined",
+                        "suspended",
+                        "revoked",
+                        "expired",
+                        "ended",
+                    ]
+                ),
                 name="dataset_request_state_valid",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.application_id} → {self.dataset_id}"
+
+    @property
+    def custodian_decision(self) -> str:
+        """The custodian's own decision, whatever became of the access since."""
+        if self.state in ACCESS_WITHDRAWN_STATES:
+            return self.State.GRANTED
+        return self.state
+
+
+# Granted access that the project's life took away (for a while, or for good).
+ACCESS_WITHDRAWN_STATES = [
+    DatasetRequest.State.SUSPENDED,
+    DatasetRequest.State.REVOKED,
+    DatasetRequest.State.EXPIRED,
+    DatasetRequest.State.ENDED,
+]
 
 
 class FrozenVersionError(Exception):
