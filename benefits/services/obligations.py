@@ -522,8 +522,9 @@ def obligation_waive(*, actor, obligation, reason: str) -> Obligation:
     """The benefit officer releases the project from an obligation, with a reason.
 
     Preconditions: a benefit officer; the obligation is pending, overdue or reported (a
-    waiting report is then closed as rejected); a reason. Side effects: an agreement in
-    breach may return into force, or be fulfilled; an ``obligation.waive`` audit event.
+    waiting report is then closed as rejected); a reason. Side effects: a shortfall left by a
+    short payment is forgiven (its amount is in the audit payload); an agreement in breach
+    may return into force, or be fulfilled; an ``obligation.waive`` audit event.
     """
     if not can_manage_agreements(actor):
         raise PermissionDenied(_("Only benefit officers may waive obligations."))
@@ -552,17 +553,27 @@ def obligation_waive(*, actor, obligation, reason: str) -> Obligation:
             reviewed_at=timezone.now(),
             review_reason=reason.strip(),
         )
+        forgiven = obligation.shortfall_minor
         obligation.state = ObligationState.WAIVED
         obligation.state_reason = reason.strip()
         obligation.overdue_since = None
-        obligation.save(update_fields=["state", "state_reason", "overdue_since", "updated_at"])
+        obligation.shortfall_minor = 0
+        obligation.save(
+            update_fields=[
+                "state",
+                "state_reason",
+                "overdue_since",
+                "shortfall_minor",
+                "updated_at",
+            ]
+        )
         audit.record(
             actor=actor,
             action="obligation.waive",
             target=obligation,
             from_state=before,
             to_state=obligation.state,
-            payload={"reason": reason.strip()},
+            payload={"reason": reason.strip(), "shortfall_forgiven_minor": forgiven},
         )
         agreement_cure(actor=actor, agreement=agreement)
         agreement_fulfil_if_complete(actor=actor, agreement=agreement)

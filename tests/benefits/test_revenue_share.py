@@ -131,3 +131,31 @@ def test_the_page_shows_the_amount_due_and_what_is_still_owed(
     form = client.get(reverse("benefits:obligation-report", args=[share.pk])).content.decode()
     assert "Still owed for this period" in form and "3999.00 EUR" in form
     assert 'name="revenue"' not in form
+
+
+def test_waiving_forgives_the_shortfall_on_record(api_client, share, researcher, benefit_officer):
+    _report(api_client, researcher, share, revenue="200000.00", amount="1.00")
+    _verify(api_client, benefit_officer, share)
+    response = api_client.post(f"{OBLIGATIONS}{share.pk}/waive/", {"reason": "Insolvent"})
+    assert response.status_code == 200, response.content
+    assert (response.json()["state"], response.json()["shortfall_minor"]) == ("waived", 0)
+    event = AuditEvent.objects.for_target(share).latest("id")
+    assert (event.action, event.payload["shortfall_forgiven_minor"]) == (
+        "obligation.waive",
+        399_900,
+    )
+
+
+def test_refusals_leave_the_shortfall_alone(api_client, share, researcher, benefit_officer):
+    _report(api_client, researcher, share, revenue="200000.00", amount="1.00")
+    api_client.force_authenticate(researcher)  # the applicant cannot verify its own report
+    assert api_client.post(f"{OBLIGATIONS}{share.pk}/verify/").status_code == 403
+    _verify(api_client, benefit_officer, share)
+    api_client.force_authenticate(benefit_officer)  # nothing reported: nothing to verify
+    assert api_client.post(f"{OBLIGATIONS}{share.pk}/verify/").status_code == 409
+    api_client.force_authenticate(researcher)
+    response = api_client.post(
+        f"{OBLIGATIONS}{share.pk}/report/", {"text": "x", "amount": "-5"}, format="json"
+    )
+    assert response.status_code == 400
+    assert api_client.get(f"{OBLIGATIONS}{share.pk}/").json()["shortfall_minor"] == 399_900
