@@ -293,6 +293,12 @@ def _detail_context(request, report, bound=None):
         }
         context["deliver_form"] = forms.DeliverForm()
         context["answer_form"] = forms.RedressAnswerForm()
+        if "offer_redress" in context["actions"]:
+            from benefits.selectors import fund_positions
+
+            context["fund_available"] = [
+                (currency, p["available"]) for currency, p in fund_positions().items()
+            ]
     return context
 
 

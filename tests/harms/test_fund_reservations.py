@@ -212,6 +212,8 @@ def test_officer_withdraws_through_the_report_page(client, fund_12000, harm_offi
     offer = _offer(api_client, report, 2_000_00).json()
     client.force_login(harm_officer)
     page = client.get(reverse("harms:detail", args=[report.pk])).content.decode()
+    # The offer form tells the officer what the fund can still promise.
+    assert "Available in the solidarity fund for financial support: 10000.00 EUR" in page
     assert reverse("harms:redress-withdraw", args=[offer["id"]]) in page
     assert "Withdraw the offer" in page
     response = client.post(
