@@ -157,3 +157,23 @@ def test_strangers_neither_see_nor_settle_a_condition(
         assert api_client.get(f"{CONDITIONS}{condition['id']}/").status_code == 404
         assert api_client.post(f"{CONDITIONS}{condition['id']}/met/").status_code == 404
     assert Condition.objects.get(pk=condition["id"]).state == "open"
+
+
+def test_the_conditions_list_runs_a_fixed_number_of_queries(
+    api_client, approved, chair, secretariat
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count():
+        api_client.force_authenticate(secretariat)
+        with CaptureQueriesContext(connection) as ctx:
+            assert api_client.get(CONDITIONS).status_code == 200
+        return len(ctx.captured_queries)
+
+    _add(api_client, chair, approved)
+    count()  # the first request warms per-process caches (roles)
+    one = count()
+    for n in range(5):
+        _add(api_client, chair, approved, days=n + 2)
+    assert count() == one
