@@ -7,7 +7,6 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('applications', '0004_dataset_request_access_states'),
         ('reviews', '0001_framework_assignments_assessments_votes_conditions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
