@@ -11,10 +11,12 @@ class ApplicationsConfig(AppConfig):
 
         from solidarity.accounts.demo import register_seeder
         from solidarity.accounts.home import register_panel
+        from solidarity.audit.seals import register_seal
         from solidarity.celery import register_periodic
 
         from .demo import seed_applications
         from .home import custodian_panel, researcher_panel, secretariat_panel
+        from .versioning import SUBMIT_ACTION, check_frozen_versions
 
         for panel in (researcher_panel, secretariat_panel, custodian_panel):
             register_panel(panel)
@@ -24,3 +26,4 @@ class ApplicationsConfig(AppConfig):
             task="applications.tasks.expire_due_applications",
             schedule=crontab(hour=1, minute=15),
         )
+        register_seal(SUBMIT_ACTION, check_frozen_versions)

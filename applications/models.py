@@ -212,6 +212,11 @@ class DatasetRequest(models.Model):
         PENDING = "pending", _("Pending")
         GRANTED = "granted", _("Granted")
         DECLINED = "declined", _("Declined")
+        # What became of granted access when the project's life changed (project services).
+        SUSPENDED = "suspended", _("Granted; access suspended")
+        REVOKED = "revoked", _("Granted; access revoked")
+        EXPIRED = "expired", _("Granted; access expired")
+        ENDED = "ended", _("Granted; access ended (project closed)")
 
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="dataset_requests"
@@ -246,7 +251,17 @@ class DatasetRequest(models.Model):
                 fields=["application", "dataset"], name="dataset_request_unique"
             ),
             models.CheckConstraint(
-                condition=models.Q(state__in=["pending", "granted", "declined"]),
+                condition=models.Q(
+                    state__in=[
+                        "pending",
+                        "granted",
+                        "declined",
+                        "suspended",
+                        "revoked",
+                        "expired",
+                        "ended",
+                    ]
+                ),
                 name="dataset_request_state_valid",
             ),
         ]
@@ -254,9 +269,42 @@ class DatasetRequest(models.Model):
     def __str__(self) -> str:
         return f"{self.application_id} → {self.dataset_id}"
 
+    @property
+    def custodian_decision(self) -> str:
+        """The custodian's own decision, whatever became of the access since."""
+        if self.state in ACCESS_WITHDRAWN_STATES:
+            return self.State.GRANTED
+        return self.state
+
+
+# Granted access that the project's life took away (for a while, or for good).
+ACCESS_WITHDRAWN_STATES = [
+    DatasetRequest.State.SUSPENDED,
+    DatasetRequest.State.REVOKED,
+    DatasetRequest.State.EXPIRED,
+    DatasetRequest.State.ENDED,
+]
+
+
+class FrozenVersionError(Exception):
+    """A submitted version is frozen: it is never changed or removed."""
+
+
+class FrozenVersionQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise FrozenVersionError("Application versions are frozen and cannot be updated.")
+
+    def delete(self):
+        raise FrozenVersionError("Application versions are frozen and cannot be deleted.")
+
 
 class ApplicationVersion(models.Model):
-    """The frozen content of an application at one submission. Never changed."""
+    """The frozen content of an application at one submission. Never changed.
+
+    Append-only three times over: this model and its queryset refuse updates and deletes, a
+    PostgreSQL trigger refuses them in the database, and the submit audit event carries the
+    content's SHA-256, which ``verify_audit`` recomputes.
+    """
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
@@ -266,6 +314,8 @@ class ApplicationVersion(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = FrozenVersionQuerySet.as_manager()
+
     class Meta:
         ordering = ["application", "number"]
         constraints = [
@@ -274,6 +324,14 @@ class ApplicationVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id} v{self.number}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise FrozenVersionError("Application versions are frozen and cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise FrozenVersionError("Application versions are frozen and cannot be deleted.")
 
 
 def attachment_path(instance, filename):

@@ -179,3 +179,59 @@ def diff(old_content: dict, new_content: dict) -> list[Change]:
             )
         )
     return changes
+
+
+# ---- the seal on frozen versions ---------------------------------------------------------
+
+SUBMIT_ACTION = "application.submit"
+
+
+def frozen_sha256(application: Application) -> str:
+    """SHA-256 of the version just frozen for ``application``, read back as it is stored, so
+    ``verify_audit`` recomputes the same hash from the database later."""
+    from solidarity.audit.chain import content_sha256
+
+    from .models import ApplicationVersion
+
+    version = ApplicationVersion.objects.get(
+        application=application, number=application.current_version
+    )
+    return content_sha256(version.content)
+
+
+def check_frozen_versions(events):
+    """For ``verify_audit``: yield ``(event, problem)`` for each submission whose frozen version
+    is missing or whose content no longer matches the SHA-256 its submit event recorded.
+
+    Reads the versions in batches (one query per 500 events).
+    """
+    from itertools import islice
+
+    from solidarity.audit.chain import content_sha256
+
+    from .models import ApplicationVersion
+
+    events = iter(events)
+    while batch := list(islice(events, 500)):
+        sealed = [
+            e for e in batch if isinstance(e.payload, dict) and e.payload.get("content_sha256")
+        ]
+        ids = {int(e.target_id) for e in sealed if str(e.target_id).isdigit()}
+        versions = {
+            (v.application_id, v.number): v
+            for v in ApplicationVersion.objects.filter(application_id__in=ids).only(
+                "id", "application_id", "number", "content"
+            )
+        }
+        for event in sealed:
+            number = event.payload.get("version")
+            label = f"{event.payload.get('reference') or event.target_id} version {number}"
+            version = versions.get((int(event.target_id), number))
+            if version is None:
+                yield event, f"application {label} has been removed since it was frozen"
+            elif content_sha256(version.content) != event.payload["content_sha256"]:
+                yield (
+                    event,
+                    f"application {label} (ApplicationVersion #{version.pk}): its content no "
+                    "longer matches the SHA-256 recorded when it was submitted",
+                )

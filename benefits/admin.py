@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import BenefitAgreement, FundTransaction, Obligation
+from .models import BenefitAgreement, FundReservation, FundTransaction, Obligation
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -34,3 +34,9 @@ class ObligationAdmin(ReadOnlyAdmin):
 class FundTransactionAdmin(ReadOnlyAdmin):
     list_display = ["id", "created_at", "kind", "amount_minor", "currency", "source_type"]
     list_filter = ["kind", "currency"]
+
+
+@admin.register(FundReservation)
+class FundReservationAdmin(ReadOnlyAdmin):
+    list_display = ["id", "created_at", "state", "amount_minor", "currency", "source_type"]
+    list_filter = ["state", "currency"]

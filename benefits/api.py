@@ -54,6 +54,7 @@ class SignatureOutput(serializers.Serializer):
 class ObligationOutput(serializers.ModelSerializer):
     agreement = serializers.IntegerField(source="agreement_id")
     amount = serializers.SerializerMethodField()
+    shortfall = serializers.SerializerMethodField()
 
     class Meta:
         model = Obligation
@@ -76,12 +77,18 @@ class ObligationOutput(serializers.ModelSerializer):
             "state_reason",
             "periods_verified",
             "overdue_since",
+            "shortfall_minor",
+            "shortfall",
         ]
 
     def get_amount(self, obj) -> str | None:
         if obj.amount_minor is None:
             return None
         return to_decimal_string(obj.amount_minor, obj.currency)
+
+    def get_shortfall(self, obj) -> str:
+        """What a short payment left open on the current period, as a decimal string."""
+        return to_decimal_string(obj.shortfall_minor, obj.currency)
 
 
 class AgreementOutput(serializers.ModelSerializer):
@@ -418,11 +425,19 @@ class FundTransactionViewSet(viewsets.ReadOnlyModelViewSet):
 
     @action(detail=False, methods=["get"])
     def balances(self, request):
-        """The fund's balance per currency, in minor units and as a decimal string."""
+        """Per currency: the balance (``amount``), the money reserved for offers already made
+        and what is available (balance - reserved), in minor units and as decimal strings."""
         return Response(
             {
-                currency: {"amount_minor": amount, "amount": to_decimal_string(amount, currency)}
-                for currency, amount in selectors.fund_balances().items()
+                currency: {
+                    "amount_minor": p["balance"],
+                    "amount": to_decimal_string(p["balance"], currency),
+                    "reserved_minor": p["reserved"],
+                    "reserved": to_decimal_string(p["reserved"], currency),
+                    "available_minor": p["available"],
+                    "available": to_decimal_string(p["available"], currency),
+                }
+                for currency, p in selectors.fund_positions().items()
             }
         )
 

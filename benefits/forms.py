@@ -147,7 +147,8 @@ class ReportForm(forms.Form):
         currency = obligation.currency
         self.fields["amount"].label = _("Amount paid (%(c)s)") % {"c": currency}
         self.fields["revenue"].label = _("Revenue in the period (%(c)s)") % {"c": currency}
-        if obligation.kind != ObligationKind.REVENUE_SHARE:
+        if obligation.kind != ObligationKind.REVENUE_SHARE or obligation.shortfall_minor:
+            # Paying what a short payment left open: the revenue was reported already.
             del self.fields["revenue"]
         if obligation.is_monetary:
             self.fields["amount"].required = True

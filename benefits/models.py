@@ -248,6 +248,14 @@ class Obligation(models.Model):
         max_length=20, choices=ObligationState.choices, default=ObligationState.PENDING
     )
     periods_verified = models.PositiveIntegerField(default=0)
+    shortfall_minor = models.BigIntegerField(
+        _("still owed for the current period (minor units)"),
+        default=0,
+        help_text=_(
+            "Left open by a payment short of the amount due; the period is met only when it "
+            "is paid."
+        ),
+    )
     overdue_since = models.DateField(null=True, blank=True)
     state_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -278,6 +286,9 @@ class Obligation(models.Model):
                 | models.Q(share_basis_points__gt=0, share_basis_points__lte=10000),
                 name="obligation_share_in_range",
             ),
+            models.CheckConstraint(
+                condition=models.Q(shortfall_minor__gte=0), name="obligation_shortfall_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -299,6 +310,7 @@ def evidence_path(instance, filename):
 class ReportState(models.TextChoices):
     SUBMITTED = "submitted", _("Awaiting verification")
     VERIFIED = "verified", _("Verified")
+    SHORT = "short", _("Paid short of the amount due")
     REJECTED = "rejected", _("Rejected")
 
 
@@ -311,6 +323,16 @@ class ObligationReport(models.Model):
     revenue_minor = models.BigIntegerField(
         _("revenue in the period (minor units)"), null=True, blank=True
     )
+    amount_due_minor = models.BigIntegerField(
+        _("amount due (minor units)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Computed when reported: the fixed amount, the agreed share of the reported revenue, "
+            "or what an earlier short payment left open."
+        ),
+    )
+    shortfall_minor = models.BigIntegerField(_("left unpaid (minor units)"), default=0)
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default=DEFAULT_CURRENCY)
     text = models.TextField(_("what was done"), blank=True)
     evidence_link = models.URLField(_("link to evidence"), blank=True, max_length=500)
@@ -489,3 +511,73 @@ class FundEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("The fund ledger cannot be deleted from; record an adjustment.")
+
+
+class ReservationState(models.TextChoices):
+    OPEN = "open", _("Open (earmarked)")
+    RELEASED = "released", _("Released")
+    CONSUMED = "consumed", _("Paid out")
+
+
+class FundReservation(models.Model):
+    """Money earmarked for a promise the fund has made (e.g. an offer of financial redress).
+
+    The fund's *available* amount is its balance minus its open reservations; nothing is
+    promised that the fund cannot pay. A reservation is released when the promise lapses
+    (declined, withdrawn) and consumed when it is paid out; it is never deleted.
+    """
+
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    amount_minor = models.BigIntegerField()
+    reason = models.TextField()
+    source_type = models.CharField(max_length=50)
+    source_id = models.CharField(max_length=64)
+    state = models.CharField(
+        max_length=20, choices=ReservationState.choices, default=ReservationState.OPEN
+    )
+    transaction = models.ForeignKey(
+        FundTransaction,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reservations",
+        help_text=_("The outflow that consumed this reservation."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("fund reservation")
+        indexes = [
+            models.Index(fields=["currency", "state"], name="fund_reservation_open_idx"),
+            models.Index(fields=["source_type", "source_id"], name="fund_reservation_source_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state__in=ReservationState.values),
+                name="fund_reservation_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount_minor__gt=0), name="fund_reservation_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="consumed") | models.Q(transaction__isnull=False),
+                name="fund_reservation_consumed_names_outflow",
+            ),
+            models.UniqueConstraint(
+                fields=["source_type", "source_id"],
+                condition=models.Q(state="open"),
+                name="fund_reservation_one_open_per_source",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"FR-{self.pk} {self.amount_minor} {self.currency} ({self.state})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == ReservationState.OPEN

@@ -12,12 +12,14 @@ from .models import (
     AgreementState,
     BenefitAgreement,
     FundEntry,
+    FundReservation,
     FundTransaction,
     LedgerAccount,
     Obligation,
     ObligationReport,
     ObligationState,
     ReportState,
+    ReservationState,
     Signature,
     TermsVersion,
 )
@@ -212,6 +214,48 @@ def fund_balances() -> dict[str, int]:
         .order_by("currency")
     )
     return {row["currency"]: int(row["total"] or 0) for row in rows}
+
+
+def fund_reserved(*, currency: str) -> int:
+    """Money earmarked by open reservations in one currency, in minor units."""
+    total = FundReservation.objects.filter(
+        currency=currency, state=ReservationState.OPEN
+    ).aggregate(total=Sum("amount_minor"))["total"]
+    return int(total or 0)
+
+
+def fund_available(*, currency: str) -> int:
+    """What the fund can still promise or pay in one currency: balance minus reservations."""
+    return fund_balance(currency=currency) - fund_reserved(currency=currency)
+
+
+def fund_positions() -> dict[str, dict[str, int]]:
+    """Per currency: ``{"balance", "reserved", "available"}`` in minor units (two queries)."""
+    balances = fund_balances()
+    reserved = {
+        row["currency"]: int(row["total"] or 0)
+        for row in FundReservation.objects.filter(state=ReservationState.OPEN)
+        .values("currency")
+        .annotate(total=Sum("amount_minor"))
+        .order_by("currency")
+    }
+    return {
+        currency: {
+            "balance": balances.get(currency, 0),
+            "reserved": reserved.get(currency, 0),
+            "available": balances.get(currency, 0) - reserved.get(currency, 0),
+        }
+        for currency in sorted(set(balances) | set(reserved))
+    }
+
+
+def fund_open_reservations() -> QuerySet:
+    """Open reservations, oldest first: what the fund has promised and not yet paid."""
+    return (
+        FundReservation.objects.filter(state=ReservationState.OPEN)
+        .select_related("created_by")
+        .order_by("created_at", "id")
+    )
 
 
 def fund_transactions(

@@ -139,8 +139,11 @@ class AgreementDetailView(LoginRequiredMixin, View):
                 (r for r in obligation.reports.all() if r.state == "submitted"), None
             )
             if obligation.waiting_report is not None:
-                obligation.expected = services.expected_amount(
-                    obligation, obligation.waiting_report.revenue_minor
+                waiting = obligation.waiting_report
+                obligation.expected = (
+                    waiting.amount_due_minor
+                    if waiting.amount_due_minor is not None
+                    else services.expected_amount(obligation, waiting.revenue_minor)
                 )
         return render(
             request,
@@ -447,7 +450,8 @@ class FundView(LoginRequiredMixin, View):
             {
                 "form": form,
                 "page": page,
-                "balances": sorted(selectors.fund_balances().items()),
+                "positions": sorted(selectors.fund_positions().items()),
+                "reservations": selectors.fund_open_reservations()[:100],
                 "by_agreement": selectors.fund_totals_by_agreement(qs),
                 "by_community": selectors.fund_totals_by_community(qs),
                 "can_adjust": can_adjust_fund(request.user),

@@ -113,6 +113,10 @@ class HarmSuspensionInput(serializers.Serializer):
     reason = serializers.CharField(max_length=4000)
 
 
+class RedressWithdrawInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=4000)
+
+
 # Output
 
 
@@ -131,6 +135,8 @@ class RedressActionOutput(serializers.ModelSerializer):
             "offered_at",
             "responded_at",
             "delivered_at",
+            "withdrawn_at",
+            "withdrawal_reason",
         ]
 
 
@@ -568,6 +574,15 @@ class RedressActionViewSet(viewsets.ReadOnlyModelViewSet):
             raise Http404
         data = HarmReportViewSet._valid(HarmNoteInput, request)
         item = services.redress_deliver(actor=request.user, action=item, note=data.get("note", ""))
+        return Response(RedressActionOutput(item).data)
+
+    @extend_schema(request=RedressWithdrawInput, responses=RedressActionOutput)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """The panel withdraws an offer not yet delivered; reserved money is released."""
+        item = self.get_object()  # 404 for whoever may not see it
+        data = HarmReportViewSet._valid(RedressWithdrawInput, request)
+        item = services.redress_withdraw(actor=request.user, action=item, reason=data["reason"])
         return Response(RedressActionOutput(item).data)
 
 

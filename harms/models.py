@@ -225,6 +225,7 @@ class RedressState(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
     DECLINED = "declined", _("Declined")
     DELIVERED = "delivered", _("Delivered")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the panel")
 
 
 class RedressAction(models.Model):
@@ -256,6 +257,8 @@ class RedressAction(models.Model):
     )
     delivery_note = models.TextField(blank=True)
     fund_transaction_id = models.CharField(max_length=64, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawal_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["offered_at", "id"]

@@ -527,8 +527,9 @@ def redress_offer(
     """Offer one redress action; the report moves to ``redress_offered``.
 
     Preconditions: a harm officer; the report is triaged, under investigation or already has
-    redress offered. Financial support needs a positive amount the fund can cover now (the
-    payment itself is made at delivery, and refused again then if the fund cannot cover it);
+    redress offered. Financial support needs a positive amount that the fund's *available*
+    money (balance minus what earlier offers reserved) covers: the amount is reserved in the
+    fund ledger now, released if the offer is declined or withdrawn and paid at delivery;
     a data correction or deletion names the dataset whose custodian must carry it out.
     """
     errors = {}
@@ -553,8 +554,6 @@ def redress_offer(
         _require_state(
             report, [S.TRIAGED, S.INVESTIGATING, S.REDRESS_OFFERED], _("offered redress")
         )
-        if kind == RedressKind.FINANCIAL:
-            _check_fund_covers(amount_minor, currency)
         action = RedressAction.objects.create(
             report=report,
             kind=kind,
@@ -564,6 +563,8 @@ def redress_offer(
             dataset=dataset,
             offered_by=actor,
         )
+        if kind == RedressKind.FINANCIAL:
+            _reserve(actor=actor, action=action, report=report)
         if report.state != S.REDRESS_OFFERED:
             report.state = S.REDRESS_OFFERED
             report.save(update_fields=["state", "updated_at"])
@@ -591,18 +592,36 @@ def redress_offer(
     return action
 
 
-def _check_fund_covers(amount_minor: int, currency: str) -> None:
+REDRESS_SOURCE = "harms.redressaction"
+
+
+def _reserve(*, actor, action: RedressAction, report: HarmReport) -> None:
+    """Earmark the offered amount in the fund; an amount the fund cannot cover refuses the offer
+    (the caller's transaction rolls back, so no offer is left without its money)."""
+    from benefits.services import InsufficientFunds, fund_reserve
+
     try:
-        from benefits.selectors import fund_balance
-    except ImportError:
-        return  # the fund is checked again, for good, when the money is paid
-    balance = fund_balance(currency=currency)
-    balance = getattr(balance, "amount_minor", balance)
-    if balance is not None and int(balance) < amount_minor:
-        raise DomainError(
-            _("The solidarity fund cannot cover this amount now."),
-            field_errors={"amount": [_("More than the fund holds.")]},
+        fund_reserve(
+            actor=actor,
+            amount_minor=action.amount_minor,
+            currency=action.currency,
+            reason=_("Redress offered on harm report %(ref)s") % {"ref": report.reference},
+            source_type=REDRESS_SOURCE,
+            source_id=str(action.pk),
         )
+    except InsufficientFunds as exc:
+        raise DomainError(exc.message, field_errors={"amount": [exc.message]}) from None
+
+
+def _release(*, actor, action: RedressAction, reason: str) -> None:
+    """Give the money earmarked for a lapsed financial offer back to the fund's available sum."""
+    if action.kind != RedressKind.FINANCIAL:
+        return
+    from benefits.services import fund_release, fund_reservation_for
+
+    reservation = fund_reservation_for(source_type=REDRESS_SOURCE, source_id=action.pk)
+    if reservation is not None:
+        fund_release(actor=actor, reservation=reservation, reason=reason)
 
 
 def _lock_action(action: RedressAction) -> RedressAction:
@@ -630,6 +649,12 @@ def _respond(*, actor, action: RedressAction, accept: bool, reason: str) -> Redr
                 author=actor,
                 body=reason.strip(),
                 from_reporter=is_reporter_of(actor, report),
+            )
+        if not accept:
+            _release(
+                actor=_audit_actor(actor),
+                action=action,
+                reason=_("The offer was declined."),
             )
         audit.record(
             actor=_audit_actor(actor),
@@ -708,15 +733,18 @@ def redress_deliver(*, actor, action: RedressAction, note: str = "") -> RedressA
         if action.state != RedressState.ACCEPTED:
             raise TransitionNotAllowed(_("Only accepted redress can be delivered."))
         if action.kind == RedressKind.FINANCIAL:
-            from benefits.services import fund_disburse
+            from benefits.services import fund_disburse, fund_reservation_for
 
+            # Pays the money reserved at the offer (an offer made before reservations
+            # existed has none, and is paid from the available money if it suffices).
             entry = fund_disburse(
                 actor=actor,
                 amount_minor=action.amount_minor,
                 currency=action.currency,
                 reason=_("Redress for harm report %(ref)s") % {"ref": action.report.reference},
-                source_type="harms.redressaction",
+                source_type=REDRESS_SOURCE,
                 source_id=str(action.pk),
+                reservation=fund_reservation_for(source_type=REDRESS_SOURCE, source_id=action.pk),
             )
             action.fund_transaction_id = str(getattr(entry, "pk", "") or "")
         action.state = RedressState.DELIVERED
@@ -747,6 +775,59 @@ def redress_deliver(*, actor, action: RedressAction, note: str = "") -> RedressA
             },
         )
         _news_for_reporter(action.report)
+    return action
+
+
+def redress_withdraw(*, actor, action: RedressAction, reason: str) -> RedressAction:
+    """The panel withdraws an offer that was not delivered (offered or accepted).
+
+    Preconditions: a harm officer; the action is offered or accepted; a reason, which the
+    reporter receives. Side effects: money reserved for a financial offer is released; when
+    no other redress remains on the report, the report returns from ``redress_offered`` to
+    ``investigating`` (so it can be closed, referred or offered redress again); otherwise it
+    can be resolved or referred once the rest is answered. The reporter is told.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(
+            _("Give the reason for the reporter."), field_errors={"reason": [_("Required.")]}
+        )
+    with transaction.atomic():
+        report = _lock(action.report)
+        action = _lock_action(action)
+        _require_officer(actor)
+        before = action.state
+        if before not in (RedressState.OFFERED, RedressState.ACCEPTED):
+            raise TransitionNotAllowed(
+                _("Redress that is “%(state)s” cannot be withdrawn.")
+                % {"state": action.get_state_display()}
+            )
+        action.state = RedressState.WITHDRAWN
+        action.withdrawn_at = timezone.now()
+        action.withdrawal_reason = reason
+        action.save(update_fields=["state", "withdrawn_at", "withdrawal_reason"])
+        _release(actor=actor, action=action, reason=reason)
+        _post(report, author=actor, body=reason)
+        audit.record(
+            actor=actor,
+            action="redress.withdraw",
+            target=action,
+            from_state=before,
+            to_state=action.state,
+            payload={"report": report.pk, "kind": action.kind},
+        )
+        remaining = report.redress.exclude(state=RedressState.WITHDRAWN)
+        if report.state == S.REDRESS_OFFERED and not remaining.exists():
+            report.state = S.INVESTIGATING
+            report.save(update_fields=["state", "updated_at"])
+            audit.record(
+                actor=actor,
+                action="harm_report.withdraw_redress",
+                target=report,
+                from_state=S.REDRESS_OFFERED,
+                to_state=report.state,
+            )
+        _news_for_reporter(report)
     return action
 
 

@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     path("redress/<int:pk>/", views.redress_detail, name="redress"),
     path("redress/<int:pk>/deliver/", views.redress_deliver, name="redress-deliver"),
+    path("redress/<int:pk>/withdraw/", views.redress_withdraw, name="redress-withdraw"),
     path(
         "redress/<int:pk>/<str:answer>/",
         views.redress_answer,

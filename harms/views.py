@@ -293,6 +293,12 @@ def _detail_context(request, report, bound=None):
         }
         context["deliver_form"] = forms.DeliverForm()
         context["answer_form"] = forms.RedressAnswerForm()
+        if "offer_redress" in context["actions"]:
+            from benefits.selectors import fund_positions
+
+            context["fund_available"] = [
+                (currency, p["available"]) for currency, p in fund_positions().items()
+            ]
     return context
 
 
@@ -456,6 +462,24 @@ def redress_detail(request, pk):
         "harms/redress_detail.html",
         {"action": action, "form": forms.DeliverForm(prefix="deliver")},
     )
+
+
+@login_required
+@require_POST
+def redress_withdraw(request, pk):
+    """The panel withdraws an undelivered offer; reserved money goes back to the fund."""
+    action = get_object_or_404(RedressAction.objects.select_related("report"), pk=pk)
+    if not is_harm_officer(request.user):
+        raise Http404
+    form = forms.ReasonForm(request.POST, prefix="withdraw")
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.redress_withdraw(actor=request.user, action=action, reason=reason)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The offer was withdrawn."))
+    return redirect("harms:detail", pk=action.report_id)
 
 
 @login_required

@@ -9,6 +9,7 @@ through ``urlpatterns`` below (wired in ``solidarity/urls.py``), and at
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -382,12 +383,81 @@ class ConditionIn(serializers.Serializer):
 
 class ConditionOut(serializers.Serializer):
     id = serializers.IntegerField()
+    application = serializers.IntegerField(source="application_id")
     text = serializers.CharField()
     kind = serializers.CharField()
     risk = serializers.IntegerField(source="risk_id", allow_null=True)
     owner = serializers.CharField(source="owner.username")
     due_on = serializers.DateField()
     state = serializers.CharField()
+    overdue = serializers.BooleanField(source="is_overdue")
+    overdue_since = serializers.DateField(allow_null=True)
+    blocks_activation = serializers.BooleanField()
+    report = serializers.CharField()
+    reported_at = serializers.DateTimeField(allow_null=True)
+    waive_reason = serializers.CharField()
+
+
+class ConditionReportIn(serializers.Serializer):
+    report = serializers.CharField(max_length=10000)
+
+
+class ConditionWaiveIn(serializers.Serializer):
+    reason = serializers.CharField(max_length=4000)
+
+
+class ConditionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Conditions of approval the user owns (or, for the secretariat, chair and auditors, all),
+    by due date, with their overdue flag; the owner reports, the secretariat marks them met
+    or waives them. Filter: ``?overdue=1``."""
+
+    lookup_value_regex = r"\d+"
+    permission_classes = [IsAuthenticated]
+    serializer_class = ConditionOut
+    filter_backends: list = []
+
+    def get_queryset(self):
+        qs = selectors.conditions_for_user(self.request.user)
+        if self.request.query_params.get("overdue") in ("1", "true"):
+            qs = qs.filter(state="open", due_on__lt=timezone.localdate())
+        return qs
+
+    def _reply(self, condition):
+        fresh = selectors.conditions_for_user(self.request.user).get(pk=condition.pk)
+        return Response(ConditionOut(fresh).data)
+
+    @extend_schema(request=ConditionReportIn, responses=ConditionOut)
+    @action(detail=True, methods=["post"])
+    def report(self, request, pk=None):
+        condition = self.get_object()
+        data = ConditionReportIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        condition = services.condition_report(
+            actor=request.user, condition=condition, report=data.validated_data["report"]
+        )
+        return self._reply(condition)
+
+    @extend_schema(request=None, responses=ConditionOut)
+    @action(detail=True, methods=["post"])
+    def met(self, request, pk=None):
+        condition = services.condition_settle(
+            actor=request.user, condition=self.get_object(), outcome="met"
+        )
+        return self._reply(condition)
+
+    @extend_schema(request=ConditionWaiveIn, responses=ConditionOut)
+    @action(detail=True, methods=["post"])
+    def waive(self, request, pk=None):
+        condition = self.get_object()
+        data = ConditionWaiveIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        condition = services.condition_settle(
+            actor=request.user,
+            condition=condition,
+            outcome="waived",
+            reason=data.validated_data["reason"],
+        )
+        return self._reply(condition)
 
 
 class CommitteeViewSet(viewsets.GenericViewSet):
@@ -520,6 +590,7 @@ def register(router) -> None:
     router.register("assessments", AssessmentViewSet, basename="assessment")
     router.register("risk-reviews", RiskReviewViewSet, basename="risk-review")
     router.register("committee/applications", CommitteeViewSet, basename="committee-application")
+    router.register("conditions", ConditionViewSet, basename="condition")
 
 
 # Explicit routes for the DESIGN §8 addresses, included under /api/v1/ by solidarity/urls.py.

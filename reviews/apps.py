@@ -9,7 +9,7 @@ class ReviewsConfig(AppConfig):
     def ready(self):
         from celery.schedules import crontab
 
-        from applications.activation import register_detail_links
+        from applications.activation import register_activation_check, register_detail_links
         from applications.versioning import register_snapshot_part
         from solidarity.accounts.demo import register_seeder
         from solidarity.accounts.home import register_panel
@@ -22,6 +22,7 @@ class ReviewsConfig(AppConfig):
             seed_default_framework,
             self_assessment_snapshot,
         )
+        from .services.conditions import conditions_before_activation_missing
 
         register_panel(reviewer_panel)
         register_panel(committee_panel)
@@ -35,3 +36,9 @@ class ReviewsConfig(AppConfig):
         )
         register_snapshot_part(self_assessment_snapshot)
         register_detail_links(application_links)
+        register_periodic(
+            "reviews-conditions-due",
+            task="reviews.tasks.check_conditions_due",
+            schedule=crontab(hour=7, minute=45),
+        )
+        register_activation_check(conditions_before_activation_missing)

@@ -454,6 +454,7 @@ class ConditionKind(models.TextChoices):
     GENERAL = "general", _("General")
     MITIGATION = "mitigation", _("Mitigation of a significant risk")
     HARM_MONITORING = "harm_monitoring", _("Harm monitoring")
+    BEFORE_ACTIVATION = "before_activation", _("Before activation (access waits until met)")
 
 
 class ConditionState(models.TextChoices):
@@ -498,9 +499,17 @@ class Condition(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    overdue_since = models.DateField(
+        _("overdue since"),
+        null=True,
+        blank=True,
+        help_text=_("Set by the daily check when an open condition passes its due date."),
+    )
+    reminded_on = models.DateField(_("owner last reminded on"), null=True, blank=True)
 
     class Meta:
         ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["state", "due_on"], name="condition_due_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(state__in=ConditionState.values), name="condition_state_valid"
@@ -516,3 +525,16 @@ class Condition(models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+    @property
+    def is_overdue(self) -> bool:
+        """Open and past its due date (flagged by the daily check, or seen so now)."""
+        from django.utils import timezone
+
+        return self.state == ConditionState.OPEN and (
+            self.overdue_since is not None or self.due_on < timezone.localdate()
+        )
+
+    @property
+    def blocks_activation(self) -> bool:
+        return self.kind == ConditionKind.BEFORE_ACTIVATION and self.state == ConditionState.OPEN

@@ -10,3 +10,9 @@ from . import services
 def remind_due_reviews() -> int:
     """Daily: remind reviewers of assignments due within two days or overdue (idempotent)."""
     return services.assignment_remind_due(today=timezone.localdate())
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def check_conditions_due() -> dict:
+    """Daily: flag overdue conditions of approval and remind their owners (idempotent)."""
+    return services.conditions_check_due(today=timezone.localdate())

@@ -537,14 +537,17 @@ def condition_detail(request, pk):
                     messages.success(request, _("Your report was saved."))
                     return redirect("reviews:condition", pk=pk)
             elif action == "met":
-                services.condition_mark_met(actor=request.user, condition=condition)
+                services.condition_settle(actor=request.user, condition=condition, outcome="met")
                 messages.success(request, _("The condition is marked met."))
                 return redirect("reviews:condition", pk=pk)
             elif action == "waive":
                 waive_form = forms.WaiveForm(request.POST)
                 if waive_form.is_valid():
-                    services.condition_waive(
-                        actor=request.user, condition=condition, **waive_form.cleaned_data
+                    services.condition_settle(
+                        actor=request.user,
+                        condition=condition,
+                        outcome="waived",
+                        reason=waive_form.cleaned_data["reason"],
                     )
                     messages.success(request, _("The condition is waived."))
                     return redirect("reviews:condition", pk=pk)

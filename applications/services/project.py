@@ -43,9 +43,44 @@ def _project_states(application, states: list) -> list:
     return states
 
 
+R = DatasetRequest.State
+
+
+def _change_access(application, *, actor, sources: list, to: str, because: str) -> list[int]:
+    """Move the application's dataset requests in ``sources`` to ``to`` and audit each one.
+
+    Called inside the project service's transaction, after the application row is locked, so
+    the requests (what a grants endpoint reads) never disagree with the project's state.
+    Pending and declined requests are left as they are. Returns the ids changed.
+    """
+    requests = list(
+        DatasetRequest.objects.select_for_update()
+        .filter(application=application, state__in=sources)
+        .order_by("id")
+    )
+    for request in requests:
+        before = request.state
+        request.state = to
+        request.save(update_fields=["state"])
+        audit.record(
+            actor=actor,
+            action="dataset_request.access",
+            target=request,
+            from_state=before,
+            to_state=to,
+            payload={
+                "application": application.pk,
+                "dataset": request.dataset_id,
+                "because": because,
+            },
+        )
+    return [r.pk for r in requests]
+
+
 @transaction.atomic
 def application_suspend(*, actor, application, reason: str) -> Application:
-    """active → suspended (chair), with a reason; access pauses."""
+    """active → suspended (chair), with a reason; access pauses: granted dataset requests
+    become ``suspended`` (each audited) until reinstatement."""
     application = _locked(application)
     _require(perms.can_govern_project(actor, application), _("Only the chair may suspend."))
     _require_state(application, _project_states(application, [S.ACTIVE]), _("suspended"))
@@ -59,6 +94,7 @@ def application_suspend(*, actor, application, reason: str) -> Application:
         payload={"reason": reason},
         extra_fields=["state_reason"],
     )
+    _change_access(application, actor=actor, sources=[R.GRANTED], to=R.SUSPENDED, because="suspend")
     project_changed(application, event="suspended", actor=actor)
     _tell_applicant(application, _("Suspended: %(ref)s") % {"ref": application.reference}, reason)
     return application
@@ -66,7 +102,7 @@ def application_suspend(*, actor, application, reason: str) -> Application:
 
 @transaction.atomic
 def application_reinstate(*, actor, application) -> Application:
-    """suspended → active (chair)."""
+    """suspended → active (chair); suspended dataset requests are granted again."""
     application = _locked(application)
     _require(perms.can_govern_project(actor, application), _("Only the chair may reinstate."))
     _require_state(application, [S.SUSPENDED], _("reinstated"))
@@ -77,6 +113,9 @@ def application_reinstate(*, actor, application) -> Application:
         to=S.ACTIVE,
         action="application.reinstate",
         extra_fields=["state_reason"],
+    )
+    _change_access(
+        application, actor=actor, sources=[R.SUSPENDED], to=R.GRANTED, because="reinstate"
     )
     project_changed(application, event="reinstated", actor=actor)
     _tell_applicant(
@@ -89,7 +128,8 @@ def application_reinstate(*, actor, application) -> Application:
 
 @transaction.atomic
 def application_revoke(*, actor, application, reason: str) -> Application:
-    """active | suspended → revoked (chair), with a reason; access ends for good."""
+    """active | suspended → revoked (chair), with a reason; access ends for good: granted or
+    suspended dataset requests become ``revoked``."""
     application = _locked(application)
     _require(perms.can_govern_project(actor, application), _("Only the chair may revoke."))
     _require_state(application, _project_states(application, [S.ACTIVE, S.SUSPENDED]), _("revoked"))
@@ -104,6 +144,13 @@ def application_revoke(*, actor, application, reason: str) -> Application:
         payload={"reason": reason},
         extra_fields=["state_reason", "closed_at"],
     )
+    _change_access(
+        application,
+        actor=actor,
+        sources=[R.GRANTED, R.SUSPENDED],
+        to=R.REVOKED,
+        because="revoke",
+    )
     project_changed(application, event="revoked", actor=actor)
     _tell_applicant(application, _("Revoked: %(ref)s") % {"ref": application.reference}, reason)
     return application
@@ -111,7 +158,8 @@ def application_revoke(*, actor, application, reason: str) -> Application:
 
 @transaction.atomic
 def application_close(*, actor, application, final_report: str) -> Application:
-    """active | suspended → closed (applicant, secretariat or chair) with the final report."""
+    """active | suspended → closed (applicant, secretariat or chair) with the final report;
+    granted or suspended dataset requests become ``ended``."""
     application = _locked(application)
     _require_state(application, _project_states(application, [S.ACTIVE, S.SUSPENDED]), _("closed"))
     _require(perms.can_close(actor, application), _("You may not close this project."))
@@ -128,6 +176,9 @@ def application_close(*, actor, application, final_report: str) -> Application:
         payload={"final_report_chars": len(final_report)},
         extra_fields=["final_report", "closed_at"],
     )
+    _change_access(
+        application, actor=actor, sources=[R.GRANTED, R.SUSPENDED], to=R.ENDED, because="close"
+    )
     project_changed(application, event="closed", actor=actor)
     return application
 
@@ -135,6 +186,7 @@ def application_close(*, actor, application, final_report: str) -> Application:
 def application_expire_due(*, today: datetime.date) -> dict:
     """For the daily beat: close projects whose access has expired; warn 30 and 7 days ahead.
 
+    Granted or suspended dataset requests of an expired project become ``expired``.
     Idempotent: each warning is sent once per expiry date, and closed projects are skipped."""
     closed = warned = 0
     open_states = [S.ACTIVE, S.SUSPENDED]
@@ -156,6 +208,13 @@ def application_expire_due(*, today: datetime.date) -> dict:
                 action="application.expire",
                 payload={"access_expires_on": application.access_expires_on.isoformat()},
                 extra_fields=["closed_at", "state_reason"],
+            )
+            _change_access(
+                application,
+                actor="system",
+                sources=[R.GRANTED, R.SUSPENDED],
+                to=R.EXPIRED,
+                because="expire",
             )
             project_changed(application, event="expired", actor="system")
             _tell_applicant(

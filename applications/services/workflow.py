@@ -22,7 +22,7 @@ from ..models import (
     Attachment,
     ReferenceCounter,
 )
-from ..versioning import snapshot
+from ..versioning import frozen_sha256, snapshot
 from ._common import (
     S,
     _custodians_of,
@@ -148,7 +148,11 @@ def application_submit(*, actor, application) -> Application:
         actor=actor,
         to=S.SUBMITTED,
         action="application.submit",
-        payload={"version": application.current_version, "reference": application.reference},
+        payload={
+            "version": application.current_version,
+            "reference": application.reference,
+            "content_sha256": frozen_sha256(application),
+        },
         extra_fields=extra,
     )
     notify(

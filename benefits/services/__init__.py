@@ -10,7 +10,15 @@ from .agreements import (
     agreements_enter_force,
     missing_obligations,
 )
-from .fund import InsufficientFunds, fund_adjust, fund_disburse, fund_receive
+from .fund import (
+    InsufficientFunds,
+    fund_adjust,
+    fund_disburse,
+    fund_receive,
+    fund_release,
+    fund_reservation_for,
+    fund_reserve,
+)
 from .lifecycle import (
     agreement_cure,
     agreement_flag_breach,
@@ -47,6 +55,9 @@ __all__ = [
     "fund_adjust",
     "fund_disburse",
     "fund_receive",
+    "fund_release",
+    "fund_reservation_for",
+    "fund_reserve",
     "missing_obligations",
     "obligation_add",
     "obligation_reject",

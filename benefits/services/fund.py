@@ -6,13 +6,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from solidarity import audit
-from solidarity.errors import DomainError, PermissionDenied
+from solidarity.errors import DomainError, PermissionDenied, TransitionNotAllowed
 
 from ..models import (
     FundAccount,
     FundEntry,
+    FundReservation,
     FundTransaction,
     LedgerAccount,
+    ReservationState,
     TransactionKind,
 )
 from ..money import exponent, format_amount
@@ -40,6 +42,30 @@ def _balance_locked(currency: str) -> int:
         total=Sum("amount_minor")
     )["total"]
     return int(total or 0)
+
+
+def _reserved_locked(currency: str, *, excluding=None) -> int:
+    qs = FundReservation.objects.filter(currency=currency, state=ReservationState.OPEN)
+    if excluding is not None:
+        qs = qs.exclude(pk=excluding.pk)
+    return int(qs.aggregate(total=Sum("amount_minor"))["total"] or 0)
+
+
+def _short(*, amount_minor: int, currency: str, balance: int, reserved: int, verb: str):
+    """The error for a movement the available money cannot cover, with the figures."""
+    return InsufficientFunds(
+        _(
+            "The solidarity fund holds %(balance)s, of which %(reserved)s is reserved for "
+            "offers already made, so %(available)s is available; it cannot %(verb)s %(amount)s."
+        )
+        % {
+            "balance": format_amount(balance, currency),
+            "reserved": format_amount(reserved, currency),
+            "available": format_amount(max(balance - reserved, 0), currency),
+            "amount": format_amount(amount_minor, currency),
+            "verb": verb,
+        }
+    )
 
 
 def _check_amount(amount_minor, currency: str) -> None:
@@ -155,13 +181,18 @@ def fund_disburse(
     reason: str,
     source_type: str = "",
     source_id: str = "",
+    reservation: FundReservation | None = None,
 ) -> FundTransaction:
     """Pay money out of the fund (an outflow, e.g. redress to a harmed person).
 
     Preconditions: the actor is a harm officer or a benefit officer (or ``None`` for the
-    system); a positive amount; a reason; the balance in that currency covers it. The
-    currency's account row is locked first, so concurrent disbursements queue and none can
-    overdraw. Raises ``InsufficientFunds`` otherwise. Side effects: a ``fund.disburse`` event.
+    system); a positive amount; a reason. Without a ``reservation`` the *available* money
+    (balance minus open reservations) must cover it; with one, the open reservation of that
+    amount and currency is consumed, so money promised earlier is paid even if others came
+    later. The currency's account row is locked first, so concurrent movements queue and
+    none can overdraw or spend what is earmarked. Raises ``InsufficientFunds`` otherwise.
+    Side effects: a ``fund.disburse`` event, and ``fund.reservation_consume`` for the
+    reservation.
     """
     if actor is not None and not can_disburse(actor):
         raise PermissionDenied(_("Only harm or benefit officers may pay out of the fund."))
@@ -172,17 +203,21 @@ def fund_disburse(
         raise DomainError(_("Give the reason for the disbursement."))
     with transaction.atomic():
         _lock_account(currency)
+        if reservation is not None:
+            reservation = _lock_reservation(reservation)
+            if not reservation.is_open:
+                raise TransitionNotAllowed(_("This reservation has already been closed."))
+            if (reservation.amount_minor, reservation.currency) != (amount_minor, currency):
+                raise DomainError(_("The payment does not match the money reserved for it."))
         balance = _balance_locked(currency)
-        if amount_minor > balance:
-            raise InsufficientFunds(
-                _(
-                    "The solidarity fund holds %(balance)s; it cannot pay out %(amount)s "
-                    "without going below zero."
-                )
-                % {
-                    "balance": format_amount(balance, currency),
-                    "amount": format_amount(amount_minor, currency),
-                }
+        reserved = _reserved_locked(currency, excluding=reservation)
+        if amount_minor > balance - reserved:
+            raise _short(
+                amount_minor=amount_minor,
+                currency=currency,
+                balance=balance,
+                reserved=reserved,
+                verb=_("pay out"),
             )
         tx = _post(
             actor=actor,
@@ -204,9 +239,134 @@ def fund_disburse(
                 "source_type": source_type,
                 "source_id": str(source_id or ""),
                 "balance_after": balance - amount_minor,
+                "reservation": reservation.pk if reservation is not None else None,
             },
         )
+        if reservation is not None:
+            reservation.state = ReservationState.CONSUMED
+            reservation.transaction = tx
+            reservation.closed_at = timezone.now()
+            reservation.save(update_fields=["state", "transaction", "closed_at"])
+            audit.record(
+                actor=actor,
+                action="fund.reservation_consume",
+                target=reservation,
+                from_state=ReservationState.OPEN,
+                to_state=reservation.state,
+                payload={"transaction": tx.pk, "amount_minor": amount_minor, "currency": currency},
+            )
     return tx
+
+
+def _lock_reservation(reservation) -> FundReservation:
+    return FundReservation.objects.select_for_update().get(pk=reservation.pk)
+
+
+def fund_reserve(
+    *,
+    actor,
+    amount_minor: int,
+    currency: str,
+    reason: str,
+    source_type: str,
+    source_id: str,
+) -> FundReservation:
+    """Earmark money for a promise (an offer of financial redress) so it can be paid later.
+
+    Preconditions: the actor may pay out of the fund (or is ``None`` for the system); a
+    positive amount; a reason; a source (what the money is promised to), with no other open
+    reservation; the *available* money — balance minus open reservations, read under the
+    currency's lock — covers it. Raises ``InsufficientFunds`` (a 400) otherwise, naming the
+    balance, the reserved and the available amounts. Side effect: a ``fund.reserve`` event.
+    """
+    if actor is not None and not can_disburse(actor):
+        raise PermissionDenied(_("Only harm or benefit officers may promise money from the fund."))
+    _check_amount(amount_minor, currency)
+    if amount_minor <= 0:
+        raise DomainError(_("A reservation must be more than zero."))
+    if not (reason or "").strip():
+        raise DomainError(_("Say what the money is reserved for."))
+    if not source_type or not str(source_id or ""):
+        raise DomainError(_("Say what the money is reserved for."))
+    with transaction.atomic():
+        _lock_account(currency)
+        if FundReservation.objects.filter(
+            source_type=source_type, source_id=str(source_id), state=ReservationState.OPEN
+        ).exists():
+            raise TransitionNotAllowed(_("Money is already reserved for this."))
+        balance = _balance_locked(currency)
+        reserved = _reserved_locked(currency)
+        if amount_minor > balance - reserved:
+            raise _short(
+                amount_minor=amount_minor,
+                currency=currency,
+                balance=balance,
+                reserved=reserved,
+                verb=_("reserve"),
+            )
+        reservation = FundReservation.objects.create(
+            currency=currency,
+            amount_minor=amount_minor,
+            reason=reason.strip(),
+            source_type=source_type,
+            source_id=str(source_id),
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        audit.record(
+            actor=actor,
+            action="fund.reserve",
+            target=reservation,
+            to_state=reservation.state,
+            payload={
+                "amount_minor": amount_minor,
+                "currency": currency,
+                "source_type": source_type,
+                "source_id": str(source_id),
+                "available_after": balance - reserved - amount_minor,
+            },
+        )
+    return reservation
+
+
+def fund_release(*, actor, reservation: FundReservation, reason: str) -> FundReservation:
+    """Release earmarked money whose promise lapsed (an offer declined or withdrawn).
+
+    Preconditions: the actor may pay out of the fund, or is ``None`` for the system (a
+    reporter's decline releases through the harms service); the reservation is open.
+    Side effect: a ``fund.release`` event; the money is available again.
+    """
+    if actor is not None and getattr(actor, "is_authenticated", False) and not can_disburse(actor):
+        raise PermissionDenied(_("Only harm or benefit officers may release reserved money."))
+    with transaction.atomic():
+        _lock_account(reservation.currency)
+        reservation = _lock_reservation(reservation)
+        if not reservation.is_open:
+            raise TransitionNotAllowed(_("This reservation has already been closed."))
+        reservation.state = ReservationState.RELEASED
+        reservation.closed_at = timezone.now()
+        reservation.save(update_fields=["state", "closed_at"])
+        audit.record(
+            actor=actor,
+            action="fund.release",
+            target=reservation,
+            from_state=ReservationState.OPEN,
+            to_state=reservation.state,
+            payload={
+                "amount_minor": reservation.amount_minor,
+                "currency": reservation.currency,
+                "source_type": reservation.source_type,
+                "source_id": reservation.source_id,
+                "reason": (reason or "").strip(),
+            },
+        )
+    return reservation
+
+
+def fund_reservation_for(*, source_type: str, source_id) -> FundReservation | None:
+    """The open reservation made for a source, if any."""
+    return FundReservation.objects.filter(
+        source_type=source_type, source_id=str(source_id), state=ReservationState.OPEN
+    ).first()
 
 
 def fund_adjust(
@@ -241,10 +401,18 @@ def fund_adjust(
     with transaction.atomic():
         _lock_account(currency)
         balance = _balance_locked(currency)
-        if balance + amount_minor < 0:
+        reserved = _reserved_locked(currency)
+        if amount_minor < 0 and balance + amount_minor < reserved:
             raise InsufficientFunds(
-                _("This correction would take the fund below zero (it holds %(balance)s).")
-                % {"balance": format_amount(balance, currency)}
+                _(
+                    "This correction would take the fund below zero or below the money "
+                    "reserved for offers already made (it holds %(balance)s, of which "
+                    "%(reserved)s is reserved)."
+                )
+                % {
+                    "balance": format_amount(balance, currency),
+                    "reserved": format_amount(reserved, currency),
+                }
             )
         tx = _post(
             actor=actor,

@@ -157,7 +157,10 @@ def obligation_remove(*, actor, obligation) -> None:
 
 
 def expected_amount(obligation, revenue_minor: int | None) -> int | None:
-    """What a report should pay: the fixed amount, or the share of the reported revenue."""
+    """What a report should pay: what a short payment left open on the current period, else
+    the fixed amount, or the agreed share of the reported revenue."""
+    if obligation.is_monetary and obligation.shortfall_minor:
+        return obligation.shortfall_minor
     if obligation.kind == ObligationKind.FIXED_PAYMENT:
         return obligation.amount_minor
     if obligation.kind == ObligationKind.REVENUE_SHARE and revenue_minor is not None:
@@ -180,9 +183,11 @@ def obligation_report(
 
     Preconditions: the actor is the application's applicant; the agreement is signed, in
     force or in breach; the obligation is pending or overdue; evidence (text, link or file)
-    is given; a monetary obligation states the amount paid (and a revenue share the revenue),
-    in the obligation's currency. Side effects: the obligation becomes reported; officers are
-    told; an ``obligation.report`` audit event.
+    is given; a monetary obligation states the amount paid (and a revenue share the revenue,
+    unless the report pays what a short payment left open), in the obligation's currency.
+    The amount due is computed and kept on the report (see ``expected_amount``). Side
+    effects: the obligation becomes reported; officers are told; an ``obligation.report``
+    audit event.
     """
     errors: dict[str, list[str]] = {}
     with transaction.atomic():
@@ -207,7 +212,11 @@ def obligation_report(
                 ]
             if amount_minor is None:
                 errors["amount"] = [_("Give the amount paid.")]
-            if obligation.kind == ObligationKind.REVENUE_SHARE and revenue_minor is None:
+            if (
+                obligation.kind == ObligationKind.REVENUE_SHARE
+                and revenue_minor is None
+                and not obligation.shortfall_minor
+            ):
                 errors["revenue"] = [_("Give the revenue of the period.")]
         for name, value in (("amount", amount_minor), ("revenue", revenue_minor)):
             if value is not None and (not isinstance(value, int) or value < 0):
@@ -227,6 +236,7 @@ def obligation_report(
             period_due=obligation.due_date,
             amount_minor=amount_minor,
             revenue_minor=revenue_minor,
+            amount_due_minor=expected_amount(obligation, revenue_minor),
             currency=currency,
             text=(text or "").strip(),
             evidence_link=evidence_link or "",
@@ -252,6 +262,7 @@ def obligation_report(
                 "period_due": report.period_due,
                 "amount_minor": amount_minor,
                 "revenue_minor": revenue_minor,
+                "amount_due_minor": report.amount_due_minor,
                 "currency": currency,
                 "sha256": report.sha256,
             },
@@ -292,10 +303,14 @@ def obligation_verify(*, actor, obligation) -> Obligation:
     """The benefit officer accepts the report on the current period.
 
     Preconditions: a benefit officer; the obligation is reported. Side effects: a payment in
-    the report enters the solidarity fund (``fund.receive``); a recurring obligation moves on
-    to its next period (pending again) until the project ends, otherwise it is verified; an
-    agreement in breach with nothing overdue returns into force, and one whose obligations
-    are all met is fulfilled; the applicant is told; an ``obligation.verify`` audit event.
+    the report enters the solidarity fund (``fund.receive``). A payment short of the amount
+    due (the fixed amount, or the agreed share of the reported revenue) is booked as paid,
+    but the period is not met: the shortfall stays open on the obligation, which is pending
+    again (overdue once its due date has passed), with an ``obligation.short_payment`` event.
+    Otherwise a recurring obligation moves on to its next period (pending again) until the
+    project ends, or it is verified; an agreement in breach with nothing overdue returns
+    into force, and one whose obligations are all met is fulfilled; an ``obligation.verify``
+    audit event. The applicant is told either way.
     """
     with transaction.atomic():
         obligation = lock_obligation(obligation)
@@ -321,11 +336,25 @@ def obligation_verify(*, actor, obligation) -> Obligation:
                 if obligation.beneficiary == BeneficiaryKind.COMMUNITY
                 else "",
             )
-        report.state = ReportState.VERIFIED
+        due = report.amount_due_minor
+        if due is None and obligation.is_monetary:  # reported before amounts due were kept
+            due = expected_amount(obligation, report.revenue_minor)
+        shortfall = max((due or 0) - (report.amount_minor or 0), 0) if obligation.is_monetary else 0
         report.reviewed_by = actor
         report.reviewed_at = timezone.now()
+        if shortfall:
+            return _verify_short(
+                actor=actor,
+                obligation=obligation,
+                report=report,
+                due=due,
+                shortfall=shortfall,
+                payment=payment,
+            )
+        report.state = ReportState.VERIFIED
         report.save(update_fields=["state", "reviewed_by", "reviewed_at"])
         obligation.periods_verified += 1
+        obligation.shortfall_minor = 0
         obligation.overdue_since = None
         obligation.state_reason = ""
         next_due = _next_due(obligation)
@@ -337,6 +366,7 @@ def obligation_verify(*, actor, obligation) -> Obligation:
         obligation.save(
             update_fields=[
                 "periods_verified",
+                "shortfall_minor",
                 "overdue_since",
                 "state_reason",
                 "due_date",
@@ -373,6 +403,61 @@ def obligation_verify(*, actor, obligation) -> Obligation:
             },
             url=agreement_url(agreement),
         )
+    return obligation
+
+
+def _verify_short(*, actor, obligation, report, due: int, shortfall: int, payment) -> Obligation:
+    """A verified report that paid less than was due: the money is booked, the rest stays open.
+
+    Runs inside ``obligation_verify``'s transaction, with the obligation and agreement locked.
+    """
+    currency = obligation.currency
+    report.state = ReportState.SHORT
+    report.shortfall_minor = shortfall
+    report.save(update_fields=["state", "shortfall_minor", "reviewed_by", "reviewed_at"])
+    today = timezone.localdate()
+    obligation.shortfall_minor = shortfall
+    if obligation.due_date < today:
+        obligation.state = ObligationState.OVERDUE
+        obligation.overdue_since = obligation.overdue_since or today
+    else:
+        obligation.state = ObligationState.PENDING
+    obligation.state_reason = _(
+        "Paid %(paid)s of %(due)s due for the period due %(period)s; %(short)s is still owed."
+    ) % {
+        "paid": format_amount(report.amount_minor or 0, currency),
+        "due": format_amount(due, currency),
+        "period": report.period_due.isoformat(),
+        "short": format_amount(shortfall, currency),
+    }
+    obligation.save(
+        update_fields=["state", "shortfall_minor", "overdue_since", "state_reason", "updated_at"]
+    )
+    audit.record(
+        actor=actor,
+        action="obligation.short_payment",
+        target=obligation,
+        from_state=ObligationState.REPORTED,
+        to_state=obligation.state,
+        payload={
+            "report": report.pk,
+            "period_due": report.period_due,
+            "revenue_minor": report.revenue_minor,
+            "share_basis_points": obligation.share_basis_points,
+            "amount_due_minor": due,
+            "amount_paid_minor": report.amount_minor or 0,
+            "shortfall_minor": shortfall,
+            "currency": currency,
+            "fund_transaction": payment.pk if payment else None,
+        },
+    )
+    agreement = obligation.agreement
+    tell(
+        [*applicant_side(agreement), *officers()],
+        subject=_("A benefit payment was short of the amount due"),
+        body=obligation.state_reason,
+        url=agreement_url(agreement),
+    )
     return obligation
 
 
@@ -437,8 +522,9 @@ def obligation_waive(*, actor, obligation, reason: str) -> Obligation:
     """The benefit officer releases the project from an obligation, with a reason.
 
     Preconditions: a benefit officer; the obligation is pending, overdue or reported (a
-    waiting report is then closed as rejected); a reason. Side effects: an agreement in
-    breach may return into force, or be fulfilled; an ``obligation.waive`` audit event.
+    waiting report is then closed as rejected); a reason. Side effects: a shortfall left by a
+    short payment is forgiven (its amount is in the audit payload); an agreement in breach
+    may return into force, or be fulfilled; an ``obligation.waive`` audit event.
     """
     if not can_manage_agreements(actor):
         raise PermissionDenied(_("Only benefit officers may waive obligations."))
@@ -467,17 +553,27 @@ def obligation_waive(*, actor, obligation, reason: str) -> Obligation:
             reviewed_at=timezone.now(),
             review_reason=reason.strip(),
         )
+        forgiven = obligation.shortfall_minor
         obligation.state = ObligationState.WAIVED
         obligation.state_reason = reason.strip()
         obligation.overdue_since = None
-        obligation.save(update_fields=["state", "state_reason", "overdue_since", "updated_at"])
+        obligation.shortfall_minor = 0
+        obligation.save(
+            update_fields=[
+                "state",
+                "state_reason",
+                "overdue_since",
+                "shortfall_minor",
+                "updated_at",
+            ]
+        )
         audit.record(
             actor=actor,
             action="obligation.waive",
             target=obligation,
             from_state=before,
             to_state=obligation.state,
-            payload={"reason": reason.strip()},
+            payload={"reason": reason.strip(), "shortfall_forgiven_minor": forgiven},
         )
         agreement_cure(actor=actor, agreement=agreement)
         agreement_fulfil_if_complete(actor=actor, agreement=agreement)

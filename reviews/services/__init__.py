@@ -27,6 +27,11 @@ from .committee import (
     decision_record,
     vote_cast,
 )
+from .conditions import (
+    condition_settle,
+    conditions_before_activation_missing,
+    conditions_check_due,
+)
 from .frameworks import (
     FrameworkImportError,
     framework_ensure_default,
@@ -50,7 +55,10 @@ __all__ = [
     "condition_add",
     "condition_mark_met",
     "condition_report",
+    "condition_settle",
     "condition_waive",
+    "conditions_before_activation_missing",
+    "conditions_check_due",
     "decision_record",
     "evaluate",
     "framework_ensure_default",

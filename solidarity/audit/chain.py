@@ -24,6 +24,13 @@ def canonical(event) -> str:
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
+def content_sha256(content) -> str:
+    """SHA-256 of JSON content in canonical form, so a frozen document's hash can be sealed
+    into an event's payload and recomputed from the stored content later."""
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def compute_hash(prev_hash: str, event) -> str:
     return hashlib.sha256((prev_hash + canonical(event)).encode("utf-8")).hexdigest()
 

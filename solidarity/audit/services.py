@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from .chain import GENESIS, Verification, compute_hash, verify_events
 from .models import AuditEvent, ChainHead
+from .seals import broken_seals
 
 
 def _target_fields(target) -> tuple[str, str, str]:
@@ -68,9 +69,22 @@ def _roundtrip(payload: dict) -> dict:
 
 
 def audit_verify() -> Verification:
-    """Recompute the whole chain; the result names the first broken event, if any."""
+    """Recompute the whole chain, then the sealed documents (see ``seals``); the result names
+    the first broken event, or the first frozen document whose content no longer matches the
+    hash its event recorded."""
     head = ChainHead.objects.filter(pk=1).first()
     events = AuditEvent.objects.order_by("id").iterator(chunk_size=2000)
     if head is None:
-        return verify_events(events)
-    return verify_events(events, head_hash=head.last_hash, head_length=head.length)
+        result = verify_events(events)
+    else:
+        result = verify_events(events, head_hash=head.last_hash, head_length=head.length)
+    if not result.ok:
+        return result
+    last_id = (
+        AuditEvent.objects.order_by("id").values_list("id", flat=True)[result.checked - 1]
+        if result.checked
+        else 0
+    )
+    for event, problem in broken_seals(up_to_id=last_id):
+        return Verification(False, result.checked, event.id, problem)
+    return result

@@ -165,7 +165,7 @@ def register_entries(applications, *, with_harms: bool = False) -> list[Register
                         "custodian": r.dataset.custodian.name,
                         "access_mode": r.access_mode,
                         "access_mode_label": str(r.get_access_mode_display()),
-                        "custodian_decision": r.state,
+                        "custodian_decision": r.custodian_decision,
                     }
                     for r in requests
                 ],

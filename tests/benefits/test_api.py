@@ -149,7 +149,14 @@ def test_fund_transactions_are_read_only_and_filterable(
     assert [(r["amount_minor"], r["amount"]) for r in body["results"]] == [(-1, "-0.01")]
     assert api_client.get(FUND, {"date_from": "nonsense"}).status_code == 400
     assert api_client.get(f"{FUND}balances/").json() == {
-        "EUR": {"amount_minor": 999, "amount": "9.99"}
+        "EUR": {
+            "amount_minor": 999,
+            "amount": "9.99",
+            "reserved_minor": 0,
+            "reserved": "0.00",
+            "available_minor": 999,
+            "available": "9.99",
+        }
     }
     api_client.force_authenticate(benefit_officer)
     assert api_client.post(FUND, {"amount_minor": 5}, format="json").status_code == 405

@@ -68,5 +68,6 @@ def test_officer_drafts_both_sign_applicant_pays_officer_verifies_fund_grows(pag
     page.get_by_role("button", name="Verify", exact=True).click()
     assert "The report was verified" in page.locator("main").inner_text()
     page.get_by_role("link", name="Solidarity fund").click()
-    assert page.locator("#fund-balances").inner_text().strip() == "1500.00 EUR"
+    balance = page.locator("#fund-balances tr[data-currency=EUR] .balance")
+    assert balance.inner_text().strip() == "1500.00 EUR"
     assert "Fixed payment" in page.locator("main").inner_text()

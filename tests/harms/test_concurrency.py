@@ -53,9 +53,40 @@ def test_two_officers_triaging_at_once_triage_once(harm_officer):
     assert results == ["TransitionNotAllowed", "ok"]
 
 
+def _financial_offer(officer, report, amount_minor):
+    return services.redress_offer(
+        actor=officer, report=report, kind="financial", description="x", amount_minor=amount_minor
+    )
+
+
 @requires_fund
-def test_concurrent_payments_cannot_overdraw_the_fund(harm_officer, benefit_officer):
-    from benefits.selectors import fund_balance
+def test_two_offers_racing_for_the_same_money_at_most_one_wins(harm_officer, benefit_officer):
+    from benefits.models import FundReservation
+    from benefits.selectors import fund_available, fund_balance
+    from benefits.services import fund_receive
+    from harms.models import RedressAction
+    from tests.factories import UserFactory
+
+    other = UserFactory(username="hugo", roles=["harm_officer"])
+    fund_receive(actor=benefit_officer, amount_minor=100_00, currency="EUR", reason="Royalties")
+    reports = []
+    for _ in range(2):
+        report, _ = make_report()
+        services.harm_report_triage(actor=harm_officer, report=report, severity="severe")
+        reports.append(report)
+    results = _race(
+        lambda: _financial_offer(harm_officer, reports[0], 70_00),
+        lambda: _financial_offer(other, reports[1], 70_00),
+    )
+    assert results == ["DomainError", "ok"]
+    assert RedressAction.objects.count() == 1 and FundReservation.objects.count() == 1
+    assert fund_balance(currency="EUR") == 100_00
+    assert fund_available(currency="EUR") == 30_00
+
+
+@requires_fund
+def test_concurrent_deliveries_pay_what_was_reserved(harm_officer, benefit_officer):
+    from benefits.selectors import fund_available, fund_balance
     from benefits.services import fund_receive
 
     fund_receive(actor=benefit_officer, amount_minor=100_00, currency="EUR", reason="Royalties")
@@ -63,17 +94,11 @@ def test_concurrent_payments_cannot_overdraw_the_fund(harm_officer, benefit_offi
     services.harm_report_triage(actor=harm_officer, report=report, severity="severe")
     actions = []
     for _ in range(2):
-        action = services.redress_offer(
-            actor=harm_officer,
-            report=report,
-            kind="financial",
-            description="x",
-            amount_minor=70_00,
-        )
+        action = _financial_offer(harm_officer, report, 50_00)
         services.redress_accept(actor=ReceiptHolder(report_id=report.pk), action=action)
         actions.append(action)
     results = _race(
         *[lambda a=a: services.redress_deliver(actor=harm_officer, action=a) for a in actions]
     )
-    assert results == ["InsufficientFunds", "ok"]
-    assert fund_balance(currency="EUR") == 30_00
+    assert results == ["ok", "ok"]
+    assert fund_balance(currency="EUR") == 0 and fund_available(currency="EUR") == 0

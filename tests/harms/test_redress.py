@@ -164,35 +164,38 @@ def test_financial_redress_is_paid_from_the_fund(investigating, harm_officer, be
 
 @requires_fund
 def test_financial_redress_cannot_overdraw_the_fund(investigating, harm_officer, benefit_officer):
-    from benefits.services import InsufficientFunds
-
+    """Each offer reserves its money, so a later offer cannot promise what an earlier took."""
     _fund(benefit_officer, 50_00)
     with pytest.raises(DomainError):  # refused at the offer: more than the fund holds
         _offer(investigating, harm_officer, kind="financial", amount_minor=80_00)
     action = _offer(investigating, harm_officer, kind="financial", amount_minor=40_00)
-    other = _offer(investigating, harm_officer, kind="financial", amount_minor=30_00)
-    for offer in (action, other):
-        services.redress_accept(actor=harm_officer, action=offer)
+    with pytest.raises(DomainError):  # only 10.00 is still available
+        _offer(investigating, harm_officer, kind="financial", amount_minor=30_00)
+    services.redress_accept(actor=harm_officer, action=action)
     services.redress_deliver(actor=harm_officer, action=action)
-    with pytest.raises(InsufficientFunds):
-        services.redress_deliver(actor=harm_officer, action=other)
-    other.refresh_from_db()
-    assert other.state == "accepted" and not other.fund_transaction_id
+    assert RedressAction.objects.filter(kind="financial").count() == 1
     assert _balance() == 10_00
 
 
 @requires_fund
-def test_overdraw_through_the_console_shows_a_message(
+def test_an_offer_beyond_the_available_money_shows_a_message(
     client, investigating, harm_officer, benefit_officer
 ):
-    _fund(benefit_officer, 10_00)
-    action = _offer(investigating, harm_officer, kind="financial", amount_minor=10_00)
-    services.redress_accept(actor=harm_officer, action=action)
-    from benefits.services import fund_disburse
+    from benefits.services import InsufficientFunds, fund_disburse
 
-    fund_disburse(actor=harm_officer, amount_minor=5_00, currency="EUR", reason="Other case")
+    _fund(benefit_officer, 10_00)
+    _offer(investigating, harm_officer, kind="financial", amount_minor=10_00)
+    with pytest.raises(InsufficientFunds):  # the reserved money cannot be paid to anyone else
+        fund_disburse(actor=harm_officer, amount_minor=5_00, currency="EUR", reason="Other")
     client.force_login(harm_officer)
-    response = client.post(reverse("harms:redress-deliver", args=[action.pk]), follow=True)
-    assert response.status_code == 200
-    assert "cannot pay out" in response.content.decode()
-    assert RedressAction.objects.get(pk=action.pk).state == "accepted"
+    response = client.post(
+        reverse("harms:action", args=[investigating.pk, "offer-redress"]),
+        {
+            "offer-redress-kind": "financial",
+            "offer-redress-description": "More support",
+            "offer-redress-amount": "5.00",
+        },
+    )
+    assert response.status_code == 400
+    assert "0.00 EUR is available" in response.content.decode()
+    assert RedressAction.objects.filter(kind="financial").count() == 1
