@@ -25,7 +25,7 @@ from rest_framework.response import Response
 from solidarity.catalog.models import AccessMode, Dataset, Organisation
 
 from . import permissions as perms
-from . import selectors, services
+from . import rules, selectors, services
 from .activation import missing_for_activation
 from .models import (
     CONTENT_FIELDS,
@@ -303,18 +303,21 @@ class ApplicationFilter(django_filters.FilterSet):
 # ---- viewsets ---------------------------------------------------------------------------
 
 
-def _transition(service, *, text=None):
-    """Build a POST action that runs ``service`` with the text field ``text`` (if any)."""
-    input_class = {
-        "message": ApplicationMessageInput,
-        "reason": ApplicationReasonInput,
-        "final_report": ApplicationFinalReportInput,
-    }
-    serializer_class = input_class.get(text)
+_TEXT_INPUTS = {
+    "message": ApplicationMessageInput,
+    "reason": ApplicationReasonInput,
+    "final_report": ApplicationFinalReportInput,
+}
+
+
+def _transition(transition):
+    """A POST action that runs the rulebook move ``transition`` through its service."""
+    service = services.TRANSITION_SERVICES[transition.name]
+    serializer_class = _TEXT_INPUTS.get(transition.text)
 
     @extend_schema(
         request=serializer_class,
-        responses={200: ApplicationDetailOutput},
+        responses={200: ApplicationDetailOutput, 201: ApplicationDetailOutput},
         description=(service.__doc__ or "").strip(),
     )
     def handler(self, request, pk=None):
@@ -323,7 +326,7 @@ def _transition(service, *, text=None):
         if serializer_class is not None:
             data = serializer_class(data=request.data)
             data.is_valid(raise_exception=True)
-            kwargs[text] = data.validated_data[text]
+            kwargs[transition.text] = data.validated_data[transition.text]
         result = service(actor=request.user, application=application, **kwargs)
         if isinstance(result, Application) and result.pk != application.pk:
             return Response(
@@ -331,8 +334,9 @@ def _transition(service, *, text=None):
             )  # a copy is a new application
         return Response(self._detail(application.pk))
 
-    handler.__name__ = service.__name__.replace("application_", "")
-    return handler
+    handler.__name__ = transition.name.replace("-", "_")
+    url_path = transition.name if "-" in transition.name else None
+    return action(detail=True, methods=["post"], url_path=url_path)(handler)
 
 
 @extend_schema_view(
@@ -397,30 +401,6 @@ class ApplicationViewSet(
 
     def partial_update(self, request, pk=None):
         return self._update(request, pk, partial=True)
-
-    submit = action(detail=True, methods=["post"])(_transition(services.application_submit))
-    withdraw = action(detail=True, methods=["post"])(_transition(services.application_withdraw))
-    request_revision = action(detail=True, methods=["post"], url_path="request-revision")(
-        _transition(services.application_request_revision, text="message")
-    )
-    accept = action(detail=True, methods=["post"])(_transition(services.application_accept))
-    reject = action(detail=True, methods=["post"])(
-        _transition(services.application_reject, text="reason")
-    )
-    suspend = action(detail=True, methods=["post"])(
-        _transition(services.application_suspend, text="reason")
-    )
-    reinstate = action(detail=True, methods=["post"])(_transition(services.application_reinstate))
-    revoke = action(detail=True, methods=["post"])(
-        _transition(services.application_revoke, text="reason")
-    )
-    close = action(detail=True, methods=["post"])(
-        _transition(services.application_close, text="final_report")
-    )
-    amend = action(detail=True, methods=["post"])(
-        _transition(services.application_amend, text="reason")
-    )
-    copy = action(detail=True, methods=["post"])(_transition(services.application_copy))
 
     @extend_schema(responses=ApplicationVersionOutput(many=True))
     @action(detail=True, methods=["get"])
@@ -512,6 +492,14 @@ class ApplicationViewSet(
             filename=attachment.original_name,
             content_type=attachment.content_type,
         )
+
+
+# One POST action per offered move of the rulebook (``rules.APPLICATION``): submit, withdraw,
+# accept, request-revision, reject (at screening), await-decision, amend, suspend, reinstate,
+# revoke, close, copy. The committee's decision is served by the reviews app at ``decide/``.
+for _move in rules.APPLICATION:
+    if _move.name in services.TRANSITION_SERVICES:
+        setattr(ApplicationViewSet, _move.name.replace("-", "_"), _transition(_move))
 
 
 class DatasetRequestFilter(django_filters.FilterSet):

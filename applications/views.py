@@ -9,14 +9,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.http import require_POST
 
 from solidarity.errors import DomainError
 
 from . import permissions as perms
-from . import selectors, services
+from . import rules, selectors, services
 from .activation import detail_links, missing_for_activation
 from .forms import (
     FIELD_STEP,
@@ -110,116 +109,25 @@ def custodian_requests(request):
 # ---- one application --------------------------------------------------------------------
 
 
-ACTIONS = {
-    # name: (service, text keyword, label, help, button, predicate for showing it)
-    "submit": (services.application_submit, None, "", "", gettext_lazy("Submit"), perms.can_submit),
-    "withdraw": (
-        services.application_withdraw,
-        None,
-        "",
-        "",
-        gettext_lazy("Withdraw the application"),
-        perms.can_withdraw,
-    ),
-    "accept": (
-        services.application_accept,
-        None,
-        "",
-        "",
-        gettext_lazy("Accept into review"),
-        perms.can_accept,
-    ),
-    "request-revision": (
-        services.application_request_revision,
-        "message",
-        gettext_lazy("What must be revised"),
-        gettext_lazy("The applicant sees this message."),
-        gettext_lazy("Request a revision"),
-        perms.can_request_revision,
-    ),
-    "reject": (
-        services.application_reject,
-        "reason",
-        gettext_lazy("Reason for the rejection"),
-        gettext_lazy("At screening: why the application is out of scope."),
-        gettext_lazy("Reject"),
-        perms.can_reject,
-    ),
-    "await-decision": (
-        services.application_mark_awaiting_decision,
-        None,
-        "",
-        "",
-        gettext_lazy("Put forward for decision"),
-        perms.can_mark_awaiting_decision,
-    ),
-    "suspend": (
-        services.application_suspend,
-        "reason",
-        gettext_lazy("Reason for the suspension"),
-        "",
-        gettext_lazy("Suspend the project"),
-        lambda u, a: perms.can_govern_project(u, a) and a.state == S.ACTIVE,
-    ),
-    "reinstate": (
-        services.application_reinstate,
-        None,
-        "",
-        "",
-        gettext_lazy("Reinstate the project"),
-        lambda u, a: perms.can_govern_project(u, a) and a.state == S.SUSPENDED,
-    ),
-    "revoke": (
-        services.application_revoke,
-        "reason",
-        gettext_lazy("Reason for the revocation"),
-        gettext_lazy("Access ends for good."),
-        gettext_lazy("Revoke access"),
-        lambda u, a: perms.can_govern_project(u, a) and a.state in (S.ACTIVE, S.SUSPENDED),
-    ),
-    "close": (
-        services.application_close,
-        "final_report",
-        gettext_lazy("Final report"),
-        gettext_lazy("What the project did and found, and what happened to the data."),
-        gettext_lazy("Close the project"),
-        perms.can_close,
-    ),
-    "amend": (
-        services.application_amend,
-        "reason",
-        gettext_lazy("What the amendment changes and why"),
-        gettext_lazy(
-            "The project goes back through review as a new version; access pauses meanwhile."
-        ),
-        gettext_lazy("Ask for an amendment"),
-        perms.can_amend,
-    ),
-    "copy": (
-        services.application_copy,
-        None,
-        "",
-        "",
-        gettext_lazy("Copy as a new draft"),
-        perms.can_copy,
-    ),
-}
+def _action_form(transition, data=None):
+    if not transition.needs_text:
+        return None
+    return ReasonForm(data, label=transition.text_label, help_text=transition.text_help)
 
 
 def available_actions(user, application) -> list[dict]:
-    found = []
-    for name, (_service, keyword, label, help_text, button, allowed) in ACTIONS.items():
-        if allowed(user, application):
-            found.append(
-                {
-                    "name": name,
-                    "url": reverse("applications:action", args=[application.pk, name]),
-                    "button": button,
-                    "form": ReasonForm(label=label, help_text=help_text) if keyword else None,
-                    "danger": name in ("withdraw", "reject", "revoke", "suspend"),
-                }
-            )
-    return found
+    """The moves of the rulebook this user may make now, as buttons (with their text box)."""
+    return [
+        {
+            "name": t.name,
+            "url": reverse("applications:action", args=[application.pk, t.name]),
+            "button": t.label,
+            "form": _action_form(t),
+            "danger": t.irreversible,
+            "confirm": t.irreversible,
+        }
+        for t in rules.APPLICATION.available(user, application)
+    ]
 
 
 @login_required
@@ -267,39 +175,42 @@ def detail(request, pk):
 
 @method_decorator(login_required, name="dispatch")
 class ActionView(View):
-    """GET shows the confirmation (with its text box); POST runs the service."""
+    """GET shows the confirmation page (with its text box and, for an irreversible move, what
+    will happen); POST runs the service. Every move is one of the rulebook's."""
 
     def _setup(self, request, pk, name):
-        if name not in ACTIONS:
+        if name not in services.TRANSITION_SERVICES:
             raise Http404
         application = selectors.application_detail(request.user, pk)
-        return application, ACTIONS[name]
+        return application, rules.APPLICATION[name]
 
-    def _form(self, spec, data=None):
-        _service, keyword, label, help_text, _button, _allowed = spec
-        return ReasonForm(data, label=label, help_text=help_text) if keyword else None
-
-    def _render(self, request, application, name, spec, form, status=200):
+    def _render(self, request, application, transition, form, status=200):
         return render(
             request,
             "applications/action.html",
-            {"application": application, "name": name, "button": spec[4], "form": form},
+            {
+                "application": application,
+                "name": transition.name,
+                "button": transition.label,
+                "transition": transition,
+                "form": form,
+            },
             status=status,
         )
 
     def get(self, request, pk, name):
-        application, spec = self._setup(request, pk, name)
-        return self._render(request, application, name, spec, self._form(spec))
+        application, transition = self._setup(request, pk, name)
+        return self._render(request, application, transition, _action_form(transition))
 
     def post(self, request, pk, name):
-        application, spec = self._setup(request, pk, name)
-        service, keyword = spec[0], spec[1]
-        form = self._form(spec, request.POST)
+        application, transition = self._setup(request, pk, name)
+        service = services.TRANSITION_SERVICES[name]
+        form = _action_form(transition, request.POST)
         kwargs = {}
         if form is not None:
             if not form.is_valid():
-                return self._render(request, application, name, spec, form, status=400)
-            kwargs[keyword] = form.cleaned_data["text"]
+                return self._render(request, application, transition, form, status=400)
+            kwargs[transition.text] = form.cleaned_data["text"]
         try:
             result = service(actor=request.user, application=application, **kwargs)
         except DomainError as exc:
@@ -308,13 +219,13 @@ class ActionView(View):
                 return redirect("applications:edit", pk=application.pk, step="check")
             if form is not None and exc.field_errors:
                 form.add_error("text", exc.message)
-                return self._render(request, application, name, spec, form, status=400)
+                return self._render(request, application, transition, form, status=400)
             messages.error(request, exc.message)
             return redirect(_detail_url(application))
         if name == "copy":
             messages.success(request, _("A new draft was made from this application."))
             return redirect("applications:edit", pk=result.pk, step="summary")
-        messages.success(request, _("Done: %(action)s.") % {"action": spec[4]})
+        messages.success(request, _("Done: %(action)s.") % {"action": transition.label})
         return redirect(_detail_url(application))
 
 

@@ -1,9 +1,10 @@
 """The reviews API: frameworks, the try-out instrument, reviewers' assessments and risk
 registers, and the committee's actions on an application.
 
-The committee's actions live at ``/api/v1/applications/{id}/assign|vote|decide|classification/``
+The committee's actions live at ``/api/v1/applications/{id}/assign|vote|classification/``
 through ``urlpatterns`` below (wired in ``solidarity/urls.py``), and at
 ``/api/v1/committee/applications/{id}/...`` through the router; both reach the same viewset.
+The decision is served at one address only, ``/api/v1/applications/{id}/decide/``.
 """
 
 from django.http import Http404
@@ -439,26 +440,6 @@ class CommitteeViewSet(viewsets.GenericViewSet):
         )
         return Response(VoteOut(vote).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=DecideIn, responses=None)
-    @action(detail=True, methods=["post"])
-    def decide(self, request, pk=None):
-        application = self._application(pk)
-        if not permissions.can_decide(request.user):
-            raise Http404
-        data = DecideIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        committee = services.decision_record(
-            actor=request.user, application=application, **data.validated_data
-        )
-        return Response(
-            {
-                "application": application.pk,
-                "outcome": committee.outcome,
-                "type": committee.decided_type,
-                "reason": committee.decision_reason,
-            }
-        )
-
     @extend_schema(request=ClassificationIn, responses=None)
     @action(detail=True, methods=["get", "post"])
     def classification(self, request, pk=None):
@@ -514,6 +495,38 @@ class CommitteeViewSet(viewsets.GenericViewSet):
         return Response(ConditionOut(condition).data, status=status.HTTP_201_CREATED)
 
 
+class DecisionOut(serializers.Serializer):
+    application = serializers.IntegerField()
+    outcome = serializers.CharField()
+    type = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class DecideView(CommitteeViewSet):
+    """The committee's decision, served at one address: ``/api/v1/applications/{id}/decide/``.
+
+    After screening this is the only way an application is approved or rejected."""
+
+    @extend_schema(request=DecideIn, responses=DecisionOut, operation_id="applications_decide")
+    def decide(self, request, pk=None):
+        application = self._application(pk)
+        if not permissions.can_decide(request.user):
+            raise Http404
+        data = DecideIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        committee = services.decision_record(
+            actor=request.user, application=application, **data.validated_data
+        )
+        return Response(
+            {
+                "application": application.pk,
+                "outcome": committee.outcome,
+                "type": committee.decided_type,
+                "reason": committee.decision_reason,
+            }
+        )
+
+
 def register(router) -> None:
     """Add this app's viewsets to the /api/v1/ router."""
     router.register("frameworks", FrameworkViewSet, basename="framework")
@@ -536,7 +549,7 @@ urlpatterns = [
     ),
     path(
         "applications/<int:pk>/decide/",
-        CommitteeViewSet.as_view({"post": "decide"}),
+        DecideView.as_view({"post": "decide"}),
         name="application-decide",
     ),
     path(

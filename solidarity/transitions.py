@@ -48,12 +48,14 @@ class Transition:
     text_help: str | Promise = ""
     # Where the text is kept on the row ("" to keep it only in the audit payload).
     text_field: str = ""
+    # Whether the text itself goes into the audit payload (a long report may not).
+    text_audited: bool = True
     # The HTML asks for confirmation on a page that says what will happen.
     irreversible: bool = False
     consequence: str | Promise = ""
     # Extra state condition on the row beyond its state (e.g. "has never been active").
     guard: Callable[[Any], bool] | None = None
-    guard_message: str | Promise = ""
+    guard_message: Any = ""  # text, or callable(obj) -> text
     # Offered as a button and a generic API action; False for moves made only by another
     # service (the committee's decision, activation, expiry).
     offered: bool = True
@@ -103,7 +105,8 @@ class StateMachine:
         found: set[str] = set()
         for t in self.transitions:
             found.update(t.sources)
-            found.add(t.target)
+            if t.target:
+                found.add(t.target)
         return found
 
     def sources_of(self, name: str) -> tuple[str, ...]:
@@ -171,7 +174,8 @@ class StateMachine:
                 }
             )
         if t.guard is not None and not t.guard(obj):
-            raise TransitionNotAllowed(str(t.guard_message) or _("This move is not allowed now."))
+            message = t.guard_message(obj) if callable(t.guard_message) else t.guard_message
+            raise TransitionNotAllowed(str(message) or _("This move is not allowed now."))
         return t
 
     def lock(self, obj):
@@ -218,20 +222,24 @@ def transition_run(
     append the audit event (action, from/to state, payload with the text).
     """
     t = machine[name]
+    if not t.target:
+        raise ValueError(f"{machine.name}.{name} changes no state: it is not run as a transition")
     with transaction.atomic():
         if lock:
             obj = machine.lock(obj)
         machine.check(name, actor=actor, obj=obj)
         all_changes: dict[str, Any] = {}
-        event_payload: dict[str, Any] = dict(payload or {})
         if t.needs_text:
             text = clean_text(t, text)
             if t.text_field:
                 all_changes[t.text_field] = text
-            event_payload.setdefault(t.text, text)
         if prepare is not None:
             all_changes.update(prepare(obj) or {})
         all_changes.update(changes or {})
+        # Read after ``prepare``, which may add to the caller's payload.
+        event_payload: dict[str, Any] = dict(payload or {})
+        if t.needs_text and t.text_audited:
+            event_payload.setdefault(t.text, text)
         from_state = machine.state_of(obj)
         for key, value in all_changes.items():
             setattr(obj, key, value)

@@ -254,7 +254,7 @@ def decision_record(
                         _("The vote is not quorate: %(counted)s of %(quorum)s votes needed.")
                         % {"counted": tally.counted, "quorum": committee.quorum}
                     )
-            application = application_services.application_reject(
+            application = application_services.application_decline(
                 actor=actor, application=application, reason=reason
             )
         committee.outcome = outcome

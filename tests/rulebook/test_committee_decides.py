@@ -41,9 +41,7 @@ def test_chair_cannot_reject_through_the_html_button_after_screening(
     client.force_login(chair)
     page = client.get(f"/applications/{application.pk}/").content.decode()
     assert f"/applications/{application.pk}/reject/" not in page
-    response = client.post(
-        f"/applications/{application.pk}/reject/", {"text": "No."}, follow=True
-    )
+    response = client.post(f"/applications/{application.pk}/reject/", {"text": "No."}, follow=True)
     application.refresh_from_db()
     assert application.state == S.IN_REVIEW
     assert response.status_code in (200, 403, 404, 409)
