@@ -136,6 +136,8 @@ class ApplicationDetailOutput(serializers.ModelSerializer):
     consent_conflicts = serializers.SerializerMethodField()
     missing_for_activation = serializers.SerializerMethodField()
     missing_for_submission = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField()
+    amendment_under_review = serializers.SerializerMethodField()
 
     class Meta:
         model = Application
@@ -144,6 +146,8 @@ class ApplicationDetailOutput(serializers.ModelSerializer):
             "reference",
             "state",
             "state_reason",
+            "amendment_under_review",
+            "actions",
             "applicant",
             "organisation",
             "copied_from",
@@ -176,6 +180,14 @@ class ApplicationDetailOutput(serializers.ModelSerializer):
 
     def get_missing_for_activation(self, obj) -> list[str]:
         return [str(m) for m in missing_for_activation(obj)] if obj.state == S.APPROVED else []
+
+    def get_actions(self, obj) -> list[str]:
+        """The rulebook's moves the requesting user may make now (each a POST action here)."""
+        user = self.context["request"].user
+        return [t.name for t in rules.APPLICATION.available(user, obj)]
+
+    def get_amendment_under_review(self, obj) -> bool:
+        return rules.under_amendment(obj)
 
     def get_missing_for_submission(self, obj) -> list[dict]:
         user = self.context["request"].user

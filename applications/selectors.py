@@ -13,6 +13,7 @@ from solidarity.accounts.roles import Role
 from solidarity.audit.models import AuditEvent
 from solidarity.catalog.selectors import datasets_managed_by
 
+from . import rules
 from .consent import ConsentConflict, conflicts_for
 from .models import (
     PUBLIC_STATES,
@@ -279,31 +280,11 @@ def application_timeline(application) -> list[AuditEvent]:
 
 def awaited(application) -> tuple[str, str]:
     """What the application waits for, and from whom, for list rows (no extra queries when
-    the list annotations are present)."""
-    state = application.state
-    if state == S.DRAFT:
-        return _("Completion and submission"), _("the applicant")
-    if state == S.SUBMITTED:
-        return _("Screening"), _("the secretariat")
-    if state == S.REVISION_REQUESTED:
-        return _("A revised version"), _("the applicant")
-    if state == S.IN_REVIEW:
-        return _("Assessment by the reviewers"), _("the review committee")
-    if state == S.AWAITING_DECISION:
-        return _("The decision"), _("the chair")
-    if state == S.APPROVED:
-        pending = getattr(application, "datasets_pending", None)
-        declined = getattr(application, "datasets_declined", None)
-        if declined:
-            return _("Declined datasets to be resolved"), _("the applicant and the custodians")
-        if pending:
-            return _("Decisions on %(n)s datasets") % {"n": pending}, _("the custodians")
-        return _("The remaining activation requirements"), _("see the application")
-    if state == S.ACTIVE:
-        return _("Nothing: the project is active"), "—"
-    if state == S.SUSPENDED:
-        return _("Reinstatement or revocation"), _("the chair")
-    return _("Nothing: the application is closed"), "—"
+    the list annotations are present): the rulebook's text for its state."""
+    what, who = rules.APPLICATION.awaited(application)
+    if rules.under_amendment(application):
+        what = _("Amendment: %(what)s") % {"what": what}
+    return what, who
 
 
 def versions_of(application) -> QuerySet:
