@@ -154,6 +154,9 @@ class Application(models.Model):
     expiry_warned_days = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
 
     current_version = models.PositiveIntegerField(default=0)
+    # The version the committee last approved: while an amendment is reviewed, the public
+    # register and the project's terms are those of this version.
+    approved_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
     state_reason = models.TextField(blank=True)
     final_report = models.TextField(_("final report"), blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)

@@ -26,6 +26,14 @@ AMENDMENT = (S.REVISION_REQUESTED, S.SUBMITTED, S.IN_REVIEW, S.AWAITING_DECISION
 PUBLIC = (S.APPROVED, S.ACTIVE, S.SUSPENDED, S.REVOKED, S.CLOSED)
 
 
+def public_q():
+    """The applications on the public register: decided ones, and active projects whose
+    amendment is under review (they keep their entry meanwhile)."""
+    from django.db.models import Q
+
+    return Q(state__in=PUBLIC) | Q(state__in=AMENDMENT, activated_at__isnull=False)
+
+
 def has_been_active(application) -> bool:
     return application.activated_at is not None
 

@@ -287,6 +287,22 @@ def awaited(application) -> tuple[str, str]:
     return what, who
 
 
+def approved_terms(applications) -> dict[int, dict]:
+    """For projects under amendment, the content of the version last approved (their terms
+    until the committee decides the amendment), by application id, in one query."""
+    wanted = {
+        a.pk: a.approved_version
+        for a in applications
+        if rules.under_amendment(a) and a.approved_version
+    }
+    if not wanted:
+        return {}
+    q = Q()
+    for pk, number in wanted.items():
+        q |= Q(application_id=pk, number=number)
+    return {v.application_id: v.content for v in ApplicationVersion.objects.filter(q)}
+
+
 def versions_of(application) -> QuerySet:
     return application.versions.select_related("created_by").order_by("number")
 

@@ -331,6 +331,44 @@ class RiskReviewViewSet(
         services.risk_item_remove(actor=self.request.user, risk=instance)
 
 
+class ConflictIn(serializers.Serializer):
+    has_conflict = serializers.BooleanField()
+    details = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AssignmentConflictOut(serializers.ModelSerializer):
+    class Meta:
+        model = Assignment
+        fields = ["id", "application", "role", "due_on", "state", "has_conflict"]
+        read_only_fields = fields
+
+
+class AssignmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The reviewer's own assignments; the conflict-of-interest declaration comes first."""
+
+    lookup_value_regex = r"\d+"  # a non-numeric id is a 404, not a 500
+
+    serializer_class = AssignmentConflictOut
+    permission_classes = [permissions.IsReviewer]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Assignment.objects.none()
+        return Assignment.objects.filter(reviewer=self.request.user).order_by("due_on", "id")
+
+    @extend_schema(request=ConflictIn, responses=AssignmentConflictOut)
+    @action(detail=True, methods=["post"])
+    def declare(self, request, pk=None):
+        """Declare a conflict of interest (recused) or none (the full application opens)."""
+        assignment = _own_assignment(request.user, pk)
+        data = ConflictIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        assignment = services.coi_declare(
+            actor=request.user, assignment=assignment, **data.validated_data
+        )
+        return Response(AssignmentConflictOut(assignment).data)
+
+
 # ---- the committee's actions on an application ------------------------------------------
 
 
@@ -533,6 +571,7 @@ def register(router) -> None:
     router.register("assessments", AssessmentViewSet, basename="assessment")
     router.register("risk-reviews", RiskReviewViewSet, basename="risk-review")
     router.register("committee/applications", CommitteeViewSet, basename="committee-application")
+    router.register("assignments", AssignmentViewSet, basename="assignment")
 
 
 # Explicit routes for the DESIGN §8 addresses, included under /api/v1/ by solidarity/urls.py.

@@ -9,7 +9,7 @@ class ReviewsConfig(AppConfig):
     def ready(self):
         from celery.schedules import crontab
 
-        from applications.activation import register_detail_links
+        from applications.activation import register_detail_links, register_submission_hook
         from applications.versioning import register_snapshot_part
         from solidarity.accounts.demo import register_seeder
         from solidarity.accounts.home import register_panel
@@ -35,3 +35,6 @@ class ReviewsConfig(AppConfig):
         )
         register_snapshot_part(self_assessment_snapshot)
         register_detail_links(application_links)
+        from .services.committee import committee_open_round
+
+        register_submission_hook(committee_open_round)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from solidarity.accounts.roles import Role
@@ -165,8 +165,14 @@ def _tally(votes: list[Vote], eligible: set[int], quorum: int) -> Tally:
 def vote_tally(application, *, quorum: int) -> Tally:
     """The votes of non-recused members; votes of members recused since are ignored."""
     assignments = list(Assignment.objects.filter(application_id=application.pk))
-    votes = list(Vote.objects.filter(application_id=application.pk))
+    votes = list(current_round_votes(application.pk))
     return _tally(votes, _eligible_voter_ids(application, assignments), quorum)
+
+
+def current_round_votes(application_id) -> QuerySet:
+    """The votes of the committee's current round (an amendment's decision has its own)."""
+    current = CommitteeFile.objects.filter(application_id=application_id).values("round")[:1]
+    return Vote.objects.filter(application_id=application_id, round=Subquery(current))
 
 
 # ---- dashboards --------------------------------------------------------------------------
@@ -338,7 +344,11 @@ def committee_view(application, *, quorum_default: int) -> CommitteeView:
     counted = [c.assessment for c in columns if c.counted]
     classification = _classify(counted, committee)
     votes = list(
-        Vote.objects.filter(application_id=application.pk).select_related("voter").order_by("id")
+        Vote.objects.filter(
+            application_id=application.pk, round=committee.round if committee else 1
+        )
+        .select_related("voter")
+        .order_by("id")
     )
     tally = _tally(
         votes,

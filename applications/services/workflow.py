@@ -15,7 +15,7 @@ from solidarity.transitions import transition_run
 
 from .. import permissions as perms
 from .. import rules
-from ..activation import missing_for_activation
+from ..activation import missing_for_activation, run_submission_hooks
 from ..models import (
     Application,
     ApplicationVersion,
@@ -147,6 +147,7 @@ def application_submit(*, actor, application) -> Application:
     application = transition_run(
         APPLICATION, "submit", actor=actor, obj=application, prepare=prepare, payload=payload
     )
+    run_submission_hooks(application, actor)
     notify(
         recipients=_role_users(Role.SECRETARIAT),
         kind="application",
@@ -310,6 +311,7 @@ def application_approve(
             "decided_at": timezone.now(),
             "state_reason": "",
         },
+        prepare=lambda app: {"approved_version": app.current_version},
     )
     _tell_applicant(
         application,

@@ -20,6 +20,7 @@ from ..models import (
     Condition,
     ConditionKind,
     ConditionState,
+    Decision,
     DecisionOutcome,
     RiskItem,
     UseType,
@@ -108,6 +109,7 @@ def vote_cast(*, actor, application, choice: str, voter=None, comment: str = "")
             )
         vote, created = Vote.objects.update_or_create(
             application=application,
+            round=committee.round,
             voter=voter,
             defaults={"choice": choice, "comment": comment, "recorded_by": actor},
         )
@@ -115,9 +117,49 @@ def vote_cast(*, actor, application, choice: str, voter=None, comment: str = "")
             actor=actor,
             action="vote.cast",
             target=application,
-            payload={"voter": voter.get_username(), "choice": choice, "changed": not created},
+            payload={
+                "voter": voter.get_username(),
+                "choice": choice,
+                "changed": not created,
+                "round": committee.round,
+            },
         )
     return vote
+
+
+def committee_open_round(application, actor) -> None:
+    """Submission hook: the submitted version of an approved project (an amendment) opens a
+    new round of the committee — its own votes, type and decision — on the same file.
+
+    Runs inside the submission's transaction. Side effect: audit ``committee.round_open``."""
+    if application.approved_version is None:
+        return
+    committee = (
+        CommitteeFile.objects.select_for_update().filter(application_id=application.pk).first()
+    )
+    if committee is None or committee.outcome == DecisionOutcome.PENDING:
+        return
+    before = committee.round
+    committee.round = before + 1
+    committee.outcome = DecisionOutcome.PENDING
+    committee.override_type = ""
+    committee.override_reason = ""
+    committee.overridden_by = None
+    committee.decision_reason = ""
+    committee.decided_by = None
+    committee.decided_at = None
+    committee.decided_type = ""
+    committee.save()
+    audit.record(
+        actor=actor,
+        action="committee.round_open",
+        target=application,
+        payload={
+            "round": committee.round,
+            "version": application.current_version,
+            "approved_version": application.approved_version,
+        },
+    )
 
 
 def classification_set(*, actor, application, use_type: str, reason: str) -> CommitteeFile:
@@ -232,35 +274,64 @@ def decision_record(
             field_errors={"access_expires_on": [_("A future date is required.")]},
         )
     from applications import services as application_services
+    from applications.rules import APPLICATION, under_amendment
 
     with transaction.atomic():
         application, committee = _lock(application)
-        if application.state not in REVIEW_STATES or committee.outcome != DecisionOutcome.PENDING:
+        if (
+            not APPLICATION.in_source_state("approve", application)
+            or committee.outcome != DecisionOutcome.PENDING
+        ):
             raise TransitionNotAllowed(_("Only an application in review can be decided."))
         classification = classification_for(application, committee=committee)
         use_type = classification.effective_type
+        tally = vote_tally(application, quorum=committee.quorum)
         if outcome == DecisionOutcome.APPROVED:
             problems = _approval_problems(application, committee, classification)
             if problems:
                 raise TransitionNotAllowed(" ".join(problems))
+        elif use_type not in (UseType.A, UseType.D) and not tally.quorate:
+            raise TransitionNotAllowed(
+                _("The vote is not quorate: %(counted)s of %(quorum)s votes needed.")
+                % {"counted": tally.counted, "quorum": committee.quorum}
+            )
+        amendment = under_amendment(application)
+        decision = Decision.objects.create(
+            application=application,
+            round=committee.round,
+            version=application.current_version,
+            amendment=amendment,
+            outcome=outcome,
+            computed_type=classification.computed_type or "",
+            effective_type=use_type or "",
+            type_reason=committee.override_reason,
+            reason=reason,
+            access_expires_on=access_expires_on if outcome == DecisionOutcome.APPROVED else None,
+            votes={
+                "quorum": committee.quorum,
+                "counted": tally.counted,
+                "in_favour": tally.in_favour,
+                "reject": tally.reject,
+                "abstain": tally.abstain,
+            },
+            decided_by=actor,
+            decided_at=timezone.now(),
+        )
+        if outcome == DecisionOutcome.APPROVED:
             application = application_services.application_approve(
-                actor=actor, application=application, access_expires_on=access_expires_on
+                actor=actor,
+                application=application,
+                access_expires_on=access_expires_on,
+                decision=decision.pk,
             )
         else:
-            if use_type not in (UseType.A, UseType.D):
-                tally = vote_tally(application, quorum=committee.quorum)
-                if not tally.quorate:
-                    raise TransitionNotAllowed(
-                        _("The vote is not quorate: %(counted)s of %(quorum)s votes needed.")
-                        % {"counted": tally.counted, "quorum": committee.quorum}
-                    )
             application = application_services.application_decline(
-                actor=actor, application=application, reason=reason
+                actor=actor, application=application, reason=reason, decision=decision.pk
             )
         committee.outcome = outcome
         committee.decision_reason = reason
         committee.decided_by = actor
-        committee.decided_at = timezone.now()
+        committee.decided_at = decision.decided_at
         committee.decided_type = use_type or ""
         committee.save(
             update_fields=["outcome", "decision_reason", "decided_by", "decided_at", "decided_type"]
@@ -271,11 +342,16 @@ def decision_record(
             target=application,
             to_state=outcome,
             payload={
+                "decision": decision.pk,
+                "round": decision.round,
+                "version": decision.version,
+                "amendment": amendment,
                 "outcome": outcome,
                 "type": use_type,
                 "computed_type": classification.computed_type,
                 "overridden": bool(committee.override_type)
                 and committee.override_type != classification.computed_type,
+                "type_reason": committee.override_reason,
                 "reason": reason,
                 "access_expires_on": access_expires_on.isoformat() if access_expires_on else None,
             },
@@ -438,6 +514,7 @@ def condition_waive(*, actor, condition, reason: str) -> Condition:
 __all__ = [
     "classification_set",
     "committee_file_for",
+    "committee_open_round",
     "committee_set_quorum",
     "condition_add",
     "condition_mark_met",

@@ -263,6 +263,7 @@ def test_a_member_votes_and_may_change_the_vote(in_review, assignment):
         "voter": assignment.reviewer.username,
         "choice": "approve",
         "changed": True,
+        "round": 1,
     }
 
 
