@@ -16,6 +16,7 @@ from solidarity.transitions import transition_run
 from .. import permissions as perms
 from .. import rules
 from ..activation import missing_for_activation, run_submission_hooks
+from ..models import CONTENT_FIELDS as MODEL_CONTENT_FIELDS
 from ..models import (
     Application,
     ApplicationVersion,
@@ -263,7 +264,25 @@ def application_decline(*, actor, application, reason: str, decision: int | None
 
 
 def _restore_approved_terms(application) -> dict:
-    return {"state_reason": ""}
+    """The content goes back to the version last approved; datasets the turned-down amendment
+    added are dropped (those approved keep their custodians' decisions)."""
+    version = ApplicationVersion.objects.filter(
+        application=application, number=application.approved_version
+    ).first()
+    changes: dict = {"state_reason": ""}
+    if version is None:
+        return changes
+    fields = version.content.get("fields", {})
+    for name in MODEL_CONTENT_FIELDS:
+        if name not in fields:
+            continue
+        value = fields[name]
+        if name in ("start_date", "end_date") and value:
+            value = datetime.date.fromisoformat(value)
+        changes[name] = value
+    kept = {d["dataset_id"] for d in version.content.get("datasets", [])}
+    application.dataset_requests.exclude(dataset_id__in=kept).delete()
+    return changes
 
 
 @transaction.atomic

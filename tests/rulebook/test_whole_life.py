@@ -214,3 +214,71 @@ def test_the_whole_life_through_the_api(
     assert decisions.count() == 2
     page = client.get(f"/register/{reference}/").content.decode()
     assert "one more year" in page and "amendment under review" not in page.lower()
+
+
+@pytest.fixture
+def only_dataset_grants(monkeypatch):
+    """Activation here needs only the custodians' grants (the agreement is covered above)."""
+    from applications import activation
+
+    monkeypatch.setattr(activation, "_checks", [activation.datasets_granted])
+
+
+def test_a_turned_down_amendment_leaves_the_project_on_its_approved_terms(
+    api_client,
+    client,
+    researcher,
+    secretariat,
+    reviewers,
+    chair,
+    custodian,
+    dataset,
+    framework,
+    only_dataset_grants,
+):
+    from applications.models import Application
+    from tests.applications import factories as application_factories
+
+    application = application_factories.in_review(researcher, secretariat, datasets=[dataset])
+    pk = application.pk
+    for reviewer in reviewers:
+        review_factories.file_review(
+            review_factories.assign(application, secretariat, reviewer), framework
+        )
+    expires = (timezone.localdate() + datetime.timedelta(days=365)).isoformat()
+    _vote_and_decide(api_client, reviewers, chair, pk, expires)
+    for request in application.dataset_requests.all():
+        _ok(_as(api_client, custodian).post(f"{API}/dataset-requests/{request.pk}/grant/", {}))
+    assert Application.objects.get(pk=pk).state == "active"
+    a = _as(api_client, researcher)
+    _ok(a.post(f"{API}/applications/{pk}/amend/", {"reason": "Broader aims."}, format="json"))
+    _ok(a.patch(f"{API}/applications/{pk}/", {"aims": "Everything."}, format="json"))
+    _ok(a.post(f"{API}/applications/{pk}/submit/"))
+    _ok(_as(api_client, secretariat).post(f"{API}/applications/{pk}/accept/"))
+    # Rejection of an amendment is also the committee's, at the one decide URL.
+    refused = _as(api_client, chair).post(
+        f"{API}/applications/{pk}/reject/", {"reason": "No."}, format="json"
+    )
+    assert refused.status_code == 409
+    for reviewer in reviewers:
+        _ok(
+            _as(api_client, reviewer).post(
+                f"{API}/applications/{pk}/vote/", {"choice": "reject"}, format="json"
+            ),
+            201,
+        )
+    decided = _ok(
+        _as(api_client, chair).post(
+            f"{API}/applications/{pk}/decide/",
+            {"outcome": "rejected", "reason": "Too broad."},
+            format="json",
+        )
+    )
+    assert decided["outcome"] == "rejected"
+    project = _ok(_as(api_client, researcher).get(f"{API}/applications/{pk}/"))
+    assert project["state"] == "active"
+    assert project["aims"] != "Everything."
+    assert project["access_expires_on"] == expires
+    events = AuditEvent.objects.filter(target_id=str(pk)).values_list("action", flat=True)
+    assert "application.amendment_reject" in events and "application.reject" not in events
+    assert client.get(f"/register/{project['reference']}/").status_code == 200
