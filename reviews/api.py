@@ -537,6 +537,8 @@ class DecisionOut(serializers.Serializer):
     application = serializers.IntegerField()
     outcome = serializers.CharField()
     type = serializers.CharField()
+    computed_type = serializers.CharField()
+    type_reason = serializers.CharField()
     reason = serializers.CharField()
 
 
@@ -555,11 +557,14 @@ class DecideView(CommitteeViewSet):
         committee = services.decision_record(
             actor=request.user, application=application, **data.validated_data
         )
+        decision = committee.application.committee_decisions.order_by("-round").first()
         return Response(
             {
                 "application": application.pk,
                 "outcome": committee.outcome,
                 "type": committee.decided_type,
+                "computed_type": decision.computed_type,
+                "type_reason": decision.type_reason,
                 "reason": committee.decision_reason,
             }
         )

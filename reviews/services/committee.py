@@ -208,7 +208,7 @@ def _approval_problems(application, committee, classification) -> list[str]:
         return [_("The type is mixed or not computed yet: the chair must set a type first.")]
     if use_type == UseType.D:
         return [_("Type D (high risk, low public value) is prohibited and cannot be approved.")]
-    if use_type != UseType.A:
+    if not classification.chair_may_approve_alone:
         tally = vote_tally(application, quorum=committee.quorum)
         if not tally.quorate:
             problems.append(
@@ -248,12 +248,14 @@ def decision_record(
     """The chair records the committee's decision, enforcing DESIGN §4.
 
     Preconditions: chair; the application is in review or awaiting decision. Approving needs
-    a type (mixed needs the chair's type), never type D; types B and C need a quorate vote in
-    favour; type C needs a condition for every significant residual risk (≥ 12) and a
-    harm-monitoring condition; an access expiry in the future. Type A may be decided by the chair
-    alone. Rejecting needs a reason and, except for types A and D, a quorate vote.
-    Side effects: ``application_approve`` / ``application_reject`` of the applications app;
-    audit ``decision.record``; the applicant is notified by that app.
+    a type (mixed needs the chair's type), never type D; every type but A needs a quorate vote
+    in favour, and so does an A the chair set over another computed type (or a mixed one);
+    type C needs a condition for every significant residual risk (≥ 12) and a
+    harm-monitoring condition; an access expiry in the future. A computed and effective type A
+    may be decided by the chair alone. Rejecting needs a reason and, except for types A and D
+    (not reached by an override), a quorate vote. Each decision is kept as a ``Decision`` of
+    its round. Side effects: ``application_approve`` / ``application_decline`` of the
+    applications app; audit ``decision.record``; the applicant is notified by that app.
     """
     if not can_decide(actor):
         raise PermissionDenied(_("Only the chair records the decision."))
@@ -290,7 +292,7 @@ def decision_record(
             problems = _approval_problems(application, committee, classification)
             if problems:
                 raise TransitionNotAllowed(" ".join(problems))
-        elif use_type not in (UseType.A, UseType.D) and not tally.quorate:
+        elif not classification.chair_may_reject_alone and not tally.quorate:
             raise TransitionNotAllowed(
                 _("The vote is not quorate: %(counted)s of %(quorum)s votes needed.")
                 % {"counted": tally.counted, "quorum": committee.quorum}
