@@ -29,10 +29,12 @@ from . import rules, selectors, services
 from .activation import missing_for_activation
 from .models import (
     CONTENT_FIELDS,
+    AcknowledgingParty,
     Application,
     ApplicationState,
     Attachment,
     Beneficiary,
+    ConsentAcknowledgement,
     DatasetRequest,
 )
 from .versioning import diff
@@ -83,12 +85,29 @@ class AttachmentOutput(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ConsentAcknowledgementOutput(serializers.ModelSerializer):
+    acknowledged_by = serializers.CharField(source="acknowledged_by.username")
+
+    class Meta:
+        model = ConsentAcknowledgement
+        fields = ["party", "reason", "acknowledged_by", "acknowledged_at"]
+        read_only_fields = fields
+
+
 class ConsentConflictOutput(serializers.Serializer):
     dataset = serializers.IntegerField(source="dataset.pk")
     dataset_title = serializers.CharField(source="dataset.title")
     term = serializers.CharField()
     term_label = serializers.CharField()
     message = serializers.CharField()
+    acknowledgements = ConsentAcknowledgementOutput(many=True)
+
+
+class ConsentAcknowledgementInput(serializers.Serializer):
+    dataset = serializers.IntegerField()
+    term = serializers.CharField(max_length=30)
+    party = serializers.ChoiceField(choices=AcknowledgingParty.choices)
+    reason = serializers.CharField()
 
 
 class ApplicationListOutput(serializers.ModelSerializer):
@@ -176,7 +195,9 @@ class ApplicationDetailOutput(serializers.ModelSerializer):
 
     @extend_schema_field(ConsentConflictOutput(many=True))
     def get_consent_conflicts(self, obj):
-        return ConsentConflictOutput(selectors.consent_conflicts(obj), many=True).data
+        return ConsentConflictOutput(
+            selectors.consent_conflicts_with_acknowledgements(obj), many=True
+        ).data
 
     def get_missing_for_activation(self, obj) -> list[str]:
         return [str(m) for m in missing_for_activation(obj)] if obj.state == S.APPROVED else []
@@ -413,6 +434,23 @@ class ApplicationViewSet(
 
     def partial_update(self, request, pk=None):
         return self._update(request, pk, partial=True)
+
+    @extend_schema(request=ConsentAcknowledgementInput, responses=ApplicationDetailOutput)
+    @action(detail=True, methods=["post"], url_path="acknowledge-conflict")
+    def acknowledge_conflict(self, request, pk=None):
+        """Acknowledge a consent conflict with a reason: the chair for the committee (before
+        approval), the dataset's custodian (before granting)."""
+        application = self.get_object()
+        data = ConsentAcknowledgementInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        dataset = get_object_or_404(
+            Dataset.objects.filter(requests__application=application), pk=values.pop("dataset")
+        )
+        services.consent_conflict_acknowledge(
+            actor=request.user, application=application, dataset=dataset, **values
+        )
+        return Response(self._detail(application.pk))
 
     @extend_schema(responses=ApplicationVersionOutput(many=True))
     @action(detail=True, methods=["get"])

@@ -279,6 +279,44 @@ class ApplicationVersion(models.Model):
         return f"{self.application_id} v{self.number}"
 
 
+class AcknowledgingParty(models.TextChoices):
+    COMMITTEE = "committee", _("The review committee (before approval)")
+    CUSTODIAN = "custodian", _("The dataset's custodian (before granting)")
+
+
+class ConsentAcknowledgement(models.Model):
+    """A consent conflict (a DUO term of a dataset the purpose does not satisfy) acknowledged
+    with a written reason by the committee or by the dataset's custodian. Never changed."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="consent_acknowledgements"
+    )
+    dataset = models.ForeignKey("catalog.Dataset", on_delete=models.PROTECT, related_name="+")
+    term = models.CharField(_("DUO term"), max_length=30)
+    party = models.CharField(max_length=10, choices=AcknowledgingParty.choices)
+    reason = models.TextField(_("why the use may proceed despite the conflict"))
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["acknowledged_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "dataset", "term", "party"],
+                name="consent_acknowledgement_once",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(party__in=["committee", "custodian"]),
+                name="consent_acknowledgement_party_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} {self.dataset_id} {self.term} ({self.party})"
+
+
 def attachment_path(instance, filename):
     return f"applications/{instance.application_id}/{instance.sha256}"
 

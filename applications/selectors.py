@@ -303,6 +303,44 @@ def approved_terms(applications) -> dict[int, dict]:
     return {v.application_id: v.content for v in ApplicationVersion.objects.filter(q)}
 
 
+def consent_conflicts_with_acknowledgements(application) -> list:
+    """The consent conflicts, each with ``acknowledgements``: the committee's and the
+    custodian's written reasons so far (one query for them all)."""
+    from .models import ConsentAcknowledgement
+
+    conflicts = consent_conflicts(application)
+    if not conflicts:
+        return []
+    by_key: dict = {}
+    for ack in ConsentAcknowledgement.objects.filter(application_id=application.pk).select_related(
+        "acknowledged_by"
+    ):
+        by_key.setdefault((ack.dataset_id, ack.term), []).append(ack)
+    return [_Acknowledged(c, by_key.get((c.dataset.pk, c.term), [])) for c in conflicts]
+
+
+class _Acknowledged:
+    """A consent conflict with its acknowledgements (the conflict's fields pass through)."""
+
+    def __init__(self, conflict, acknowledgements):
+        self._conflict = conflict
+        self.acknowledgements = acknowledgements
+
+    def __getattr__(self, name):
+        return getattr(self._conflict, name)
+
+    def by(self, party):
+        return next((a for a in self.acknowledgements if a.party == party), None)
+
+    @property
+    def committee(self):
+        return self.by("committee")
+
+    @property
+    def custodian(self):
+        return self.by("custodian")
+
+
 def versions_of(application) -> QuerySet:
     return application.versions.select_related("created_by").order_by("number")
 

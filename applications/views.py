@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_POST
@@ -21,6 +22,7 @@ from .forms import (
     FIELD_STEP,
     STEP_NAMES,
     STEPS,
+    AcknowledgeConflictForm,
     DecisionForm,
     DiffForm,
     NewApplicationForm,
@@ -144,7 +146,7 @@ def detail(request, pk):
     context = {
         "application": application,
         "awaited": selectors.awaited(application),
-        "conflicts": selectors.consent_conflicts(application),
+        "conflicts": _conflicts_with_forms(user, application),
         "requests": requests,
         "decidable": {
             r.pk
@@ -171,6 +173,69 @@ def detail(request, pk):
         ),
     }
     return render(request, "applications/detail.html", context)
+
+
+def _conflicts_with_forms(user, application, *, dataset_id=None):
+    """The consent conflicts with their acknowledgements, and for each the parties this user
+    may still acknowledge it for (each a small form on the page)."""
+    from .services.acknowledgements import may_acknowledge
+
+    conflicts = selectors.consent_conflicts_with_acknowledgements(application)
+    if dataset_id is not None:
+        conflicts = [c for c in conflicts if c.dataset.pk == dataset_id]
+    for conflict in conflicts:
+        conflict.forms = [
+            AcknowledgeConflictForm(
+                initial={"dataset": conflict.dataset.pk, "term": conflict.term, "party": party},
+                prefix=f"ack-{conflict.dataset.pk}-{conflict.term}-{party}".replace(":", ""),
+            )
+            for party in ("committee", "custodian")
+            if conflict.by(party) is None
+            and may_acknowledge(user, application, party, conflict.dataset)
+        ]
+    return conflicts
+
+
+@login_required
+@require_POST
+def acknowledge_conflict(request, pk):
+    """The chair (for the committee) or the dataset's custodian acknowledges a conflict."""
+    application = selectors.application_detail(request.user, pk)
+    form = AcknowledgeConflictForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        dataset = application.dataset_requests.filter(dataset_id=data["dataset"]).first()
+        if dataset is None:
+            raise Http404
+        try:
+            services.consent_conflict_acknowledge(
+                actor=request.user,
+                application=application,
+                dataset=dataset.dataset,
+                term=data["term"],
+                party=data["party"],
+                reason=data["reason"],
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            status = exc.status_code
+        else:
+            messages.success(request, _("The consent conflict was acknowledged."))
+            back = request.POST.get("next", "")
+            if not url_has_allowed_host_and_scheme(
+                back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            ):
+                back = _detail_url(application)
+            return redirect(back)
+    else:
+        messages.error(request, _("Write the reason the use may proceed."))
+        status = 400
+    context = {
+        "application": application,
+        "conflicts": _conflicts_with_forms(request.user, application),
+        "ack_error": True,
+    }
+    return render(request, "applications/acknowledge.html", context, status=status)
 
 
 @method_decorator(login_required, name="dispatch")
@@ -462,11 +527,10 @@ class DecideView(View):
                 "dr": dataset_request,
                 "application": application,
                 "form": form,
-                "conflicts": [
-                    c
-                    for c in selectors.consent_conflicts(application)
-                    if c.dataset.pk == dataset_request.dataset_id
-                ],
+                "conflicts": _conflicts_with_forms(
+                    request.user, application, dataset_id=dataset_request.dataset_id
+                ),
+                "next": request.path,
                 "open": perms.dataset_request_open_for_decision(dataset_request)
                 and dataset_request.state == DatasetRequest.State.PENDING,
             },

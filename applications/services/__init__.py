@@ -13,6 +13,11 @@ entry and its last approved terms meanwhile; approval re-activates it, a rejecti
 amendment returns it to active unchanged.
 """
 
+from .acknowledgements import (
+    consent_conflict_acknowledge,
+    require_acknowledged,
+    unacknowledged_conflicts,
+)
 from .custodians import dataset_request_decline, dataset_request_grant
 from .drafting import (
     application_attachment_add,
@@ -89,7 +94,10 @@ __all__ = [
     "application_try_activate",
     "application_update_draft",
     "application_withdraw",
+    "consent_conflict_acknowledge",
     "dataset_request_decline",
     "dataset_request_grant",
+    "require_acknowledged",
     "submission_problems",
+    "unacknowledged_conflicts",
 ]

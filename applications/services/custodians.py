@@ -8,6 +8,7 @@ from solidarity.transitions import transition_run
 
 from ..rules import DATASET_REQUEST
 from ._common import _require_text, _tell_applicant
+from .acknowledgements import require_acknowledged
 from .workflow import application_try_activate
 
 # ---- custodian decisions ----------------------------------------------------------------
@@ -17,6 +18,8 @@ def _decide(actor, dataset_request, *, name, reason="", conditions=""):
     payload: dict = {}
 
     def prepare(request):
+        if name == "grant":  # every consent conflict of this dataset acknowledged first
+            require_acknowledged(request.application, "custodian", dataset_id=request.dataset_id)
         payload.update(
             {
                 "application": request.application_id,

@@ -263,6 +263,14 @@ def application_decline(*, actor, application, reason: str, decision: int | None
     return application
 
 
+def _approvable(application) -> dict:
+    # Every consent conflict acknowledged by the committee, with a reason (DESIGN §11).
+    from .acknowledgements import require_acknowledged
+
+    require_acknowledged(application, "committee")
+    return {"approved_version": application.current_version}
+
+
 def _restore_approved_terms(application) -> dict:
     """The content goes back to the version last approved; datasets the turned-down amendment
     added are dropped (those approved keep their custodians' decisions)."""
@@ -330,7 +338,7 @@ def application_approve(
             "decided_at": timezone.now(),
             "state_reason": "",
         },
-        prepare=lambda app: {"approved_version": app.current_version},
+        prepare=_approvable,
     )
     _tell_applicant(
         application,
