@@ -271,6 +271,11 @@ class ActionView(View):
         application, transition = self._setup(request, pk, name)
         service = services.TRANSITION_SERVICES[name]
         form = _action_form(transition, request.POST)
+        if transition.irreversible and request.POST.get("confirm") != "yes":
+            # An irreversible move is made only from its confirmation page, which says what
+            # will happen (no script needed): anything else shows that page first.
+            form = _action_form(transition, request.POST if request.POST.get("text") else None)
+            return self._render(request, application, transition, form)
         kwargs = {}
         if form is not None:
             if not form.is_valid():

@@ -281,7 +281,7 @@ def test_withdraw_and_copy_through_the_browser(client, researcher, secretariat, 
     response = client.post(url("action", submitted.pk, "copy"))
     copy = Application.objects.exclude(pk=submitted.pk).get()
     assert response["Location"] == url("edit", copy.pk, "summary")
-    response = client.post(url("action", copy.pk, "withdraw"))
+    response = client.post(url("action", copy.pk, "withdraw"), {"confirm": "yes"})
     copy.refresh_from_db()
     assert copy.state == S.WITHDRAWN
 
