@@ -247,6 +247,8 @@ class ActionView(View):
         if name not in services.TRANSITION_SERVICES:
             raise Http404
         application = selectors.application_detail(request.user, pk)
+        if not rules.APPLICATION.may_actor(name, request.user, application):
+            raise PermissionDenied
         return application, rules.APPLICATION[name]
 
     def _render(self, request, application, transition, form, status=200):
@@ -271,6 +273,11 @@ class ActionView(View):
         application, transition = self._setup(request, pk, name)
         service = services.TRANSITION_SERVICES[name]
         form = _action_form(transition, request.POST)
+        if transition.irreversible and not rules.APPLICATION.allows(
+            name, request.user, application
+        ):
+            messages.error(request, _("This is not possible now."))
+            return redirect(_detail_url(application))
         if transition.irreversible and request.POST.get("confirm") != "yes":
             # An irreversible move is made only from its confirmation page, which says what
             # will happen (no script needed): anything else shows that page first.
