@@ -21,20 +21,8 @@ class ApplicationState(models.TextChoices):
     REVOKED = "revoked", _("Revoked")
 
 
-PRE_DECISION_STATES = [
-    ApplicationState.DRAFT,
-    ApplicationState.SUBMITTED,
-    ApplicationState.REVISION_REQUESTED,
-    ApplicationState.IN_REVIEW,
-    ApplicationState.AWAITING_DECISION,
-]
-TERMINAL_STATES = [
-    ApplicationState.REJECTED,
-    ApplicationState.WITHDRAWN,
-    ApplicationState.REVOKED,
-    ApplicationState.CLOSED,
-]
-# States a project is in once approved: these appear on the public register.
+# States a project is in once approved: these appear on the public register (with active
+# projects under amendment: ``rules.public_q``). The rulebook reads this list.
 PUBLIC_STATES = [
     ApplicationState.APPROVED,
     ApplicationState.ACTIVE,

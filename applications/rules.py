@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from solidarity.transitions import StateMachine, Transition
 
-from .models import Application, ApplicationState, DatasetRequest
+from .models import PUBLIC_STATES, Application, ApplicationState, DatasetRequest
 
 S = ApplicationState
 R = DatasetRequest.State
@@ -23,7 +23,7 @@ TERMINAL = (S.REJECTED, S.WITHDRAWN, S.REVOKED, S.CLOSED)
 # project the chair governs, that keeps its register entry and closes rather than withdraws.
 AMENDMENT = (S.REVISION_REQUESTED, S.SUBMITTED, S.IN_REVIEW, S.AWAITING_DECISION)
 # States whose applications are on the public register (with amendments under review).
-PUBLIC = (S.APPROVED, S.ACTIVE, S.SUSPENDED, S.REVOKED, S.CLOSED)
+PUBLIC = tuple(PUBLIC_STATES)
 
 
 def public_q():
@@ -36,6 +36,11 @@ def public_q():
 
 def has_been_active(application) -> bool:
     return application.activated_at is not None
+
+
+def live_project(application) -> bool:
+    """Active or suspended, or an amendment of a project that has been active."""
+    return application.state in (S.ACTIVE, S.SUSPENDED) or application.activated_at is not None
 
 
 def never_active(application) -> bool:
@@ -231,7 +236,7 @@ APPLICATION = StateMachine(
             text="reason",
             text_label=_("Reason for the suspension"),
             text_field="state_reason",
-            guard=has_been_active,
+            guard=live_project,
             guard_message=_("Only a project that has been active can be suspended."),
             verb=_("suspended"),
             irreversible=True,
@@ -261,7 +266,7 @@ APPLICATION = StateMachine(
             text_label=_("Reason for the revocation"),
             text_help=_("Access ends for good."),
             text_field="state_reason",
-            guard=has_been_active,
+            guard=live_project,
             guard_message=_("Only a project that has been active can be revoked."),
             verb=_("revoked"),
             irreversible=True,
@@ -280,7 +285,7 @@ APPLICATION = StateMachine(
             text_help=_("What the project did and found, and what happened to the data."),
             text_field="final_report",
             text_audited=False,
-            guard=has_been_active,
+            guard=live_project,
             guard_message=_("Only a project that has been active is closed."),
             verb=_("closed"),
             irreversible=True,

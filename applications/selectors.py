@@ -16,7 +16,6 @@ from solidarity.catalog.selectors import datasets_managed_by
 from . import rules
 from .consent import ConsentConflict, conflicts_for
 from .models import (
-    PUBLIC_STATES,
     Application,
     ApplicationState,
     ApplicationVersion,
@@ -41,7 +40,7 @@ def _visibility(user, *, as_custodian: bool = True) -> Q | None:
             Exists(DatasetRequest.objects.filter(application=OuterRef("pk"), dataset__in=managed)),
         )
     if roles & {Role.HARM_OFFICER, Role.BENEFIT_OFFICER}:
-        condition |= Q(state__in=PUBLIC_STATES)
+        condition |= rules.public_q()
     granted = get_objects_for_user(
         user,
         "applications.view_application_object",

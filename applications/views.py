@@ -151,9 +151,7 @@ def detail(request, pk):
         "decidable": {
             r.pk
             for r in requests
-            if r.dataset_id in managed
-            and r.state == DatasetRequest.State.PENDING
-            and perms.dataset_request_open_for_decision(r)
+            if r.dataset_id in managed and rules.DATASET_REQUEST.in_source_state("grant", r)
         },
         "versions": sorted(application.versions.all(), key=lambda v: v.number),
         "timeline": selectors.application_timeline(application),
@@ -543,8 +541,7 @@ class DecideView(View):
                     request.user, application, dataset_id=dataset_request.dataset_id
                 ),
                 "next": request.path,
-                "open": perms.dataset_request_open_for_decision(dataset_request)
-                and dataset_request.state == DatasetRequest.State.PENDING,
+                "open": rules.DATASET_REQUEST.in_source_state("grant", dataset_request),
             },
             status=status,
         )
