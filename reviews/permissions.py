@@ -34,6 +34,11 @@ def can_mark_conditions(user) -> bool:
     return _authenticated(user) and has_role(user, Role.SECRETARIAT)
 
 
+def may_mark_condition(user, condition=None) -> bool:
+    """Who marks a condition met or waives it (the rulebook says when)."""
+    return can_mark_conditions(user)
+
+
 def can_set_conditions(user) -> bool:
     return _authenticated(user) and has_role(user, Role.CHAIR, Role.SECRETARIAT)
 

@@ -14,6 +14,7 @@ from solidarity import audit
 from solidarity.accounts.roles import Role, has_role
 from solidarity.errors import DomainError, PermissionDenied, TransitionNotAllowed
 from solidarity.notifications.services import notify
+from solidarity.transitions import transition_run
 
 from ..models import (
     Assignment,
@@ -467,51 +468,31 @@ def condition_report(*, actor, condition, report: str) -> Condition:
 
 def condition_mark_met(*, actor, condition) -> Condition:
     """The secretariat marks an open condition met. Side effect: audit ``condition.met``."""
-    if not can_mark_conditions(actor):
-        raise PermissionDenied(_("Only the secretariat marks conditions."))
-    with transaction.atomic():
-        condition = _lock_condition(condition)
-        if condition.state != ConditionState.OPEN:
-            raise TransitionNotAllowed(_("Only an open condition can be marked met."))
-        condition.state = ConditionState.MET
-        condition.closed_at = timezone.now()
-        condition.save(update_fields=["state", "closed_at"])
-        audit.record(
-            actor=actor,
-            action="condition.met",
-            target=condition,
-            from_state=ConditionState.OPEN,
-            to_state=ConditionState.MET,
-        )
-    return condition
+    from ..rules import CONDITION
+
+    return transition_run(
+        CONDITION, "met", actor=actor, obj=condition, changes={"closed_at": timezone.now()}
+    )
 
 
 def condition_waive(*, actor, condition, reason: str) -> Condition:
     """The secretariat waives an open condition, with a reason. Side effect: ``condition.waive``."""
+    from ..rules import CONDITION
+
     if not can_mark_conditions(actor):
         raise PermissionDenied(_("Only the secretariat waives conditions."))
-    reason = (reason or "").strip()
-    if not reason:
+    if not (reason or "").strip():
         raise DomainError(
             _("Give the reason for waiving."), field_errors={"reason": [_("Required.")]}
         )
-    with transaction.atomic():
-        condition = _lock_condition(condition)
-        if condition.state != ConditionState.OPEN:
-            raise TransitionNotAllowed(_("Only an open condition can be waived."))
-        condition.state = ConditionState.WAIVED
-        condition.waive_reason = reason
-        condition.closed_at = timezone.now()
-        condition.save(update_fields=["state", "waive_reason", "closed_at"])
-        audit.record(
-            actor=actor,
-            action="condition.waive",
-            target=condition,
-            from_state=ConditionState.OPEN,
-            to_state=ConditionState.WAIVED,
-            payload={"reason": reason},
-        )
-    return condition
+    return transition_run(
+        CONDITION,
+        "waive",
+        actor=actor,
+        obj=condition,
+        text=reason,
+        changes={"closed_at": timezone.now()},
+    )
 
 
 __all__ = [

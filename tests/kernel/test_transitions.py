@@ -84,7 +84,9 @@ def test_a_machine_refuses_two_moves_of_one_name():
 
 
 def test_every_declared_move_names_an_audit_action_and_a_known_predicate():
-    for machine in (rules.APPLICATION, rules.DATASET_REQUEST):
+    from reviews.rules import CONDITION
+
+    for machine in (rules.APPLICATION, rules.DATASET_REQUEST, CONDITION):
         for move in machine:
             assert move.action
             assert callable(machine.predicate(move))
