@@ -63,3 +63,20 @@ def detail_links(user, application) -> list[tuple[str, str]]:
     for provider in _link_providers:
         links.extend(provider(user, application))
     return links
+
+
+# What higher apps do when a version is submitted (reviews opens a new committee round for an
+# amendment of an approved project). Each hook takes (application, actor) and runs inside the
+# submission's transaction.
+_submission_hooks: list[Callable] = []
+
+
+def register_submission_hook(hook: Callable) -> Callable:
+    if hook not in _submission_hooks:
+        _submission_hooks.append(hook)
+    return hook
+
+
+def run_submission_hooks(application, actor) -> None:
+    for hook in _submission_hooks:
+        hook(application, actor)

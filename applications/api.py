@@ -25,14 +25,16 @@ from rest_framework.response import Response
 from solidarity.catalog.models import AccessMode, Dataset, Organisation
 
 from . import permissions as perms
-from . import selectors, services
+from . import rules, selectors, services
 from .activation import missing_for_activation
 from .models import (
     CONTENT_FIELDS,
+    AcknowledgingParty,
     Application,
     ApplicationState,
     Attachment,
     Beneficiary,
+    ConsentAcknowledgement,
     DatasetRequest,
 )
 from .versioning import diff
@@ -83,12 +85,29 @@ class AttachmentOutput(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ConsentAcknowledgementOutput(serializers.ModelSerializer):
+    acknowledged_by = serializers.CharField(source="acknowledged_by.username")
+
+    class Meta:
+        model = ConsentAcknowledgement
+        fields = ["party", "reason", "acknowledged_by", "acknowledged_at"]
+        read_only_fields = fields
+
+
 class ConsentConflictOutput(serializers.Serializer):
     dataset = serializers.IntegerField(source="dataset.pk")
     dataset_title = serializers.CharField(source="dataset.title")
     term = serializers.CharField()
     term_label = serializers.CharField()
     message = serializers.CharField()
+    acknowledgements = ConsentAcknowledgementOutput(many=True)
+
+
+class ConsentAcknowledgementInput(serializers.Serializer):
+    dataset = serializers.IntegerField()
+    term = serializers.CharField(max_length=30)
+    party = serializers.ChoiceField(choices=AcknowledgingParty.choices)
+    reason = serializers.CharField()
 
 
 class ApplicationListOutput(serializers.ModelSerializer):
@@ -136,6 +155,8 @@ class ApplicationDetailOutput(serializers.ModelSerializer):
     consent_conflicts = serializers.SerializerMethodField()
     missing_for_activation = serializers.SerializerMethodField()
     missing_for_submission = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField()
+    amendment_under_review = serializers.SerializerMethodField()
 
     class Meta:
         model = Application
@@ -144,6 +165,8 @@ class ApplicationDetailOutput(serializers.ModelSerializer):
             "reference",
             "state",
             "state_reason",
+            "amendment_under_review",
+            "actions",
             "applicant",
             "organisation",
             "copied_from",
@@ -172,10 +195,20 @@ class ApplicationDetailOutput(serializers.ModelSerializer):
 
     @extend_schema_field(ConsentConflictOutput(many=True))
     def get_consent_conflicts(self, obj):
-        return ConsentConflictOutput(selectors.consent_conflicts(obj), many=True).data
+        return ConsentConflictOutput(
+            selectors.consent_conflicts_with_acknowledgements(obj), many=True
+        ).data
 
     def get_missing_for_activation(self, obj) -> list[str]:
         return [str(m) for m in missing_for_activation(obj)] if obj.state == S.APPROVED else []
+
+    def get_actions(self, obj) -> list[str]:
+        """The rulebook's moves the requesting user may make now (each a POST action here)."""
+        user = self.context["request"].user
+        return [t.name for t in rules.APPLICATION.available(user, obj)]
+
+    def get_amendment_under_review(self, obj) -> bool:
+        return rules.under_amendment(obj)
 
     def get_missing_for_submission(self, obj) -> list[dict]:
         user = self.context["request"].user
@@ -303,18 +336,21 @@ class ApplicationFilter(django_filters.FilterSet):
 # ---- viewsets ---------------------------------------------------------------------------
 
 
-def _transition(service, *, text=None):
-    """Build a POST action that runs ``service`` with the text field ``text`` (if any)."""
-    input_class = {
-        "message": ApplicationMessageInput,
-        "reason": ApplicationReasonInput,
-        "final_report": ApplicationFinalReportInput,
-    }
-    serializer_class = input_class.get(text)
+_TEXT_INPUTS = {
+    "message": ApplicationMessageInput,
+    "reason": ApplicationReasonInput,
+    "final_report": ApplicationFinalReportInput,
+}
+
+
+def _transition(transition):
+    """A POST action that runs the rulebook move ``transition`` through its service."""
+    service = services.TRANSITION_SERVICES[transition.name]
+    serializer_class = _TEXT_INPUTS.get(transition.text)
 
     @extend_schema(
         request=serializer_class,
-        responses={200: ApplicationDetailOutput},
+        responses={200: ApplicationDetailOutput, 201: ApplicationDetailOutput},
         description=(service.__doc__ or "").strip(),
     )
     def handler(self, request, pk=None):
@@ -323,7 +359,7 @@ def _transition(service, *, text=None):
         if serializer_class is not None:
             data = serializer_class(data=request.data)
             data.is_valid(raise_exception=True)
-            kwargs[text] = data.validated_data[text]
+            kwargs[transition.text] = data.validated_data[transition.text]
         result = service(actor=request.user, application=application, **kwargs)
         if isinstance(result, Application) and result.pk != application.pk:
             return Response(
@@ -331,8 +367,9 @@ def _transition(service, *, text=None):
             )  # a copy is a new application
         return Response(self._detail(application.pk))
 
-    handler.__name__ = service.__name__.replace("application_", "")
-    return handler
+    handler.__name__ = transition.name.replace("-", "_")
+    url_path = transition.name if "-" in transition.name else None
+    return action(detail=True, methods=["post"], url_path=url_path)(handler)
 
 
 @extend_schema_view(
@@ -398,29 +435,22 @@ class ApplicationViewSet(
     def partial_update(self, request, pk=None):
         return self._update(request, pk, partial=True)
 
-    submit = action(detail=True, methods=["post"])(_transition(services.application_submit))
-    withdraw = action(detail=True, methods=["post"])(_transition(services.application_withdraw))
-    request_revision = action(detail=True, methods=["post"], url_path="request-revision")(
-        _transition(services.application_request_revision, text="message")
-    )
-    accept = action(detail=True, methods=["post"])(_transition(services.application_accept))
-    reject = action(detail=True, methods=["post"])(
-        _transition(services.application_reject, text="reason")
-    )
-    suspend = action(detail=True, methods=["post"])(
-        _transition(services.application_suspend, text="reason")
-    )
-    reinstate = action(detail=True, methods=["post"])(_transition(services.application_reinstate))
-    revoke = action(detail=True, methods=["post"])(
-        _transition(services.application_revoke, text="reason")
-    )
-    close = action(detail=True, methods=["post"])(
-        _transition(services.application_close, text="final_report")
-    )
-    amend = action(detail=True, methods=["post"])(
-        _transition(services.application_amend, text="reason")
-    )
-    copy = action(detail=True, methods=["post"])(_transition(services.application_copy))
+    @extend_schema(request=ConsentAcknowledgementInput, responses=ApplicationDetailOutput)
+    @action(detail=True, methods=["post"], url_path="acknowledge-conflict")
+    def acknowledge_conflict(self, request, pk=None):
+        """Acknowledge a consent conflict with a reason: the chair for the committee (before
+        approval), the dataset's custodian (before granting)."""
+        application = self.get_object()
+        data = ConsentAcknowledgementInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        dataset = get_object_or_404(
+            Dataset.objects.filter(requests__application=application), pk=values.pop("dataset")
+        )
+        services.consent_conflict_acknowledge(
+            actor=request.user, application=application, dataset=dataset, **values
+        )
+        return Response(self._detail(application.pk))
 
     @extend_schema(responses=ApplicationVersionOutput(many=True))
     @action(detail=True, methods=["get"])
@@ -512,6 +542,14 @@ class ApplicationViewSet(
             filename=attachment.original_name,
             content_type=attachment.content_type,
         )
+
+
+# One POST action per offered move of the rulebook (``rules.APPLICATION``): submit, withdraw,
+# accept, request-revision, reject (at screening), await-decision, amend, suspend, reinstate,
+# revoke, close, copy. The committee's decision is served by the reviews app at ``decide/``.
+for _move in rules.APPLICATION:
+    if _move.name in services.TRANSITION_SERVICES:
+        setattr(ApplicationViewSet, _move.name.replace("-", "_"), _transition(_move))
 
 
 class DatasetRequestFilter(django_filters.FilterSet):

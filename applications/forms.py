@@ -194,6 +194,21 @@ class ReasonForm(forms.Form):
         self.fields["text"].help_text = help_text
 
 
+class AcknowledgeConflictForm(forms.Form):
+    """A consent conflict acknowledged with a written reason (committee or custodian)."""
+
+    dataset = forms.IntegerField(widget=forms.HiddenInput)
+    term = forms.CharField(max_length=30, widget=forms.HiddenInput)
+    party = forms.ChoiceField(
+        choices=[("committee", "committee"), ("custodian", "custodian")],
+        widget=forms.HiddenInput,
+    )
+    reason = forms.CharField(
+        label=_("Why the use may proceed despite this conflict"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"),

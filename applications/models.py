@@ -21,20 +21,8 @@ class ApplicationState(models.TextChoices):
     REVOKED = "revoked", _("Revoked")
 
 
-PRE_DECISION_STATES = [
-    ApplicationState.DRAFT,
-    ApplicationState.SUBMITTED,
-    ApplicationState.REVISION_REQUESTED,
-    ApplicationState.IN_REVIEW,
-    ApplicationState.AWAITING_DECISION,
-]
-TERMINAL_STATES = [
-    ApplicationState.REJECTED,
-    ApplicationState.WITHDRAWN,
-    ApplicationState.REVOKED,
-    ApplicationState.CLOSED,
-]
-# States a project is in once approved: these appear on the public register.
+# States a project is in once approved: these appear on the public register (with active
+# projects under amendment: ``rules.public_q``). The rulebook reads this list.
 PUBLIC_STATES = [
     ApplicationState.APPROVED,
     ApplicationState.ACTIVE,
@@ -154,6 +142,9 @@ class Application(models.Model):
     expiry_warned_days = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
 
     current_version = models.PositiveIntegerField(default=0)
+    # The version the committee last approved: while an amendment is reviewed, the public
+    # register and the project's terms are those of this version.
+    approved_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
     state_reason = models.TextField(blank=True)
     final_report = models.TextField(_("final report"), blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -332,6 +323,44 @@ class ApplicationVersion(models.Model):
 
     def delete(self, *args, **kwargs):
         raise FrozenVersionError("Application versions are frozen and cannot be deleted.")
+
+
+class AcknowledgingParty(models.TextChoices):
+    COMMITTEE = "committee", _("The review committee (before approval)")
+    CUSTODIAN = "custodian", _("The dataset's custodian (before granting)")
+
+
+class ConsentAcknowledgement(models.Model):
+    """A consent conflict (a DUO term of a dataset the purpose does not satisfy) acknowledged
+    with a written reason by the committee or by the dataset's custodian. Never changed."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="consent_acknowledgements"
+    )
+    dataset = models.ForeignKey("catalog.Dataset", on_delete=models.PROTECT, related_name="+")
+    term = models.CharField(_("DUO term"), max_length=30)
+    party = models.CharField(max_length=10, choices=AcknowledgingParty.choices)
+    reason = models.TextField(_("why the use may proceed despite the conflict"))
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["acknowledged_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "dataset", "term", "party"],
+                name="consent_acknowledgement_once",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(party__in=["committee", "custodian"]),
+                name="consent_acknowledgement_party_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} {self.dataset_id} {self.term} ({self.party})"
 
 
 def attachment_path(instance, filename):

@@ -13,9 +13,9 @@ from solidarity.accounts.roles import Role
 from solidarity.audit.models import AuditEvent
 from solidarity.catalog.selectors import datasets_managed_by
 
+from . import rules
 from .consent import ConsentConflict, conflicts_for
 from .models import (
-    PUBLIC_STATES,
     Application,
     ApplicationState,
     ApplicationVersion,
@@ -40,7 +40,7 @@ def _visibility(user, *, as_custodian: bool = True) -> Q | None:
             Exists(DatasetRequest.objects.filter(application=OuterRef("pk"), dataset__in=managed)),
         )
     if roles & {Role.HARM_OFFICER, Role.BENEFIT_OFFICER}:
-        condition |= Q(state__in=PUBLIC_STATES)
+        condition |= rules.public_q()
     granted = get_objects_for_user(
         user,
         "applications.view_application_object",
@@ -279,31 +279,65 @@ def application_timeline(application) -> list[AuditEvent]:
 
 def awaited(application) -> tuple[str, str]:
     """What the application waits for, and from whom, for list rows (no extra queries when
-    the list annotations are present)."""
-    state = application.state
-    if state == S.DRAFT:
-        return _("Completion and submission"), _("the applicant")
-    if state == S.SUBMITTED:
-        return _("Screening"), _("the secretariat")
-    if state == S.REVISION_REQUESTED:
-        return _("A revised version"), _("the applicant")
-    if state == S.IN_REVIEW:
-        return _("Assessment by the reviewers"), _("the review committee")
-    if state == S.AWAITING_DECISION:
-        return _("The decision"), _("the chair")
-    if state == S.APPROVED:
-        pending = getattr(application, "datasets_pending", None)
-        declined = getattr(application, "datasets_declined", None)
-        if declined:
-            return _("Declined datasets to be resolved"), _("the applicant and the custodians")
-        if pending:
-            return _("Decisions on %(n)s datasets") % {"n": pending}, _("the custodians")
-        return _("The remaining activation requirements"), _("see the application")
-    if state == S.ACTIVE:
-        return _("Nothing: the project is active"), "—"
-    if state == S.SUSPENDED:
-        return _("Reinstatement or revocation"), _("the chair")
-    return _("Nothing: the application is closed"), "—"
+    the list annotations are present): the rulebook's text for its state."""
+    what, who = rules.APPLICATION.awaited(application)
+    if rules.under_amendment(application):
+        what = _("Amendment: %(what)s") % {"what": what}
+    return what, who
+
+
+def approved_terms(applications) -> dict[int, dict]:
+    """For projects under amendment, the content of the version last approved (their terms
+    until the committee decides the amendment), by application id, in one query."""
+    wanted = {
+        a.pk: a.approved_version
+        for a in applications
+        if rules.under_amendment(a) and a.approved_version
+    }
+    if not wanted:
+        return {}
+    q = Q()
+    for pk, number in wanted.items():
+        q |= Q(application_id=pk, number=number)
+    return {v.application_id: v.content for v in ApplicationVersion.objects.filter(q)}
+
+
+def consent_conflicts_with_acknowledgements(application) -> list:
+    """The consent conflicts, each with ``acknowledgements``: the committee's and the
+    custodian's written reasons so far (one query for them all)."""
+    from .models import ConsentAcknowledgement
+
+    conflicts = consent_conflicts(application)
+    if not conflicts:
+        return []
+    by_key: dict = {}
+    for ack in ConsentAcknowledgement.objects.filter(application_id=application.pk).select_related(
+        "acknowledged_by"
+    ):
+        by_key.setdefault((ack.dataset_id, ack.term), []).append(ack)
+    return [_Acknowledged(c, by_key.get((c.dataset.pk, c.term), [])) for c in conflicts]
+
+
+class _Acknowledged:
+    """A consent conflict with its acknowledgements (the conflict's fields pass through)."""
+
+    def __init__(self, conflict, acknowledgements):
+        self._conflict = conflict
+        self.acknowledgements = acknowledgements
+
+    def __getattr__(self, name):
+        return getattr(self._conflict, name)
+
+    def by(self, party):
+        return next((a for a in self.acknowledgements if a.party == party), None)
+
+    @property
+    def committee(self):
+        return self.by("committee")
+
+    @property
+    def custodian(self):
+        return self.by("custodian")
 
 
 def versions_of(application) -> QuerySet:

@@ -20,5 +20,10 @@ urlpatterns = [
         name="attachment-remove",
     ),
     path("<int:pk>/versions/", views.versions, name="versions"),
+    path(
+        "<int:pk>/acknowledge-conflict/",
+        views.acknowledge_conflict,
+        name="acknowledge-conflict",
+    ),
     path("<int:pk>/<slug:name>/", views.ActionView.as_view(), name="action"),
 ]

@@ -8,20 +8,21 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.http import require_POST
 
 from solidarity.errors import DomainError
 
 from . import permissions as perms
-from . import selectors, services
+from . import rules, selectors, services
 from .activation import detail_links, missing_for_activation
 from .forms import (
     FIELD_STEP,
     STEP_NAMES,
     STEPS,
+    AcknowledgeConflictForm,
     DecisionForm,
     DiffForm,
     NewApplicationForm,
@@ -110,116 +111,25 @@ def custodian_requests(request):
 # ---- one application --------------------------------------------------------------------
 
 
-ACTIONS = {
-    # name: (service, text keyword, label, help, button, predicate for showing it)
-    "submit": (services.application_submit, None, "", "", gettext_lazy("Submit"), perms.can_submit),
-    "withdraw": (
-        services.application_withdraw,
-        None,
-        "",
-        "",
-        gettext_lazy("Withdraw the application"),
-        perms.can_withdraw,
-    ),
-    "accept": (
-        services.application_accept,
-        None,
-        "",
-        "",
-        gettext_lazy("Accept into review"),
-        perms.can_accept,
-    ),
-    "request-revision": (
-        services.application_request_revision,
-        "message",
-        gettext_lazy("What must be revised"),
-        gettext_lazy("The applicant sees this message."),
-        gettext_lazy("Request a revision"),
-        perms.can_request_revision,
-    ),
-    "reject": (
-        services.application_reject,
-        "reason",
-        gettext_lazy("Reason for the rejection"),
-        gettext_lazy("At screening: why the application is out of scope."),
-        gettext_lazy("Reject"),
-        perms.can_reject,
-    ),
-    "await-decision": (
-        services.application_mark_awaiting_decision,
-        None,
-        "",
-        "",
-        gettext_lazy("Put forward for decision"),
-        perms.can_mark_awaiting_decision,
-    ),
-    "suspend": (
-        services.application_suspend,
-        "reason",
-        gettext_lazy("Reason for the suspension"),
-        "",
-        gettext_lazy("Suspend the project"),
-        lambda u, a: perms.can_govern_project(u, a) and a.state == S.ACTIVE,
-    ),
-    "reinstate": (
-        services.application_reinstate,
-        None,
-        "",
-        "",
-        gettext_lazy("Reinstate the project"),
-        lambda u, a: perms.can_govern_project(u, a) and a.state == S.SUSPENDED,
-    ),
-    "revoke": (
-        services.application_revoke,
-        "reason",
-        gettext_lazy("Reason for the revocation"),
-        gettext_lazy("Access ends for good."),
-        gettext_lazy("Revoke access"),
-        lambda u, a: perms.can_govern_project(u, a) and a.state in (S.ACTIVE, S.SUSPENDED),
-    ),
-    "close": (
-        services.application_close,
-        "final_report",
-        gettext_lazy("Final report"),
-        gettext_lazy("What the project did and found, and what happened to the data."),
-        gettext_lazy("Close the project"),
-        perms.can_close,
-    ),
-    "amend": (
-        services.application_amend,
-        "reason",
-        gettext_lazy("What the amendment changes and why"),
-        gettext_lazy(
-            "The project goes back through review as a new version; access pauses meanwhile."
-        ),
-        gettext_lazy("Ask for an amendment"),
-        perms.can_amend,
-    ),
-    "copy": (
-        services.application_copy,
-        None,
-        "",
-        "",
-        gettext_lazy("Copy as a new draft"),
-        perms.can_copy,
-    ),
-}
+def _action_form(transition, data=None):
+    if not transition.needs_text:
+        return None
+    return ReasonForm(data, label=transition.text_label, help_text=transition.text_help)
 
 
 def available_actions(user, application) -> list[dict]:
-    found = []
-    for name, (_service, keyword, label, help_text, button, allowed) in ACTIONS.items():
-        if allowed(user, application):
-            found.append(
-                {
-                    "name": name,
-                    "url": reverse("applications:action", args=[application.pk, name]),
-                    "button": button,
-                    "form": ReasonForm(label=label, help_text=help_text) if keyword else None,
-                    "danger": name in ("withdraw", "reject", "revoke", "suspend"),
-                }
-            )
-    return found
+    """The moves of the rulebook this user may make now, as buttons (with their text box)."""
+    return [
+        {
+            "name": t.name,
+            "url": reverse("applications:action", args=[application.pk, t.name]),
+            "button": t.label,
+            "form": _action_form(t),
+            "danger": t.irreversible,
+            "confirm": t.irreversible,
+        }
+        for t in rules.APPLICATION.available(user, application)
+    ]
 
 
 @login_required
@@ -236,14 +146,12 @@ def detail(request, pk):
     context = {
         "application": application,
         "awaited": selectors.awaited(application),
-        "conflicts": selectors.consent_conflicts(application),
+        "conflicts": _conflicts_with_forms(user, application),
         "requests": requests,
         "decidable": {
             r.pk
             for r in requests
-            if r.dataset_id in managed
-            and r.state == DatasetRequest.State.PENDING
-            and perms.dataset_request_open_for_decision(r)
+            if r.dataset_id in managed and rules.DATASET_REQUEST.in_source_state("grant", r)
         },
         "versions": sorted(application.versions.all(), key=lambda v: v.number),
         "timeline": selectors.application_timeline(application),
@@ -265,41 +173,119 @@ def detail(request, pk):
     return render(request, "applications/detail.html", context)
 
 
+def _conflicts_with_forms(user, application, *, dataset_id=None):
+    """The consent conflicts with their acknowledgements, and for each the parties this user
+    may still acknowledge it for (each a small form on the page)."""
+    from .services.acknowledgements import may_acknowledge
+
+    conflicts = selectors.consent_conflicts_with_acknowledgements(application)
+    if dataset_id is not None:
+        conflicts = [c for c in conflicts if c.dataset.pk == dataset_id]
+    for conflict in conflicts:
+        conflict.forms = [
+            AcknowledgeConflictForm(
+                initial={"dataset": conflict.dataset.pk, "term": conflict.term, "party": party},
+                prefix=f"ack-{conflict.dataset.pk}-{conflict.term}-{party}".replace(":", ""),
+            )
+            for party in ("committee", "custodian")
+            if conflict.by(party) is None
+            and may_acknowledge(user, application, party, conflict.dataset)
+        ]
+    return conflicts
+
+
+@login_required
+@require_POST
+def acknowledge_conflict(request, pk):
+    """The chair (for the committee) or the dataset's custodian acknowledges a conflict."""
+    application = selectors.application_detail(request.user, pk)
+    form = AcknowledgeConflictForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        dataset = application.dataset_requests.filter(dataset_id=data["dataset"]).first()
+        if dataset is None:
+            raise Http404
+        try:
+            services.consent_conflict_acknowledge(
+                actor=request.user,
+                application=application,
+                dataset=dataset.dataset,
+                term=data["term"],
+                party=data["party"],
+                reason=data["reason"],
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            status = exc.status_code
+        else:
+            messages.success(request, _("The consent conflict was acknowledged."))
+            back = request.POST.get("next", "")
+            if not url_has_allowed_host_and_scheme(
+                back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            ):
+                back = _detail_url(application)
+            return redirect(back)
+    else:
+        messages.error(request, _("Write the reason the use may proceed."))
+        status = 400
+    context = {
+        "application": application,
+        "conflicts": _conflicts_with_forms(request.user, application),
+        "ack_error": True,
+    }
+    return render(request, "applications/acknowledge.html", context, status=status)
+
+
 @method_decorator(login_required, name="dispatch")
 class ActionView(View):
-    """GET shows the confirmation (with its text box); POST runs the service."""
+    """GET shows the confirmation page (with its text box and, for an irreversible move, what
+    will happen); POST runs the service. Every move is one of the rulebook's."""
 
     def _setup(self, request, pk, name):
-        if name not in ACTIONS:
+        if name not in services.TRANSITION_SERVICES:
             raise Http404
         application = selectors.application_detail(request.user, pk)
-        return application, ACTIONS[name]
+        if not rules.APPLICATION.may_actor(name, request.user, application):
+            raise PermissionDenied
+        return application, rules.APPLICATION[name]
 
-    def _form(self, spec, data=None):
-        _service, keyword, label, help_text, _button, _allowed = spec
-        return ReasonForm(data, label=label, help_text=help_text) if keyword else None
-
-    def _render(self, request, application, name, spec, form, status=200):
+    def _render(self, request, application, transition, form, status=200):
         return render(
             request,
             "applications/action.html",
-            {"application": application, "name": name, "button": spec[4], "form": form},
+            {
+                "application": application,
+                "name": transition.name,
+                "button": transition.label,
+                "transition": transition,
+                "form": form,
+            },
             status=status,
         )
 
     def get(self, request, pk, name):
-        application, spec = self._setup(request, pk, name)
-        return self._render(request, application, name, spec, self._form(spec))
+        application, transition = self._setup(request, pk, name)
+        return self._render(request, application, transition, _action_form(transition))
 
     def post(self, request, pk, name):
-        application, spec = self._setup(request, pk, name)
-        service, keyword = spec[0], spec[1]
-        form = self._form(spec, request.POST)
+        application, transition = self._setup(request, pk, name)
+        service = services.TRANSITION_SERVICES[name]
+        form = _action_form(transition, request.POST)
+        if transition.irreversible and not rules.APPLICATION.allows(
+            name, request.user, application
+        ):
+            messages.error(request, _("This is not possible now."))
+            return redirect(_detail_url(application))
+        if transition.irreversible and request.POST.get("confirm") != "yes":
+            # An irreversible move is made only from its confirmation page, which says what
+            # will happen (no script needed): anything else shows that page first.
+            form = _action_form(transition, request.POST if request.POST.get("text") else None)
+            return self._render(request, application, transition, form)
         kwargs = {}
         if form is not None:
             if not form.is_valid():
-                return self._render(request, application, name, spec, form, status=400)
-            kwargs[keyword] = form.cleaned_data["text"]
+                return self._render(request, application, transition, form, status=400)
+            kwargs[transition.text] = form.cleaned_data["text"]
         try:
             result = service(actor=request.user, application=application, **kwargs)
         except DomainError as exc:
@@ -308,13 +294,13 @@ class ActionView(View):
                 return redirect("applications:edit", pk=application.pk, step="check")
             if form is not None and exc.field_errors:
                 form.add_error("text", exc.message)
-                return self._render(request, application, name, spec, form, status=400)
+                return self._render(request, application, transition, form, status=400)
             messages.error(request, exc.message)
             return redirect(_detail_url(application))
         if name == "copy":
             messages.success(request, _("A new draft was made from this application."))
             return redirect("applications:edit", pk=result.pk, step="summary")
-        messages.success(request, _("Done: %(action)s.") % {"action": spec[4]})
+        messages.success(request, _("Done: %(action)s.") % {"action": transition.label})
         return redirect(_detail_url(application))
 
 
@@ -551,13 +537,11 @@ class DecideView(View):
                 "dr": dataset_request,
                 "application": application,
                 "form": form,
-                "conflicts": [
-                    c
-                    for c in selectors.consent_conflicts(application)
-                    if c.dataset.pk == dataset_request.dataset_id
-                ],
-                "open": perms.dataset_request_open_for_decision(dataset_request)
-                and dataset_request.state == DatasetRequest.State.PENDING,
+                "conflicts": _conflicts_with_forms(
+                    request.user, application, dataset_id=dataset_request.dataset_id
+                ),
+                "next": request.path,
+                "open": rules.DATASET_REQUEST.in_source_state("grant", dataset_request),
             },
             status=status,
         )

@@ -398,12 +398,13 @@ class HarmReportViewSet(
     @extend_schema(request=HarmTriageInput)
     @action(detail=True, methods=["post"])
     def triage(self, request, pk=None):
-        from applications.models import PUBLIC_STATES, Application
+        from applications.models import Application
+        from applications.rules import public_q
 
         report = self._officer_report(request, pk)
         data = self._valid(HarmTriageInput, request)
         applications = list(
-            Application.objects.filter(pk__in=data.get("applications", []), state__in=PUBLIC_STATES)
+            Application.objects.filter(public_q(), pk__in=data.get("applications", []))
         )
         datasets = list(Dataset.objects.filter(pk__in=data.get("datasets", [])))
         services.harm_report_triage(
@@ -474,12 +475,13 @@ class HarmReportViewSet(
     @extend_schema(request=HarmSuspensionInput)
     @action(detail=True, methods=["post"], url_path="recommend-suspension")
     def recommend_suspension(self, request, pk=None):
-        from applications.models import PUBLIC_STATES, Application
+        from applications.models import Application
+        from applications.rules import public_q
 
         report = self._officer_report(request, pk)
         data = self._valid(HarmSuspensionInput, request)
         try:
-            application = Application.objects.get(pk=data["application"], state__in=PUBLIC_STATES)
+            application = Application.objects.get(public_q(), pk=data["application"])
         except Application.DoesNotExist:
             raise Http404 from None
         services.harm_report_recommend_suspension(

@@ -91,13 +91,14 @@ class LinkForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from applications.models import PUBLIC_STATES, Application
+        from applications.models import Application
+        from applications.rules import public_q
 
         search = (self.data.get(self.add_prefix("project_search")) or "").strip()[:200]
         self.search = search
         self.matches = public_projects(search) if search else []
         self.fields["project"].queryset = Application.objects.filter(
-            state__in=PUBLIC_STATES, pk__in=[p.pk for p in self.matches]
+            public_q(), pk__in=[p.pk for p in self.matches]
         )
         self.fields["dataset"].label_from_instance = lambda d: f"{d.title} ({d.custodian.name})"
         if not self.matches:
@@ -163,9 +164,10 @@ class AcknowledgeForm(forms.Form):
 
 def _applications_queryset():
     """Projects a harm can be linked to: those on the public register, as harm officers see."""
-    from applications.models import PUBLIC_STATES, Application
+    from applications.models import Application
+    from applications.rules import public_q
 
-    return Application.objects.filter(state__in=PUBLIC_STATES).order_by("reference")
+    return Application.objects.filter(public_q()).order_by("reference")
 
 
 class TriageForm(forms.Form):

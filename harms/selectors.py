@@ -205,13 +205,14 @@ def suspension_recommendations_open() -> QuerySet:
 
 def public_projects(search: str, limit: int = 20) -> list:
     """Projects on the public register matching a title or reference, for the report form."""
-    from applications.models import PUBLIC_STATES, Application
+    from applications.models import Application
+    from applications.rules import public_q
 
     search = (search or "").strip()
     if not search:
         return []
     return list(
-        Application.objects.filter(state__in=PUBLIC_STATES)
+        Application.objects.filter(public_q())
         .filter(Q(reference__iexact=search) | Q(title__icontains=search))
         .order_by("-decided_at", "-id")[:limit]
     )

@@ -1,9 +1,10 @@
 """The reviews API: frameworks, the try-out instrument, reviewers' assessments and risk
 registers, and the committee's actions on an application.
 
-The committee's actions live at ``/api/v1/applications/{id}/assign|vote|decide|classification/``
+The committee's actions live at ``/api/v1/applications/{id}/assign|vote|classification/``
 through ``urlpatterns`` below (wired in ``solidarity/urls.py``), and at
 ``/api/v1/committee/applications/{id}/...`` through the router; both reach the same viewset.
+The decision is served at one address only, ``/api/v1/applications/{id}/decide/``.
 """
 
 from django.http import Http404
@@ -331,6 +332,44 @@ class RiskReviewViewSet(
         services.risk_item_remove(actor=self.request.user, risk=instance)
 
 
+class ConflictIn(serializers.Serializer):
+    has_conflict = serializers.BooleanField()
+    details = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AssignmentConflictOut(serializers.ModelSerializer):
+    class Meta:
+        model = Assignment
+        fields = ["id", "application", "role", "due_on", "state", "has_conflict"]
+        read_only_fields = fields
+
+
+class AssignmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The reviewer's own assignments; the conflict-of-interest declaration comes first."""
+
+    lookup_value_regex = r"\d+"  # a non-numeric id is a 404, not a 500
+
+    serializer_class = AssignmentConflictOut
+    permission_classes = [permissions.IsReviewer]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Assignment.objects.none()
+        return Assignment.objects.filter(reviewer=self.request.user).order_by("due_on", "id")
+
+    @extend_schema(request=ConflictIn, responses=AssignmentConflictOut)
+    @action(detail=True, methods=["post"])
+    def declare(self, request, pk=None):
+        """Declare a conflict of interest (recused) or none (the full application opens)."""
+        assignment = _own_assignment(request.user, pk)
+        data = ConflictIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        assignment = services.coi_declare(
+            actor=request.user, assignment=assignment, **data.validated_data
+        )
+        return Response(AssignmentConflictOut(assignment).data)
+
+
 # ---- the committee's actions on an application ------------------------------------------
 
 
@@ -509,26 +548,6 @@ class CommitteeViewSet(viewsets.GenericViewSet):
         )
         return Response(VoteOut(vote).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=DecideIn, responses=None)
-    @action(detail=True, methods=["post"])
-    def decide(self, request, pk=None):
-        application = self._application(pk)
-        if not permissions.can_decide(request.user):
-            raise Http404
-        data = DecideIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        committee = services.decision_record(
-            actor=request.user, application=application, **data.validated_data
-        )
-        return Response(
-            {
-                "application": application.pk,
-                "outcome": committee.outcome,
-                "type": committee.decided_type,
-                "reason": committee.decision_reason,
-            }
-        )
-
     @extend_schema(request=ClassificationIn, responses=None)
     @action(detail=True, methods=["get", "post"])
     def classification(self, request, pk=None):
@@ -584,6 +603,43 @@ class CommitteeViewSet(viewsets.GenericViewSet):
         return Response(ConditionOut(condition).data, status=status.HTTP_201_CREATED)
 
 
+class DecisionOut(serializers.Serializer):
+    application = serializers.IntegerField()
+    outcome = serializers.CharField()
+    type = serializers.CharField()
+    computed_type = serializers.CharField()
+    type_reason = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class DecideView(CommitteeViewSet):
+    """The committee's decision, served at one address: ``/api/v1/applications/{id}/decide/``.
+
+    After screening this is the only way an application is approved or rejected."""
+
+    @extend_schema(request=DecideIn, responses=DecisionOut, operation_id="applications_decide")
+    def decide(self, request, pk=None):
+        application = self._application(pk)
+        if not permissions.can_decide(request.user):
+            raise Http404
+        data = DecideIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        committee = services.decision_record(
+            actor=request.user, application=application, **data.validated_data
+        )
+        decision = committee.application.committee_decisions.order_by("-round").first()
+        return Response(
+            {
+                "application": application.pk,
+                "outcome": committee.outcome,
+                "type": committee.decided_type,
+                "computed_type": decision.computed_type,
+                "type_reason": decision.type_reason,
+                "reason": committee.decision_reason,
+            }
+        )
+
+
 def register(router) -> None:
     """Add this app's viewsets to the /api/v1/ router."""
     router.register("frameworks", FrameworkViewSet, basename="framework")
@@ -591,6 +647,7 @@ def register(router) -> None:
     router.register("risk-reviews", RiskReviewViewSet, basename="risk-review")
     router.register("committee/applications", CommitteeViewSet, basename="committee-application")
     router.register("conditions", ConditionViewSet, basename="condition")
+    router.register("assignments", AssignmentViewSet, basename="assignment")
 
 
 # Explicit routes for the DESIGN §8 addresses, included under /api/v1/ by solidarity/urls.py.
@@ -607,7 +664,7 @@ urlpatterns = [
     ),
     path(
         "applications/<int:pk>/decide/",
-        CommitteeViewSet.as_view({"post": "decide"}),
+        DecideView.as_view({"post": "decide"}),
         name="application-decide",
     ),
     path(

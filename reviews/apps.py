@@ -9,7 +9,11 @@ class ReviewsConfig(AppConfig):
     def ready(self):
         from celery.schedules import crontab
 
-        from applications.activation import register_activation_check, register_detail_links
+        from applications.activation import (
+            register_activation_check,
+            register_detail_links,
+            register_submission_hook,
+        )
         from applications.versioning import register_snapshot_part
         from solidarity.accounts.demo import register_seeder
         from solidarity.accounts.home import register_panel
@@ -42,3 +46,6 @@ class ReviewsConfig(AppConfig):
             schedule=crontab(hour=7, minute=45),
         )
         register_activation_check(conditions_before_activation_missing)
+        from .services.committee import committee_open_round
+
+        register_submission_hook(committee_open_round)

@@ -377,11 +377,14 @@ class DecisionOutcome(models.TextChoices):
 
 
 class CommitteeFile(models.Model):
-    """The committee's record on one application: quorum, type override and the decision."""
+    """The committee's record on one application: quorum, type override and the decision of
+    the current round. Each amendment of an approved project opens a new round (votes, type
+    and decision of its own); every round's decision is kept as a ``Decision``."""
 
     application = models.OneToOneField(
         "applications.Application", on_delete=models.CASCADE, related_name="committee_file"
     )
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
     quorum = models.PositiveSmallIntegerField(
         _("quorum"), help_text=_("Votes needed from non-recused members.")
     )
@@ -432,6 +435,7 @@ class Vote(models.Model):
     voter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_votes"
     )
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
     choice = models.CharField(_("vote"), max_length=30, choices=VoteChoice.choices)
     comment = models.TextField(_("comment"), blank=True)
     recorded_by = models.ForeignKey(
@@ -442,12 +446,50 @@ class Vote(models.Model):
     class Meta:
         ordering = ["cast_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["application", "voter"], name="vote_one_per_member"),
+            models.UniqueConstraint(
+                fields=["application", "round", "voter"], name="vote_one_per_member_and_round"
+            ),
             models.CheckConstraint(condition=Q(choice__in=VoteChoice.values), name="vote_valid"),
         ]
 
     def __str__(self) -> str:
         return f"{self.voter}: {self.choice}"
+
+
+class Decision(models.Model):
+    """One committee decision on an application: the first, then one per amendment.
+
+    Never changed once made; the committee file holds the current round."""
+
+    application = models.ForeignKey(
+        "applications.Application", on_delete=models.CASCADE, related_name="committee_decisions"
+    )
+    round = models.PositiveSmallIntegerField(_("round"))
+    version = models.PositiveIntegerField(_("version decided"))
+    amendment = models.BooleanField(_("decision on an amendment"), default=False)
+    outcome = models.CharField(max_length=10, choices=DecisionOutcome.choices)
+    computed_type = models.CharField(max_length=10, choices=UseType.choices, blank=True)
+    effective_type = models.CharField(max_length=10, choices=UseType.choices, blank=True)
+    type_reason = models.TextField(_("reason for the type"), blank=True)
+    reason = models.TextField(_("reasons for the decision"), blank=True)
+    access_expires_on = models.DateField(null=True, blank=True)
+    votes = models.JSONField(default=dict, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["application", "round"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "round"], name="decision_one_per_round"),
+            models.CheckConstraint(
+                condition=Q(outcome__in=["approved", "rejected"]), name="decision_outcome_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} #{self.round}: {self.outcome}"
 
 
 class ConditionKind(models.TextChoices):

@@ -2,13 +2,15 @@
 
 from rest_framework.permissions import BasePermission
 
+from applications import rules
 from solidarity.accounts.roles import Role, has_role
 
 from .models import AssignmentState
 
-REVIEW_STATES = ("in_review", "awaiting_decision")
-ASSIGNABLE_STATES = ("submitted", "in_review", "awaiting_decision")
-SELF_ASSESSMENT_STATES = ("draft", "revision_requested")
+# Read from the applications' rulebook, not written again here.
+REVIEW_STATES = rules.REVIEW
+ASSIGNABLE_STATES = (rules.S.SUBMITTED, *rules.REVIEW)
+SELF_ASSESSMENT_STATES = rules.EDITABLE
 
 
 def _authenticated(user) -> bool:
@@ -30,6 +32,11 @@ def can_decide(user) -> bool:
 
 def can_mark_conditions(user) -> bool:
     return _authenticated(user) and has_role(user, Role.SECRETARIAT)
+
+
+def may_mark_condition(user, condition=None) -> bool:
+    """Who marks a condition met or waives it (the rulebook says when)."""
+    return can_mark_conditions(user)
 
 
 def can_set_conditions(user) -> bool:

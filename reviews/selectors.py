@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from solidarity.accounts.roles import Role
@@ -19,6 +19,7 @@ from .models import (
     AssignmentState,
     CommitteeFile,
     Condition,
+    Decision,
     DecisionOutcome,
     RiskItem,
     Vote,
@@ -60,6 +61,21 @@ class Classification:
     @property
     def is_overridden(self) -> bool:
         return bool(self.override_type) and self.override_type != self.computed_type
+
+    @property
+    def chair_may_approve_alone(self) -> bool:
+        """Only type A is decided by the chair alone, and only when the reviewers' computed
+        type is A too: an override (from D, C, B or a mixed result) needs a quorate vote."""
+        return self.effective_type == "A" and self.computed_type == "A"
+
+    @property
+    def chair_may_reject_alone(self) -> bool:
+        """Types A and D are rejected without a vote, unless the chair's type moved away from
+        a computed type that would have needed one."""
+        alone = ("A", "D")
+        return self.effective_type in alone and (
+            not self.is_overridden or self.computed_type in alone
+        )
 
     def as_dict(self) -> dict:
         return {
@@ -165,8 +181,14 @@ def _tally(votes: list[Vote], eligible: set[int], quorum: int) -> Tally:
 def vote_tally(application, *, quorum: int) -> Tally:
     """The votes of non-recused members; votes of members recused since are ignored."""
     assignments = list(Assignment.objects.filter(application_id=application.pk))
-    votes = list(Vote.objects.filter(application_id=application.pk))
+    votes = list(current_round_votes(application.pk))
     return _tally(votes, _eligible_voter_ids(application, assignments), quorum)
+
+
+def current_round_votes(application_id) -> QuerySet:
+    """The votes of the committee's current round (an amendment's decision has its own)."""
+    current = CommitteeFile.objects.filter(application_id=application_id).values("round")[:1]
+    return Vote.objects.filter(application_id=application_id, round=Subquery(current))
 
 
 # ---- dashboards --------------------------------------------------------------------------
@@ -338,7 +360,11 @@ def committee_view(application, *, quorum_default: int) -> CommitteeView:
     counted = [c.assessment for c in columns if c.counted]
     classification = _classify(counted, committee)
     votes = list(
-        Vote.objects.filter(application_id=application.pk).select_related("voter").order_by("id")
+        Vote.objects.filter(
+            application_id=application.pk, round=committee.round if committee else 1
+        )
+        .select_related("voter")
+        .order_by("id")
     )
     tally = _tally(
         votes,
@@ -423,10 +449,10 @@ def risks_of(user) -> QuerySet:
 
 
 def public_classifications(*, application_ids=None) -> dict[int, dict]:
-    """Each project's type and why, for the public register; two queries for any number.
+    """Each project's type, the reviewers' computed type and why, for the public register.
 
-    ``{application_id: {"type": "A", "reason": "..."}}``; projects without filed reviews or a
-    chair's type are absent.
+    ``{application_id: {"type": "A", "computed_type": "D", "reason": "..."}}``; projects
+    without filed reviews or a chair's type are absent. Three queries for any number.
     """
     from django.utils.translation import gettext as _
 
@@ -444,9 +470,25 @@ def public_classifications(*, application_ids=None) -> dict[int, dict]:
     for assessment in filed:
         by_application.setdefault(assessment.application_id, []).append(assessment)
     files = {c.application_id: c for c in committees}
+    decisions = Decision.objects.filter(outcome=DecisionOutcome.APPROVED).order_by("round")
+    if application_ids is not None:
+        decisions = decisions.filter(application_id__in=ids)
+    # The type a project was last approved with stands until a new decision (an amendment's
+    # round reopens the committee's file but not the public facts).
+    decided = {d.application_id: d for d in decisions}
     result = {}
-    for app_id in set(by_application) | set(files):
+    for app_id in set(by_application) | set(files) | set(decided):
         c = _classify(by_application.get(app_id, []), files.get(app_id))
+        d = decided.get(app_id)
+        if d is not None:  # the facts of the last approval, with the reviewers' scores
+            c = Classification(
+                computed_type=d.computed_type or None,
+                mean_benefit=c.mean_benefit,
+                mean_safety=c.mean_safety,
+                filings=c.filings,
+                override_type=d.effective_type if d.effective_type != d.computed_type else "",
+                override_reason=d.type_reason,
+            )
         if not c.effective_type or c.effective_type == scoring.TYPE_MIXED:
             continue
         if c.is_overridden or (c.override_type and not c.computed_type):
@@ -456,5 +498,9 @@ def public_classifications(*, application_ids=None) -> dict[int, dict]:
                 "Mean of %(n)s reviewers' public-value assessments: public value %(b)s, "
                 "safety %(s)s (each from -1 to 1)."
             ) % {"n": c.filings, "b": c.mean_benefit, "s": c.mean_safety}
-        result[app_id] = {"type": c.effective_type, "reason": reason}
+        result[app_id] = {
+            "type": c.effective_type,
+            "computed_type": c.computed_type or "",
+            "reason": reason,
+        }
     return result

@@ -14,6 +14,7 @@ from solidarity.errors import DomainError
 
 from . import forms, permissions, selectors, services
 from .models import Assignment, AssignmentState, ConditionState, RiskItem
+from .rules import CONDITION
 from .services.committee import default_quorum
 
 
@@ -563,8 +564,7 @@ def condition_detail(request, pk):
             "condition": condition,
             "is_open": condition.state == ConditionState.OPEN,
             "can_report": is_owner and condition.state == ConditionState.OPEN,
-            "can_mark": permissions.can_mark_conditions(request.user)
-            and condition.state == ConditionState.OPEN,
+            "can_mark": CONDITION.allows("met", request.user, condition),
             "report_form": report_form,
             "waive_form": waive_form,
         },

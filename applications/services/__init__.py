@@ -3,13 +3,21 @@
 Each service runs in one transaction: it locks the row, checks the actor's permission and the
 current state, changes it, and writes an audit event; notifications leave after commit.
 
+The moves and who may make them are declared once in ``applications/rules.py``.
+
 Amendment of an active project (``application_amend``) reopens the content for editing by
 moving the project from ``active`` to ``revision_requested`` (no new state): the applicant adds
 or removes datasets or extends the end date, then resubmits as version n+1, which goes through
-screening and review again. Access is paused meanwhile; datasets already granted stay granted,
-newly added ones await their custodian, and approval re-activates the project.
+screening, assignment, votes and a committee decision of its own. The project keeps its register
+entry and its last approved terms meanwhile; approval re-activates it, a rejection of the
+amendment returns it to active unchanged.
 """
 
+from .acknowledgements import (
+    consent_conflict_acknowledge,
+    require_acknowledged,
+    unacknowledged_conflicts,
+)
 from .custodians import dataset_request_decline, dataset_request_grant
 from .drafting import (
     application_attachment_add,
@@ -33,6 +41,7 @@ from .project import (
 from .workflow import (
     application_accept,
     application_approve,
+    application_decline,
     application_mark_awaiting_decision,
     application_reject,
     application_request_revision,
@@ -42,7 +51,25 @@ from .workflow import (
     submission_problems,
 )
 
+# The service that runs each offered move of the rulebook (``rules.APPLICATION``), for the HTML
+# buttons and the API actions; the text a move needs is passed under the move's ``text`` name.
+TRANSITION_SERVICES = {
+    "submit": application_submit,
+    "withdraw": application_withdraw,
+    "accept": application_accept,
+    "request-revision": application_request_revision,
+    "reject": application_reject,
+    "await-decision": application_mark_awaiting_decision,
+    "amend": application_amend,
+    "suspend": application_suspend,
+    "reinstate": application_reinstate,
+    "revoke": application_revoke,
+    "close": application_close,
+    "copy": application_copy,
+}
+
 __all__ = [
+    "TRANSITION_SERVICES",
     "application_accept",
     "application_amend",
     "application_approve",
@@ -53,6 +80,7 @@ __all__ = [
     "application_create",
     "application_dataset_add",
     "application_dataset_remove",
+    "application_decline",
     "application_expire_due",
     "application_mark_awaiting_decision",
     "application_reinstate",
@@ -66,7 +94,10 @@ __all__ = [
     "application_try_activate",
     "application_update_draft",
     "application_withdraw",
+    "consent_conflict_acknowledge",
     "dataset_request_decline",
     "dataset_request_grant",
+    "require_acknowledged",
     "submission_problems",
+    "unacknowledged_conflicts",
 ]

@@ -3,10 +3,9 @@
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
-from solidarity import audit
 from solidarity.accounts.roles import Role
 from solidarity.catalog.duo import DataUse
-from solidarity.errors import DomainError, PermissionDenied, TransitionNotAllowed
+from solidarity.errors import DomainError, PermissionDenied
 from solidarity.notifications.services import notify
 
 from ..models import CONTENT_FIELDS as MODEL_CONTENT_FIELDS
@@ -38,34 +37,11 @@ def _require(allowed: bool, message: str) -> None:
         raise PermissionDenied(message)
 
 
-def _require_state(application: Application, states, verb: str) -> None:
-    if application.state not in states:
-        raise TransitionNotAllowed(
-            _("An application that is %(state)s cannot be %(verb)s.")
-            % {"state": application.get_state_display().lower(), "verb": verb}
-        )
-
-
 def _require_text(value: str, field: str, message: str) -> str:
     value = (value or "").strip()
     if not value:
         raise DomainError(message, field_errors={field: [message]})
     return value
-
-
-def _move(application, *, actor, to, action, payload=None, extra_fields=()):
-    from_state = application.state
-    application.state = to
-    application.save(update_fields=["state", "updated_at", *extra_fields])
-    audit.record(
-        actor=actor,
-        action=action,
-        target=application,
-        from_state=from_state,
-        to_state=to,
-        payload=payload or {},
-    )
-    return application
 
 
 def _url(application) -> str:

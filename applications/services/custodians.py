@@ -4,81 +4,46 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from solidarity import audit
-from solidarity.errors import TransitionNotAllowed
+from solidarity.transitions import transition_run
 
-from .. import permissions as perms
-from ..models import (
-    Application,
-    DatasetRequest,
-)
-from ._common import (
-    _locked,
-    _require,
-    _require_text,
-    _tell_applicant,
-)
+from ..rules import DATASET_REQUEST
+from ._common import _require_text, _tell_applicant
+from .acknowledgements import require_acknowledged
 from .workflow import application_try_activate
 
 # ---- custodian decisions ----------------------------------------------------------------
 
 
-def _locked_request(dataset_request) -> DatasetRequest:
-    return (
-        DatasetRequest.objects.select_for_update(of=("self",))
-        .select_related("dataset__custodian", "application")
-        .get(pk=dataset_request.pk)
-    )
+def _decide(actor, dataset_request, *, name, reason="", conditions=""):
+    payload: dict = {}
 
+    def prepare(request):
+        if name == "grant":  # every consent conflict of this dataset acknowledged first
+            require_acknowledged(request.application, "custodian", dataset_id=request.dataset_id)
+        payload.update(
+            {
+                "application": request.application_id,
+                "dataset": request.dataset.title,
+                "reason": reason,
+                "conditions": conditions,
+            }
+        )
+        return {
+            "decided_by": actor,
+            "decided_at": timezone.now(),
+            "decision_reason": reason,
+            "decision_conditions": conditions,
+        }
 
-def _decide(actor, dataset_request, *, to, action, reason, conditions=""):
-    # Lock the application first, as every application service does, so a decision cannot
-    # land on an application that is being withdrawn at the same moment.
-    _locked(Application(pk=dataset_request.application_id))
-    request = _locked_request(dataset_request)
-    _require(
-        perms.can_decide_dataset_request(actor, request),
-        _("Only the dataset's custodian may decide on this request."),
-    )
-    if not perms.dataset_request_open_for_decision(request):
-        raise TransitionNotAllowed(
-            _("No decision can be made while the application is %(state)s.")
-            % {"state": request.application.get_state_display().lower()}
-        )
-    if request.state != DatasetRequest.State.PENDING:
-        raise TransitionNotAllowed(
-            _("This request was already %(state)s.")
-            % {"state": request.get_state_display().lower()}
-        )
-    from_state = request.state
-    request.state = to
-    request.decided_by = actor
-    request.decided_at = timezone.now()
-    request.decision_reason = reason
-    request.decision_conditions = conditions
-    request.save(
-        update_fields=[
-            "state",
-            "decided_by",
-            "decided_at",
-            "decision_reason",
-            "decision_conditions",
-        ]
-    )
-    audit.record(
+    return transition_run(
+        DATASET_REQUEST,
+        name,
         actor=actor,
-        action=action,
-        target=request,
-        from_state=from_state,
-        to_state=to,
-        payload={
-            "application": request.application_id,
-            "dataset": request.dataset.title,
-            "reason": reason,
-            "conditions": conditions,
-        },
+        obj=dataset_request,
+        text=reason if DATASET_REQUEST[name].needs_text else None,
+        prepare=prepare,
+        payload=payload,
     )
-    return request
 
 
 @transaction.atomic
@@ -88,8 +53,7 @@ def dataset_request_grant(*, actor, dataset_request, reason: str = "", condition
     request = _decide(
         actor,
         dataset_request,
-        to=DatasetRequest.State.GRANTED,
-        action="dataset_request.grant",
+        name="grant",
         reason=(reason or "").strip(),
         conditions=(conditions or "").strip(),
     )
@@ -107,13 +71,7 @@ def dataset_request_grant(*, actor, dataset_request, reason: str = "", condition
 def dataset_request_decline(*, actor, dataset_request, reason: str):
     """pending → declined, by a custodian member of the dataset's organisation, with reasons."""
     reason = _require_text(reason, "reason", _("Give the reasons for declining."))
-    request = _decide(
-        actor,
-        dataset_request,
-        to=DatasetRequest.State.DECLINED,
-        action="dataset_request.decline",
-        reason=reason,
-    )
+    request = _decide(actor, dataset_request, name="decline", reason=reason)
     _tell_applicant(
         request.application,
         _("Access declined to %(dataset)s") % {"dataset": request.dataset.title},

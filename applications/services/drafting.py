@@ -22,7 +22,6 @@ from ._common import (
     _clean_fields,
     _locked,
     _require,
-    _require_state,
     _validate_dates,
 )
 
@@ -65,7 +64,6 @@ def application_update_draft(*, actor, application, **fields) -> Application:
     _require(
         perms.can_edit_application(actor, application), _("You may not edit this application.")
     )
-    _require_state(application, perms.EDITABLE_STATES, _("edited"))
     fields = _clean_fields(dict(fields))
     if "title" in fields and not (fields["title"] or "").strip():
         message = _("Give the application a title.")

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from solidarity import audit
+from solidarity.transitions import transition_run
 
 from .. import permissions as perms
 from ..lifecycle import project_changed
@@ -17,31 +18,17 @@ from ..models import (
     DatasetRequest,
     TeamMember,
 )
+from ..rules import APPLICATION
 from ._common import (
     CONTENT_FIELDS,
     EXPIRY_WARNINGS,
-    S,
     _locked,
-    _move,
     _require,
-    _require_state,
-    _require_text,
     _tell_applicant,
 )
 from .drafting import application_create
 
 # ---- project life -----------------------------------------------------------------------
-
-# States an active project passes through while an amendment is reviewed; it stays a
-# project the chair governs (suspend, revoke) and that closes rather than being withdrawn.
-AMENDMENT_STATES = [S.REVISION_REQUESTED, S.SUBMITTED, S.IN_REVIEW, S.AWAITING_DECISION]
-
-
-def _project_states(application, states: list) -> list:
-    if application.activated_at is not None:
-        return [*states, *AMENDMENT_STATES]
-    return states
-
 
 R = DatasetRequest.State
 
@@ -79,40 +66,23 @@ def _change_access(application, *, actor, sources: list, to: str, because: str) 
 
 @transaction.atomic
 def application_suspend(*, actor, application, reason: str) -> Application:
-    """active → suspended (chair), with a reason; access pauses: granted dataset requests
-    become ``suspended`` (each audited) until reinstatement."""
-    application = _locked(application)
-    _require(perms.can_govern_project(actor, application), _("Only the chair may suspend."))
-    _require_state(application, _project_states(application, [S.ACTIVE]), _("suspended"))
-    reason = _require_text(reason, "reason", _("Give the reason for the suspension."))
-    application.state_reason = reason
-    _move(
-        application,
-        actor=actor,
-        to=S.SUSPENDED,
-        action="application.suspend",
-        payload={"reason": reason},
-        extra_fields=["state_reason"],
-    )
+    """active (or under amendment) → suspended (chair), with a reason; access pauses."""
+    application = transition_run(APPLICATION, "suspend", actor=actor, obj=application, text=reason)
     _change_access(application, actor=actor, sources=[R.GRANTED], to=R.SUSPENDED, because="suspend")
     project_changed(application, event="suspended", actor=actor)
-    _tell_applicant(application, _("Suspended: %(ref)s") % {"ref": application.reference}, reason)
+    _tell_applicant(
+        application,
+        _("Suspended: %(ref)s") % {"ref": application.reference},
+        application.state_reason,
+    )
     return application
 
 
 @transaction.atomic
 def application_reinstate(*, actor, application) -> Application:
-    """suspended → active (chair); suspended dataset requests are granted again."""
-    application = _locked(application)
-    _require(perms.can_govern_project(actor, application), _("Only the chair may reinstate."))
-    _require_state(application, [S.SUSPENDED], _("reinstated"))
-    application.state_reason = ""
-    _move(
-        application,
-        actor=actor,
-        to=S.ACTIVE,
-        action="application.reinstate",
-        extra_fields=["state_reason"],
+    """suspended → active (chair)."""
+    application = transition_run(
+        APPLICATION, "reinstate", actor=actor, obj=application, changes={"state_reason": ""}
     )
     _change_access(
         application, actor=actor, sources=[R.SUSPENDED], to=R.GRANTED, because="reinstate"
@@ -128,21 +98,15 @@ def application_reinstate(*, actor, application) -> Application:
 
 @transaction.atomic
 def application_revoke(*, actor, application, reason: str) -> Application:
-    """active | suspended → revoked (chair), with a reason; access ends for good: granted or
-    suspended dataset requests become ``revoked``."""
-    application = _locked(application)
-    _require(perms.can_govern_project(actor, application), _("Only the chair may revoke."))
-    _require_state(application, _project_states(application, [S.ACTIVE, S.SUSPENDED]), _("revoked"))
-    reason = _require_text(reason, "reason", _("Give the reason for the revocation."))
-    application.state_reason = reason
-    application.closed_at = timezone.now()
-    _move(
-        application,
+    """active | suspended (or under amendment) → revoked (chair), with a reason; access ends
+    for good."""
+    application = transition_run(
+        APPLICATION,
+        "revoke",
         actor=actor,
-        to=S.REVOKED,
-        action="application.revoke",
-        payload={"reason": reason},
-        extra_fields=["state_reason", "closed_at"],
+        obj=application,
+        text=reason,
+        changes={"closed_at": timezone.now()},
     )
     _change_access(
         application,
@@ -152,29 +116,27 @@ def application_revoke(*, actor, application, reason: str) -> Application:
         because="revoke",
     )
     project_changed(application, event="revoked", actor=actor)
-    _tell_applicant(application, _("Revoked: %(ref)s") % {"ref": application.reference}, reason)
+    _tell_applicant(
+        application,
+        _("Revoked: %(ref)s") % {"ref": application.reference},
+        application.state_reason,
+    )
     return application
 
 
 @transaction.atomic
 def application_close(*, actor, application, final_report: str) -> Application:
-    """active | suspended → closed (applicant, secretariat or chair) with the final report;
-    granted or suspended dataset requests become ``ended``."""
-    application = _locked(application)
-    _require_state(application, _project_states(application, [S.ACTIVE, S.SUSPENDED]), _("closed"))
-    _require(perms.can_close(actor, application), _("You may not close this project."))
-    final_report = _require_text(
-        final_report, "final_report", _("Write the final report before closing.")
-    )
-    application.final_report = final_report
-    application.closed_at = timezone.now()
-    _move(
-        application,
+    """active | suspended (or under amendment) → closed (applicant, secretariat or chair),
+    with the final report."""
+    text = (final_report or "").strip()
+    application = transition_run(
+        APPLICATION,
+        "close",
         actor=actor,
-        to=S.CLOSED,
-        action="application.close",
-        payload={"final_report_chars": len(final_report)},
-        extra_fields=["final_report", "closed_at"],
+        obj=application,
+        text=final_report,
+        changes={"closed_at": timezone.now()},
+        payload={"final_report_chars": len(text)},
     )
     _change_access(
         application, actor=actor, sources=[R.GRANTED, R.SUSPENDED], to=R.ENDED, because="close"
@@ -186,28 +148,31 @@ def application_close(*, actor, application, final_report: str) -> Application:
 def application_expire_due(*, today: datetime.date) -> dict:
     """For the daily beat: close projects whose access has expired; warn 30 and 7 days ahead.
 
-    Granted or suspended dataset requests of an expired project become ``expired``.
     Idempotent: each warning is sent once per expiry date, and closed projects are skipped."""
     closed = warned = 0
-    open_states = [S.ACTIVE, S.SUSPENDED]
+    open_states = APPLICATION.sources_of("expire")
     for pk in Application.objects.filter(
         state__in=open_states, access_expires_on__lt=today
     ).values_list("pk", flat=True):
         with transaction.atomic():
             application = _locked(Application(pk=pk))
-            if application.state not in open_states or application.access_expires_on >= today:
+            if (
+                not APPLICATION.in_source_state("expire", application)
+                or application.access_expires_on >= today
+            ):
                 continue
-            application.closed_at = timezone.now()
-            application.state_reason = _("Access expired on %(date)s.") % {
-                "date": application.access_expires_on.isoformat()
-            }
-            _move(
-                application,
+            transition_run(
+                APPLICATION,
+                "expire",
                 actor="system",
-                to=S.CLOSED,
-                action="application.expire",
+                obj=application,
+                lock=False,
+                changes={
+                    "closed_at": timezone.now(),
+                    "state_reason": _("Access expired on %(date)s.")
+                    % {"date": application.access_expires_on.isoformat()},
+                },
                 payload={"access_expires_on": application.access_expires_on.isoformat()},
-                extra_fields=["closed_at", "state_reason"],
             )
             _change_access(
                 application,
@@ -233,7 +198,7 @@ def application_expire_due(*, today: datetime.date) -> dict:
     ).values_list("pk", flat=True):
         with transaction.atomic():
             application = _locked(Application(pk=pk))
-            if application.state not in open_states:
+            if not APPLICATION.in_source_state("expire", application):
                 continue
             days_left = (application.access_expires_on - today).days
             due = [d for d in EXPIRY_WARNINGS if days_left <= d]
@@ -267,8 +232,7 @@ def application_copy(*, actor, application) -> Application:
     """rejected | closed → a new draft with the same content, team, dataset requests (without
     the custodians' decisions) and attached documents (the stored files are copied)."""
     source = _locked(application)
-    _require(perms.is_applicant(actor, source), _("Only the applicant may copy an application."))
-    _require_state(source, [S.REJECTED, S.CLOSED], _("copied"))
+    APPLICATION.check("copy", actor=actor, obj=source)
     _require(perms.can_create_application(actor), _("Only researchers may file applications."))
     fields = {name: getattr(source, name) for name in CONTENT_FIELDS}
     fields["title"] = source.title
@@ -327,20 +291,8 @@ def application_amend(*, actor, application, reason: str) -> Application:
     """active → revision_requested (applicant): open an amendment of an active project.
 
     The applicant may then add or remove datasets or extend the end date and resubmit; the
-    amendment is version n+1 and goes through screening and review like any submission.
-    Access pauses until the amendment is approved; granted datasets stay granted."""
-    application = _locked(application)
-    _require(perms.is_applicant(actor, application), _("Only the applicant may amend."))
-    _require_state(application, [S.ACTIVE], _("amended"))
-    reason = _require_text(reason, "reason", _("Say what the amendment changes and why."))
-    application.state_reason = reason
-    _move(
-        application,
-        actor=actor,
-        to=S.REVISION_REQUESTED,
-        action="application.amend",
-        payload={"reason": reason},
-        extra_fields=["state_reason"],
-    )
-    project_changed(application, event="amended", actor=actor)
-    return application
+    amendment is version n+1 and goes through screening, assignment, votes and a committee
+    decision of its own. Until that decision the project keeps its register entry (marked
+    "amendment under review") and its last approved terms; datasets already granted stay
+    granted, newly added ones await their custodian."""
+    return transition_run(APPLICATION, "amend", actor=actor, obj=application, text=reason)

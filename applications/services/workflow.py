@@ -9,28 +9,27 @@ from django.utils.translation import gettext as _
 from solidarity.accounts.roles import Role
 from solidarity.catalog.duo import DataUse
 from solidarity.catalog.models import AccessMode
-from solidarity.errors import DomainError, TransitionNotAllowed
+from solidarity.errors import DomainError
 from solidarity.notifications.services import notify
+from solidarity.transitions import transition_run
 
 from .. import permissions as perms
-from ..activation import missing_for_activation
+from .. import rules
+from ..activation import missing_for_activation, run_submission_hooks
 from ..lifecycle import project_changed
+from ..models import CONTENT_FIELDS as MODEL_CONTENT_FIELDS
 from ..models import (
-    PRE_DECISION_STATES,
     Application,
     ApplicationVersion,
     Attachment,
     ReferenceCounter,
 )
+from ..rules import APPLICATION
 from ..versioning import frozen_sha256, snapshot
 from ._common import (
-    S,
     _custodians_of,
     _locked,
-    _move,
     _require,
-    _require_state,
-    _require_text,
     _role_users,
     _tell_applicant,
     _url,
@@ -120,41 +119,43 @@ def application_submit(*, actor, application) -> Application:
     Checks every required part (DomainError listing all that is missing, with nothing changed),
     freezes ApplicationVersion n+1 and, on the first submission, assigns the reference.
     Tells the secretariat and the custodians of the requested datasets."""
-    application = _locked(application)
-    _require(perms.can_submit(actor, application), _("You may not submit this application."))
-    _require_state(application, perms.EDITABLE_STATES, _("submitted"))
-    problems = submission_problems(application)
-    if problems:
-        fields: dict[str, list[str]] = {}
-        for field, message in problems:
-            fields.setdefault(field, []).append(message)
-        raise DomainError(_("The application is not complete yet."), field_errors=fields)
-    now = timezone.now()
-    extra = ["current_version", "submitted_at", "state_reason"]
-    if not application.reference:
-        application.reference = _next_reference(timezone.localdate())
-        extra.append("reference")
-    application.current_version += 1
-    application.submitted_at = now
-    application.state_reason = ""
-    ApplicationVersion.objects.create(
-        application=application,
-        number=application.current_version,
-        content=snapshot(application),
-        created_by=actor,
+
+    def prepare(application):
+        problems = submission_problems(application)
+        if problems:
+            fields: dict[str, list[str]] = {}
+            for field, message in problems:
+                fields.setdefault(field, []).append(message)
+            raise DomainError(_("The application is not complete yet."), field_errors=fields)
+        changes = {
+            "current_version": application.current_version + 1,
+            "submitted_at": timezone.now(),
+            "state_reason": "",
+        }
+        if not application.reference:
+            changes["reference"] = _next_reference(timezone.localdate())
+        application.current_version = changes["current_version"]
+        application.reference = changes.get("reference", application.reference)
+        ApplicationVersion.objects.create(
+            application=application,
+            number=application.current_version,
+            content=snapshot(application),
+            created_by=actor,
+        )
+        payload.update(
+            {
+                "version": application.current_version,
+                "reference": application.reference,
+                "content_sha256": frozen_sha256(application),
+            }
+        )
+        return changes
+
+    payload: dict = {}
+    application = transition_run(
+        APPLICATION, "submit", actor=actor, obj=application, prepare=prepare, payload=payload
     )
-    _move(
-        application,
-        actor=actor,
-        to=S.SUBMITTED,
-        action="application.submit",
-        payload={
-            "version": application.current_version,
-            "reference": application.reference,
-            "content_sha256": frozen_sha256(application),
-        },
-        extra_fields=extra,
-    )
+    run_submission_hooks(application, actor)
     notify(
         recipients=_role_users(Role.SECRETARIAT),
         kind="application",
@@ -184,26 +185,13 @@ def application_submit(*, actor, application) -> Application:
 @transaction.atomic
 def application_request_revision(*, actor, application, message: str) -> Application:
     """submitted | in_review → revision_requested (secretariat or chair), with a message."""
-    application = _locked(application)
-    _require(
-        actor.is_authenticated and actor.has_role(Role.SECRETARIAT, Role.CHAIR),
-        _("Only the secretariat or the chair may request a revision."),
-    )
-    _require_state(application, [S.SUBMITTED, S.IN_REVIEW], _("sent back for revision"))
-    message = _require_text(message, "message", _("Say what must be revised."))
-    application.state_reason = message
-    _move(
-        application,
-        actor=actor,
-        to=S.REVISION_REQUESTED,
-        action="application.request_revision",
-        payload={"message": message},
-        extra_fields=["state_reason"],
+    application = transition_run(
+        APPLICATION, "request-revision", actor=actor, obj=application, text=message
     )
     _tell_applicant(
         application,
         _("Revision requested: %(ref)s") % {"ref": application.reference},
-        message,
+        application.state_reason,
     )
     return application
 
@@ -211,10 +199,7 @@ def application_request_revision(*, actor, application, message: str) -> Applica
 @transaction.atomic
 def application_accept(*, actor, application) -> Application:
     """submitted → in_review (secretariat): the submission passed screening."""
-    application = _locked(application)
-    _require(perms.can_screen(actor), _("Only the secretariat screens submissions."))
-    _require_state(application, [S.SUBMITTED], _("accepted into review"))
-    _move(application, actor=actor, to=S.IN_REVIEW, action="application.accept")
+    application = transition_run(APPLICATION, "accept", actor=actor, obj=application)
     _tell_applicant(
         application,
         _("In review: %(ref)s") % {"ref": application.reference},
@@ -225,83 +210,142 @@ def application_accept(*, actor, application) -> Application:
 
 @transaction.atomic
 def application_reject(*, actor, application, reason: str) -> Application:
-    """submitted → rejected (secretariat, out of scope; or chair); in_review | awaiting_decision
-    → rejected (chair only). A reason is required and sent to the applicant."""
-    application = _locked(application)
-    _require_state(application, [S.SUBMITTED, S.IN_REVIEW, S.AWAITING_DECISION], _("rejected"))
-    _require(perms.can_reject(actor, application), _("You may not reject this application."))
-    reason = _require_text(reason, "reason", _("Give the reason for the rejection."))
-    application.state_reason = reason
-    application.decided_at = timezone.now()
-    _move(
-        application,
+    """submitted → rejected at screening (secretariat or chair), out of scope, with a reason
+    sent to the applicant. After screening only the committee's decision rejects
+    (``application_decline``)."""
+    application = transition_run(
+        APPLICATION,
+        "reject",
         actor=actor,
-        to=S.REJECTED,
-        action="application.reject",
-        payload={"reason": reason},
-        extra_fields=["state_reason", "decided_at"],
+        obj=application,
+        text=reason,
+        changes={"decided_at": timezone.now()},
     )
-    _tell_applicant(application, _("Rejected: %(ref)s") % {"ref": application.reference}, reason)
+    _tell_applicant(
+        application,
+        _("Rejected: %(ref)s") % {"ref": application.reference},
+        application.state_reason,
+    )
     return application
 
 
 @transaction.atomic
-def application_withdraw(*, actor, application) -> Application:
-    """Any pre-decision state → withdrawn, by the applicant."""
-    application = _locked(application)
-    _require(perms.is_applicant(actor, application), _("Only the applicant may withdraw."))
-    _require_state(application, PRE_DECISION_STATES, _("withdrawn"))
-    if application.activated_at is not None:
-        raise TransitionNotAllowed(
-            _("This project has been active: it ends by being closed with a final report.")
+def application_decline(*, actor, application, reason: str, decision: int | None = None):
+    """in_review | awaiting_decision → rejected; for an amendment of an active project, the
+    amendment is turned down and the project is active again on its last approved terms.
+
+    Run only by the committee's decision service (reviews), which has checked the vote; it
+    passes the id of its decision record, kept in the audit payload."""
+    payload = {"decision": decision} if decision else {}
+    if rules.under_amendment(application):
+        application = transition_run(
+            APPLICATION,
+            "decline-amendment",
+            actor=actor,
+            obj=application,
+            text=reason,
+            payload=payload,
+            prepare=_restore_approved_terms,
         )
-    application.closed_at = timezone.now()
-    _move(
-        application,
+        _tell_applicant(
+            application,
+            _("Amendment turned down: %(ref)s") % {"ref": application.reference},
+            reason,
+        )
+        return application
+    application = transition_run(
+        APPLICATION,
+        "decline",
         actor=actor,
-        to=S.WITHDRAWN,
-        action="application.withdraw",
-        extra_fields=["closed_at"],
+        obj=application,
+        text=reason,
+        payload=payload,
+        changes={"decided_at": timezone.now()},
+    )
+    _tell_applicant(
+        application,
+        _("Rejected: %(ref)s") % {"ref": application.reference},
+        application.state_reason,
     )
     return application
+
+
+def _approvable(application) -> dict:
+    # Every consent conflict acknowledged by the committee, with a reason (DESIGN §11).
+    from .acknowledgements import require_acknowledged
+
+    require_acknowledged(application, "committee")
+    return {"approved_version": application.current_version}
+
+
+def _restore_approved_terms(application) -> dict:
+    """The content goes back to the version last approved; datasets the turned-down amendment
+    added are dropped (those approved keep their custodians' decisions)."""
+    version = ApplicationVersion.objects.filter(
+        application=application, number=application.approved_version
+    ).first()
+    changes: dict = {"state_reason": ""}
+    if version is None:
+        return changes
+    fields = version.content.get("fields", {})
+    for name in MODEL_CONTENT_FIELDS:
+        if name not in fields:
+            continue
+        value = fields[name]
+        if name in ("start_date", "end_date") and value:
+            value = datetime.date.fromisoformat(value)
+        changes[name] = value
+    kept = {d["dataset_id"] for d in version.content.get("datasets", [])}
+    application.dataset_requests.exclude(dataset_id__in=kept).delete()
+    return changes
+
+
+@transaction.atomic
+def application_withdraw(*, actor, application) -> Application:
+    """Any pre-decision state → withdrawn, by the applicant (never a project once active)."""
+    return transition_run(
+        APPLICATION,
+        "withdraw",
+        actor=actor,
+        obj=application,
+        changes={"closed_at": timezone.now()},
+    )
 
 
 @transaction.atomic
 def application_mark_awaiting_decision(*, actor, application) -> Application:
     """in_review → awaiting_decision (secretariat or chair): the reviews are in."""
-    application = _locked(application)
-    _require(
-        actor.is_authenticated and actor.has_role(Role.SECRETARIAT, Role.CHAIR),
-        _("Only the secretariat or the chair may schedule the decision."),
-    )
-    _require_state(application, [S.IN_REVIEW], _("put forward for decision"))
-    _move(application, actor=actor, to=S.AWAITING_DECISION, action="application.await_decision")
-    return application
+    return transition_run(APPLICATION, "await-decision", actor=actor, obj=application)
 
 
 @transaction.atomic
-def application_approve(*, actor, application, access_expires_on: datetime.date) -> Application:
-    """in_review | awaiting_decision → approved (chair only), with the access expiry date.
+def application_approve(
+    *, actor, application, access_expires_on: datetime.date, decision: int | None = None
+) -> Application:
+    """in_review | awaiting_decision → approved (chair), with the access expiry date.
 
-    The reviews app enforces the typology rules before calling this. Afterwards the project
-    becomes active at once if nothing is missing for activation."""
-    application = _locked(application)
-    _require(perms.can_decide(actor), _("Only the chair records the decision."))
-    _require_state(application, [S.IN_REVIEW, S.AWAITING_DECISION], _("approved"))
+    Run only by the committee's decision service (reviews), which enforces the typology rules
+    and passes the id of its decision record. Afterwards the project becomes active at once if
+    nothing is missing for activation."""
     if not access_expires_on or access_expires_on <= timezone.localdate():
         message = _("The access expiry must be a date in the future.")
         raise DomainError(message, field_errors={"access_expires_on": [message]})
-    application.access_expires_on = access_expires_on
-    application.expiry_warned_days = None
-    application.decided_at = timezone.now()
-    application.state_reason = ""
-    _move(
-        application,
+    payload = {"access_expires_on": access_expires_on.isoformat()}
+    if decision:
+        payload["decision"] = decision
+    application = transition_run(
+        APPLICATION,
+        "approve",
         actor=actor,
-        to=S.APPROVED,
-        action="application.approve",
-        payload={"access_expires_on": access_expires_on.isoformat()},
-        extra_fields=["access_expires_on", "expiry_warned_days", "decided_at", "state_reason"],
+        obj=application,
+        payload=payload,
+        changes={
+            "access_expires_on": access_expires_on,
+            "expiry_warned_days": None,
+            "decided_at": timezone.now(),
+            "state_reason": "",
+        },
+        prepare=_approvable,
     )
     _tell_applicant(
         application,
@@ -326,15 +370,17 @@ def application_try_activate(*, actor, application) -> bool:
             perms.can_view_application(actor, application),
             _("You may not act on this application."),
         )
-    if application.state != S.APPROVED or missing_for_activation(application):
+    if not APPLICATION.in_source_state("activate", application):
         return False
-    application.activated_at = timezone.now()
-    _move(
-        application,
+    if missing_for_activation(application):
+        return False
+    transition_run(
+        APPLICATION,
+        "activate",
         actor=actor or "system",
-        to=S.ACTIVE,
-        action="application.activate",
-        extra_fields=["activated_at"],
+        obj=application,
+        lock=False,
+        changes={"activated_at": timezone.now()},
     )
     project_changed(application, event="activated", actor=actor or "system")
     _tell_applicant(

@@ -15,7 +15,6 @@ END_REASONS = {
     "revoked": EndReason.REVOKED,
     "expired": EndReason.EXPIRED,
     "closed": EndReason.CLOSED,
-    "amended": EndReason.AMENDED,
 }
 
 
@@ -100,6 +99,17 @@ def grants_open(*, application, actor) -> list[Grant]:
                 )
             else:
                 continue  # already current
+            changed.append(grant)
+    # An approved amendment may have dropped a dataset: its grants end now, not before, since
+    # the project keeps its last approved terms while the amendment is reviewed.
+    current = {(r.dataset_id, m.pk) for r in requests for m in members}
+    for (dataset_id, user_id), grant in existing.items():
+        if grant.ended_at is None and (dataset_id, user_id) not in current:
+            grant.ended_at = now
+            grant.end_reason = EndReason.AMENDED
+            grant.updated_at = now
+            grant.save(update_fields=["ended_at", "end_reason", "updated_at"])
+            _changed(grant, actor=actor, action="grant.end", event="grant.ended")
             changed.append(grant)
     return changed
 

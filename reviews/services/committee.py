@@ -9,10 +9,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applications.models import ApplicationState
 from solidarity import audit
 from solidarity.accounts.roles import Role, has_role
 from solidarity.errors import DomainError, PermissionDenied, TransitionNotAllowed
 from solidarity.notifications.services import notify
+from solidarity.transitions import transition_run
 
 from ..models import (
     Assignment,
@@ -20,6 +22,7 @@ from ..models import (
     Condition,
     ConditionKind,
     ConditionState,
+    Decision,
     DecisionOutcome,
     RiskItem,
     UseType,
@@ -108,6 +111,7 @@ def vote_cast(*, actor, application, choice: str, voter=None, comment: str = "")
             )
         vote, created = Vote.objects.update_or_create(
             application=application,
+            round=committee.round,
             voter=voter,
             defaults={"choice": choice, "comment": comment, "recorded_by": actor},
         )
@@ -115,9 +119,49 @@ def vote_cast(*, actor, application, choice: str, voter=None, comment: str = "")
             actor=actor,
             action="vote.cast",
             target=application,
-            payload={"voter": voter.get_username(), "choice": choice, "changed": not created},
+            payload={
+                "voter": voter.get_username(),
+                "choice": choice,
+                "changed": not created,
+                "round": committee.round,
+            },
         )
     return vote
+
+
+def committee_open_round(application, actor) -> None:
+    """Submission hook: the submitted version of an approved project (an amendment) opens a
+    new round of the committee — its own votes, type and decision — on the same file.
+
+    Runs inside the submission's transaction. Side effect: audit ``committee.round_open``."""
+    if application.approved_version is None:
+        return
+    committee = (
+        CommitteeFile.objects.select_for_update().filter(application_id=application.pk).first()
+    )
+    if committee is None or committee.outcome == DecisionOutcome.PENDING:
+        return
+    before = committee.round
+    committee.round = before + 1
+    committee.outcome = DecisionOutcome.PENDING
+    committee.override_type = ""
+    committee.override_reason = ""
+    committee.overridden_by = None
+    committee.decision_reason = ""
+    committee.decided_by = None
+    committee.decided_at = None
+    committee.decided_type = ""
+    committee.save()
+    audit.record(
+        actor=actor,
+        action="committee.round_open",
+        target=application,
+        payload={
+            "round": committee.round,
+            "version": application.current_version,
+            "approved_version": application.approved_version,
+        },
+    )
 
 
 def classification_set(*, actor, application, use_type: str, reason: str) -> CommitteeFile:
@@ -166,7 +210,7 @@ def _approval_problems(application, committee, classification) -> list[str]:
         return [_("The type is mixed or not computed yet: the chair must set a type first.")]
     if use_type == UseType.D:
         return [_("Type D (high risk, low public value) is prohibited and cannot be approved.")]
-    if use_type != UseType.A:
+    if not classification.chair_may_approve_alone:
         tally = vote_tally(application, quorum=committee.quorum)
         if not tally.quorate:
             problems.append(
@@ -206,12 +250,14 @@ def decision_record(
     """The chair records the committee's decision, enforcing DESIGN §4.
 
     Preconditions: chair; the application is in review or awaiting decision. Approving needs
-    a type (mixed needs the chair's type), never type D; types B and C need a quorate vote in
-    favour; type C needs a condition for every significant residual risk (≥ 12) and a
-    harm-monitoring condition; an access expiry in the future. Type A may be decided by the chair
-    alone. Rejecting needs a reason and, except for types A and D, a quorate vote.
-    Side effects: ``application_approve`` / ``application_reject`` of the applications app;
-    audit ``decision.record``; the applicant is notified by that app.
+    a type (mixed needs the chair's type), never type D; every type but A needs a quorate vote
+    in favour, and so does an A the chair set over another computed type (or a mixed one);
+    type C needs a condition for every significant residual risk (≥ 12) and a
+    harm-monitoring condition; an access expiry in the future. A computed and effective type A
+    may be decided by the chair alone. Rejecting needs a reason and, except for types A and D
+    (not reached by an override), a quorate vote. Each decision is kept as a ``Decision`` of
+    its round. Side effects: ``application_approve`` / ``application_decline`` of the
+    applications app; audit ``decision.record``; the applicant is notified by that app.
     """
     if not can_decide(actor):
         raise PermissionDenied(_("Only the chair records the decision."))
@@ -232,35 +278,64 @@ def decision_record(
             field_errors={"access_expires_on": [_("A future date is required.")]},
         )
     from applications import services as application_services
+    from applications.rules import APPLICATION, under_amendment
 
     with transaction.atomic():
         application, committee = _lock(application)
-        if application.state not in REVIEW_STATES or committee.outcome != DecisionOutcome.PENDING:
+        if (
+            not APPLICATION.in_source_state("approve", application)
+            or committee.outcome != DecisionOutcome.PENDING
+        ):
             raise TransitionNotAllowed(_("Only an application in review can be decided."))
         classification = classification_for(application, committee=committee)
         use_type = classification.effective_type
+        tally = vote_tally(application, quorum=committee.quorum)
         if outcome == DecisionOutcome.APPROVED:
             problems = _approval_problems(application, committee, classification)
             if problems:
                 raise TransitionNotAllowed(" ".join(problems))
+        elif not classification.chair_may_reject_alone and not tally.quorate:
+            raise TransitionNotAllowed(
+                _("The vote is not quorate: %(counted)s of %(quorum)s votes needed.")
+                % {"counted": tally.counted, "quorum": committee.quorum}
+            )
+        amendment = under_amendment(application)
+        decision = Decision.objects.create(
+            application=application,
+            round=committee.round,
+            version=application.current_version,
+            amendment=amendment,
+            outcome=outcome,
+            computed_type=classification.computed_type or "",
+            effective_type=use_type or "",
+            type_reason=committee.override_reason,
+            reason=reason,
+            access_expires_on=access_expires_on if outcome == DecisionOutcome.APPROVED else None,
+            votes={
+                "quorum": committee.quorum,
+                "counted": tally.counted,
+                "in_favour": tally.in_favour,
+                "reject": tally.reject,
+                "abstain": tally.abstain,
+            },
+            decided_by=actor,
+            decided_at=timezone.now(),
+        )
+        if outcome == DecisionOutcome.APPROVED:
             application = application_services.application_approve(
-                actor=actor, application=application, access_expires_on=access_expires_on
+                actor=actor,
+                application=application,
+                access_expires_on=access_expires_on,
+                decision=decision.pk,
             )
         else:
-            if use_type not in (UseType.A, UseType.D):
-                tally = vote_tally(application, quorum=committee.quorum)
-                if not tally.quorate:
-                    raise TransitionNotAllowed(
-                        _("The vote is not quorate: %(counted)s of %(quorum)s votes needed.")
-                        % {"counted": tally.counted, "quorum": committee.quorum}
-                    )
-            application = application_services.application_reject(
-                actor=actor, application=application, reason=reason
+            application = application_services.application_decline(
+                actor=actor, application=application, reason=reason, decision=decision.pk
             )
         committee.outcome = outcome
         committee.decision_reason = reason
         committee.decided_by = actor
-        committee.decided_at = timezone.now()
+        committee.decided_at = decision.decided_at
         committee.decided_type = use_type or ""
         committee.save(
             update_fields=["outcome", "decision_reason", "decided_by", "decided_at", "decided_type"]
@@ -271,11 +346,16 @@ def decision_record(
             target=application,
             to_state=outcome,
             payload={
+                "decision": decision.pk,
+                "round": decision.round,
+                "version": decision.version,
+                "amendment": amendment,
                 "outcome": outcome,
                 "type": use_type,
                 "computed_type": classification.computed_type,
                 "overridden": bool(committee.override_type)
                 and committee.override_type != classification.computed_type,
+                "type_reason": committee.override_reason,
                 "reason": reason,
                 "access_expires_on": access_expires_on.isoformat() if access_expires_on else None,
             },
@@ -321,7 +401,7 @@ def condition_add(
         raise DomainError(_("The condition is not complete."), field_errors=errors)
     with transaction.atomic():
         application, _committee = _lock(application)
-        if application.state not in (*REVIEW_STATES, "approved"):
+        if application.state not in (*REVIEW_STATES, ApplicationState.APPROVED):
             raise TransitionNotAllowed(_("Conditions are set while the application is reviewed."))
         condition = Condition.objects.create(
             application=application,
@@ -388,56 +468,37 @@ def condition_report(*, actor, condition, report: str) -> Condition:
 
 def condition_mark_met(*, actor, condition) -> Condition:
     """The secretariat marks an open condition met. Side effect: audit ``condition.met``."""
-    if not can_mark_conditions(actor):
-        raise PermissionDenied(_("Only the secretariat marks conditions."))
-    with transaction.atomic():
-        condition = _lock_condition(condition)
-        if condition.state != ConditionState.OPEN:
-            raise TransitionNotAllowed(_("Only an open condition can be marked met."))
-        condition.state = ConditionState.MET
-        condition.closed_at = timezone.now()
-        condition.save(update_fields=["state", "closed_at"])
-        audit.record(
-            actor=actor,
-            action="condition.met",
-            target=condition,
-            from_state=ConditionState.OPEN,
-            to_state=ConditionState.MET,
-        )
-    return condition
+    from ..rules import CONDITION
+
+    return transition_run(
+        CONDITION, "met", actor=actor, obj=condition, changes={"closed_at": timezone.now()}
+    )
 
 
 def condition_waive(*, actor, condition, reason: str) -> Condition:
     """The secretariat waives an open condition, with a reason. Side effect: ``condition.waive``."""
+    from ..rules import CONDITION
+
     if not can_mark_conditions(actor):
         raise PermissionDenied(_("Only the secretariat waives conditions."))
-    reason = (reason or "").strip()
-    if not reason:
+    if not (reason or "").strip():
         raise DomainError(
             _("Give the reason for waiving."), field_errors={"reason": [_("Required.")]}
         )
-    with transaction.atomic():
-        condition = _lock_condition(condition)
-        if condition.state != ConditionState.OPEN:
-            raise TransitionNotAllowed(_("Only an open condition can be waived."))
-        condition.state = ConditionState.WAIVED
-        condition.waive_reason = reason
-        condition.closed_at = timezone.now()
-        condition.save(update_fields=["state", "waive_reason", "closed_at"])
-        audit.record(
-            actor=actor,
-            action="condition.waive",
-            target=condition,
-            from_state=ConditionState.OPEN,
-            to_state=ConditionState.WAIVED,
-            payload={"reason": reason},
-        )
-    return condition
+    return transition_run(
+        CONDITION,
+        "waive",
+        actor=actor,
+        obj=condition,
+        text=reason,
+        changes={"closed_at": timezone.now()},
+    )
 
 
 __all__ = [
     "classification_set",
     "committee_file_for",
+    "committee_open_round",
     "committee_set_quorum",
     "condition_add",
     "condition_mark_met",

@@ -7,8 +7,11 @@ by design: organisations, datasets and plain-language text, never a person's nam
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
-from applications.models import PUBLIC_STATES, Application, DatasetRequest
+from applications.models import Application, DatasetRequest
+from applications.rules import AMENDMENT, public_q, under_amendment
+from applications.selectors import approved_terms
 
 
 @dataclass
@@ -21,6 +24,8 @@ class RegisterEntry:
     state_label: str
     use_type: str = ""
     use_type_reason: str = ""
+    computed_type: str = ""
+    amendment_under_review: bool = False
     organisations: list[dict] = field(default_factory=list)
     datasets: list[dict] = field(default_factory=list)
     decided_on: str = ""
@@ -43,7 +48,7 @@ def register_queryset(
 ) -> QuerySet:
     """Applications on the public register, filtered; drafts and undecided ones never appear."""
     qs = (
-        Application.objects.filter(state__in=PUBLIC_STATES, reference__isnull=False)
+        Application.objects.filter(public_q(), reference__isnull=False)
         .select_related("organisation")
         .prefetch_related(
             Prefetch(
@@ -59,7 +64,9 @@ def register_queryset(
             | Q(reference__icontains=search)
             | Q(lay_summary__icontains=search)
         )
-    if state:
+    if state == "active":  # a project whose amendment is under review is still active
+        qs = qs.filter(Q(state=state) | Q(state__in=AMENDMENT, activated_at__isnull=False))
+    elif state:
         qs = qs.filter(state=state)
     if dataset:
         qs = qs.filter(dataset_requests__dataset_id=dataset)
@@ -129,10 +136,18 @@ def register_entries(applications, *, with_harms: bool = False) -> list[Register
     applications = list(applications)
     ids = [a.pk for a in applications]
     types = _classifications(ids)
+    # A project under amendment shows the terms last approved until the committee decides.
+    approved = approved_terms(applications)
     benefits = _benefits(ids)
     entries = []
     for app in applications:
         requests = list(app.dataset_requests.all())
+        terms = approved.get(app.pk)
+        amending = under_amendment(app)
+        fields = dict(terms["fields"]) if terms else {}
+        if terms is not None:
+            kept = {d["dataset_id"] for d in terms.get("datasets", [])}
+            requests = [r for r in requests if r.dataset_id in kept]
         orgs = {}
         if app.organisation:
             orgs[app.organisation.name] = {
@@ -150,13 +165,19 @@ def register_entries(applications, *, with_harms: bool = False) -> list[Register
         entries.append(
             RegisterEntry(
                 reference=app.reference,
-                title=app.title,
-                lay_summary=app.lay_summary,
-                public_benefit=app.public_benefit,
-                state=app.state,
-                state_label=str(app.get_state_display()),
+                title=fields.get("title", app.title),
+                lay_summary=fields.get("lay_summary", app.lay_summary),
+                public_benefit=fields.get("public_benefit", app.public_benefit),
+                state="active" if amending else app.state,
+                state_label=(
+                    _("Active — amendment under review")
+                    if amending
+                    else str(app.get_state_display())
+                ),
+                amendment_under_review=amending,
                 use_type=info.get("type", ""),
                 use_type_reason=info.get("reason", ""),
+                computed_type=info.get("computed_type", ""),
                 organisations=list(orgs.values()),
                 datasets=[
                     {
@@ -170,12 +191,16 @@ def register_entries(applications, *, with_harms: bool = False) -> list[Register
                     for r in requests
                 ],
                 decided_on=app.decided_at.date().isoformat() if app.decided_at else "",
-                start_date=app.start_date.isoformat() if app.start_date else "",
-                end_date=app.end_date.isoformat() if app.end_date else "",
+                start_date=fields.get("start_date")
+                or (app.start_date.isoformat() if app.start_date else ""),
+                end_date=fields.get("end_date")
+                or (app.end_date.isoformat() if app.end_date else ""),
                 access_expires_on=(
                     app.access_expires_on.isoformat() if app.access_expires_on else ""
                 ),
-                commercial_involvement=app.commercial_involvement,
+                commercial_involvement=fields.get(
+                    "commercial_involvement", app.commercial_involvement
+                ),
                 gives_back=_gives_back(benefits.get(app.pk)),
                 harms=_harms_for(app.pk) if with_harms else {},
             )

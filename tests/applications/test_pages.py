@@ -281,7 +281,7 @@ def test_withdraw_and_copy_through_the_browser(client, researcher, secretariat, 
     response = client.post(url("action", submitted.pk, "copy"))
     copy = Application.objects.exclude(pk=submitted.pk).get()
     assert response["Location"] == url("edit", copy.pk, "summary")
-    response = client.post(url("action", copy.pk, "withdraw"))
+    response = client.post(url("action", copy.pk, "withdraw"), {"confirm": "yes"})
     copy.refresh_from_db()
     assert copy.state == S.WITHDRAWN
 
@@ -400,13 +400,16 @@ def test_project_actions_through_the_browser(client, chair, researcher, active):
     client.force_login(chair)
     body = client.get(url("detail", active.pk)).content.decode()
     assert "Suspend the project" in body and "Ask for an amendment" not in body
-    assert client.post(url("action", active.pk, "suspend"), {"text": ""}).status_code == 400
-    client.post(url("action", active.pk, "suspend"), {"text": "Breach reported"})
+    empty = client.post(url("action", active.pk, "suspend"), {"text": "", "confirm": "yes"})
+    assert empty.status_code == 400
+    client.post(url("action", active.pk, "suspend"), {"text": "Breach reported", "confirm": "yes"})
     active.refresh_from_db()
     assert active.state == S.SUSPENDED and active.state_reason == "Breach reported"
     client.post(url("action", active.pk, "reinstate"))
     client.force_login(researcher)
-    response = client.post(url("action", active.pk, "close"), {"text": "We are done."})
+    response = client.post(
+        url("action", active.pk, "close"), {"text": "We are done.", "confirm": "yes"}
+    )
     assert response.status_code == 302
     active.refresh_from_db()
     assert active.state == S.CLOSED and active.final_report == "We are done."

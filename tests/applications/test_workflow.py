@@ -151,11 +151,13 @@ def test_secretariat_rejects_out_of_scope_at_screening(secretariat, submitted):
     assert event.payload["reason"] == "Not health research."
 
 
-def test_after_screening_only_the_chair_rejects(secretariat, chair, in_review):
-    with pytest.raises(PermissionDenied):
-        services.application_reject(actor=secretariat, application=in_review, reason="No.")
-    application = services.application_reject(actor=chair, application=in_review, reason="No.")
-    assert application.state == S.REJECTED
+def test_after_screening_nobody_rejects_outside_the_committee(secretariat, chair, in_review):
+    # The committee's decision (reviews' decision_record) is the only way after screening.
+    for actor in (secretariat, chair):
+        with pytest.raises(TransitionNotAllowed):
+            services.application_reject(actor=actor, application=in_review, reason="No.")
+    in_review.refresh_from_db()
+    assert in_review.state == S.IN_REVIEW
 
 
 def test_reject_refused_from_draft(chair, draft):

@@ -88,14 +88,14 @@ def test_expiry_ends_grants(active):
     }
 
 
-def test_amendment_pauses_grants_until_approved_again(api_client, active, researcher):
+def test_an_amendment_keeps_grants_on_the_last_approved_terms(api_client, active, researcher):
+    # DESIGN §11: until the committee decides the amendment, the project keeps its approved terms.
     response = _post(
         api_client, researcher, f"/api/v1/applications/{active.pk}/amend/", {"reason": "Extend"}
     )
     assert response.status_code == 200
-    assert set(Grant.objects.filter(application=active).values_list("end_reason", flat=True)) == {
-        "amended"
-    }
+    assert Grant.objects.filter(application=active, ended_at__isnull=True).count() == 2
+    assert not AuditEvent.objects.filter(action="grant.end").exists()
 
 
 def test_a_refused_revocation_leaves_grants_untouched(api_client, active, researcher):
@@ -116,15 +116,59 @@ def test_revocation_without_reason_keeps_grants(api_client, active, chair, reaso
     assert Grant.objects.filter(application=active, ended_at__isnull=True).count() == 2
 
 
-def test_an_amendment_that_drops_a_dataset_keeps_that_grant_ended(
-    api_client, active, researcher, other_dataset
+def test_an_amendment_that_drops_a_dataset_ends_that_grant_when_approved(
+    api_client,
+    researcher,
+    secretariat,
+    reviewer,
+    other_reviewer,
+    chair,
+    custodian,
+    other_custodian,
+    dataset,
+    other_dataset,
+    monkeypatch,
 ):
-    response = _post(
-        api_client, researcher, f"/api/v1/applications/{active.pk}/amend/", {"reason": "Narrow"}
+    import datetime
+
+    from django.utils import timezone
+
+    from applications import activation
+    from reviews import services as review_services
+    from tests.applications import factories as application_factories
+    from tests.reviews import factories as review_factories
+    from tests.rulebook.test_whole_life import _as, _ok, _vote_and_decide
+
+    monkeypatch.setattr(activation, "_checks", [activation.datasets_granted])
+    framework = review_services.framework_loaded(review_services.framework_ensure_default().pk)
+    reviewers = [reviewer, other_reviewer]
+    application = application_factories.in_review(
+        researcher, secretariat, datasets=[dataset, other_dataset]
     )
-    assert response.status_code == 200
-    request = active.dataset_requests.get(dataset=other_dataset)
-    api_client.force_authenticate(researcher)
-    assert api_client.delete(f"/api/v1/dataset-requests/{request.pk}/").status_code == 204
-    dropped = Grant.objects.get(application=active, dataset=other_dataset)
-    assert dropped.dataset_request is None and dropped.end_reason == "amended"
+    pk = application.pk
+    for person in reviewers:
+        review_factories.file_review(
+            review_factories.assign(application, secretariat, person), framework
+        )
+    expires = (timezone.localdate() + datetime.timedelta(days=365)).isoformat()
+    _vote_and_decide(api_client, reviewers, chair, pk, expires)
+    deciders = {dataset.pk: custodian, other_dataset.pk: other_custodian}
+    for request in application.dataset_requests.all():
+        who = _as(api_client, deciders[request.dataset_id])
+        _ok(who.post(f"/api/v1/dataset-requests/{request.pk}/grant/", {}))
+    assert Grant.objects.filter(application_id=pk, ended_at__isnull=True).count() == 2
+
+    a = _as(api_client, researcher)
+    _ok(a.post(f"/api/v1/applications/{pk}/amend/", {"reason": "Narrow"}, format="json"))
+    dropped = application.dataset_requests.get(dataset=other_dataset)
+    assert a.delete(f"/api/v1/dataset-requests/{dropped.pk}/").status_code == 204
+    # Still the approved terms while the amendment is reviewed.
+    assert Grant.objects.get(application_id=pk, dataset=other_dataset).ended_at is None
+    _ok(a.post(f"/api/v1/applications/{pk}/submit/"))
+    _ok(_as(api_client, secretariat).post(f"/api/v1/applications/{pk}/accept/"))
+    _vote_and_decide(api_client, reviewers, chair, pk, expires)
+
+    ended = Grant.objects.get(application_id=pk, dataset=other_dataset)
+    assert ended.ended_at is not None and ended.end_reason == "amended"
+    kept = Grant.objects.get(application_id=pk, dataset=dataset)
+    assert kept.ended_at is None

@@ -207,6 +207,11 @@ def test_mixed_needs_the_chairs_type_with_a_reason(in_review, assignment, framew
     )
     event = AuditEvent.objects.filter(action="classification.override").latest("id")
     assert event.payload == {"computed": "mixed", "type": "A", "reason": "Clear public value."}
+    # The chair's A over a mixed result does not let the chair decide alone: a quorate vote.
+    with pytest.raises(TransitionNotAllowed, match="quorate"):
+        approve(chair, in_review)
+    for member in (assignment.reviewer, chair):
+        services.vote_cast(actor=member, application=in_review, choice="approve")
     approve(chair, in_review)
     in_review.refresh_from_db()
     assert in_review.state in ("approved", "active")
@@ -263,6 +268,7 @@ def test_a_member_votes_and_may_change_the_vote(in_review, assignment):
         "voter": assignment.reviewer.username,
         "choice": "approve",
         "changed": True,
+        "round": 1,
     }
 
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reviews', '0001_framework_assignments_assessments_votes_conditions'),
+        ('reviews', '0002_committee_rounds_and_decisions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -29,5 +29,5 @@ def allow_changes(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("applications", "0002_expiry_warning_marker")]
+    dependencies = [("applications", "0004_consent_acknowledgements")]
     operations = [migrations.RunPython(forbid_changes, allow_changes)]
