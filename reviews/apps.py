@@ -18,7 +18,9 @@ class ReviewsConfig(AppConfig):
         from .home import committee_panel, reviewer_panel, self_assessment_panel
         from .hooks import (
             application_links,
+            read_self_assessment_part,
             seed_committee_demo,
+            seed_decided_demo,
             seed_default_framework,
             self_assessment_snapshot,
         )
@@ -28,10 +30,13 @@ class ReviewsConfig(AppConfig):
         register_panel(self_assessment_panel)
         register_seeder(seed_default_framework)
         register_seeder(seed_committee_demo)
+        register_seeder(seed_decided_demo)
         register_periodic(
             "reviews-remind-due",
             task="reviews.tasks.remind_due_reviews",
             schedule=crontab(hour=7, minute=30),
         )
-        register_snapshot_part(self_assessment_snapshot)
+        register_snapshot_part(
+            self_assessment_snapshot, readers={"self_assessment": read_self_assessment_part}
+        )
         register_detail_links(application_links)

@@ -171,6 +171,8 @@ LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900, minimum=1)
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("de", _("German"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Day-month-year and a named time zone in every language (solidarity/formats/<lang>/).
+FORMAT_MODULE_PATH = ["solidarity.formats"]
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Vienna")
 USE_I18N = True
 USE_TZ = True
