@@ -10,6 +10,7 @@ from solidarity.accounts.roles import Role
 from solidarity.catalog.duo import DataUse
 from solidarity.catalog.models import AccessMode
 from solidarity.errors import DomainError, TransitionNotAllowed
+from solidarity.formatting import day
 from solidarity.notifications.services import notify
 
 from .. import permissions as perms
@@ -271,6 +272,20 @@ def application_mark_awaiting_decision(*, actor, application) -> Application:
     )
     _require_state(application, [S.IN_REVIEW], _("put forward for decision"))
     _move(application, actor=actor, to=S.AWAITING_DECISION, action="application.await_decision")
+    # Hand-over: the chair records the decision next.
+    notify(
+        recipients=_role_users(Role.CHAIR),
+        kind="application",
+        context={
+            "subject": _("Decision due: %(ref)s") % {"ref": application.reference},
+            "body": _(
+                "The reviews of %(title)s are in and the secretariat put it forward for the "
+                "committee's decision."
+            )
+            % {"title": application.title},
+        },
+        url=f"/reviews/applications/{application.pk}/committee/",
+    )
     return application
 
 
@@ -302,8 +317,41 @@ def application_approve(*, actor, application, access_expires_on: datetime.date)
         application,
         _("Approved: %(ref)s") % {"ref": application.reference},
         _("Your application was approved; access expires on %(date)s.")
-        % {"date": access_expires_on.isoformat()},
+        % {"date": day(access_expires_on)},
     )
+    # Hand-overs: a benefit-sharing agreement must be drafted (a project approved again after
+    # an amendment keeps its agreement); custodians still to decide.
+    notify(
+        recipients=_role_users(Role.BENEFIT_OFFICER) if application.activated_at is None else [],
+        kind="application",
+        context={
+            "subject": _("Agreement to draft: %(ref)s") % {"ref": application.reference},
+            "body": _(
+                "%(title)s was approved. It becomes active only with a signed benefit-sharing "
+                "agreement: please draft one."
+            )
+            % {"title": application.title},
+        },
+        url=f"/benefits/agreements/new/?application={application.pk}",
+    )
+    pending = list(
+        application.dataset_requests.filter(state="pending").values_list("dataset_id", flat=True)
+    )
+    if pending:
+        notify(
+            recipients=_custodians_of(application, dataset_ids=pending),
+            kind="application",
+            context={
+                "subject": _("Approved, awaiting your access decision: %(ref)s")
+                % {"ref": application.reference},
+                "body": _(
+                    "The committee approved %(title)s. It needs your decision on access to "
+                    "your organisation's data before it can start."
+                )
+                % {"title": application.title},
+            },
+            url="/applications/requests/",
+        )
     application_try_activate(actor=actor, application=application)
     application.refresh_from_db()
     return application
