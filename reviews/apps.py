@@ -12,10 +12,10 @@ class ReviewsConfig(AppConfig):
         from applications.activation import register_detail_links
         from applications.versioning import register_snapshot_part
         from solidarity.accounts.demo import register_seeder
-        from solidarity.accounts.home import register_panel
+        from solidarity.accounts.home import register_panel, register_work
         from solidarity.celery import register_periodic
 
-        from .home import committee_panel, reviewer_panel, self_assessment_panel
+        from .home import committee_panel, reviewer_panel, self_assessment_panel, work
         from .hooks import (
             application_links,
             read_self_assessment_part,
@@ -28,6 +28,7 @@ class ReviewsConfig(AppConfig):
         register_panel(reviewer_panel)
         register_panel(committee_panel)
         register_panel(self_assessment_panel)
+        register_work(work)
         register_seeder(seed_default_framework)
         register_seeder(seed_committee_demo)
         register_seeder(seed_decided_demo)

@@ -369,3 +369,78 @@ def test_approval_of_an_amendment_does_not_ask_for_a_second_agreement(
         access_expires_on=timezone.localdate() + datetime.timedelta(days=400),
     )
     assert not Notification.objects.filter(recipient=world["benefit_officer"]).exists()
+
+
+# ---- each role's home lists what waits for them ------------------------------------------
+
+
+def _waiting(client, user) -> str:
+    """The "Waiting for you" panel of the user's home, as text."""
+    import re
+
+    client.force_login(user)
+    page = client.get(reverse("home")).content.decode()
+    match = re.search(r"Waiting for you</h2>(.*?)</section>", page, re.S)
+    assert match, "the home has no Waiting for you panel"
+    from html import unescape
+
+    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", match.group(1))))
+
+
+def test_the_chairs_home_lists_the_application_put_forward(world):
+    app = _awaiting(world)
+    text = _waiting(world["client"], world["chair"])
+    assert "Record the committee's decision" in text and app.reference in text
+
+
+def test_the_secretariats_home_lists_screening_and_put_forward(world):
+    screened = _submitted(world)
+    ready = _reviewed(world)
+    text = _waiting(world["client"], world["secretariat"])
+    assert f"Screen the submission: {screened.reference}" in text
+    assert f"Put forward for decision: {ready.reference}" in text
+
+
+def test_the_benefit_officers_home_lists_the_agreement_to_draft(world):
+    app = _approved(world)
+    text = _waiting(world["client"], world["benefit_officer"])
+    assert f"Draft the benefit-sharing agreement: {app.reference}" in text
+
+
+def test_the_reviewers_home_lists_overdue_first_with_due_dates(world):
+    from reviews.models import Assignment
+
+    later = _in_review(world)
+    review_factories.assign(later, world["secretariat"], world["reviewer"])
+    overdue = _in_review(world)
+    assignment = review_factories.assign(overdue, world["secretariat"], world["reviewer"])
+    Assignment.objects.filter(pk=assignment.pk).update(
+        due_on=timezone.localdate() - datetime.timedelta(days=3)
+    )
+    text = _waiting(world["client"], world["reviewer"])
+    assert text.index(overdue.reference) < text.index(later.reference)
+    assert "overdue since" in text and "due " in text
+
+
+def test_the_custodians_and_researchers_homes_list_their_turn(world):
+    app = _submitted(world)
+    assert f"Decide on access to Diabetes records: {app.reference}" in _waiting(
+        world["client"], world["custodian"]
+    )
+    application_services.application_request_revision(
+        actor=world["secretariat"], application=app, message="Say more."
+    )
+    assert f"Answer the revision request: {app.reference}" in _waiting(
+        world["client"], world["researcher"]
+    )
+
+
+def test_the_harm_officers_home_lists_reports_by_deadline(world):
+    report = _harm_report(world)
+    text = _waiting(world["client"], world["harm_officer"])
+    assert f"Acknowledge the harm report: {report.reference}" in text
+    assert "due " in text
+
+
+def test_nothing_waiting_is_said_plainly(world, auditor):
+    assert "Nothing is waiting for you." in _waiting(world["client"], auditor)
