@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 
 from django import forms
@@ -272,6 +273,46 @@ class RedressAnswerForm(forms.Form):
     note = forms.CharField(
         label=_("Comment (optional)"), max_length=2000, required=False, widget=_area(2, 2000)
     )
+
+
+def _iban_valid(value: str) -> bool:
+    """ISO 13616: two letters, two check digits, up to 30 letters or digits, mod 97 = 1."""
+    if not re.fullmatch(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}", value):
+        return False
+    moved = value[4:] + value[:4]
+    return int("".join(str(int(ch, 36)) for ch in moved)) % 97 == 1
+
+
+class PaymentDetailsForm(forms.Form):
+    """Where the reporter wants financial support paid: read by the harm panel only."""
+
+    account_holder = forms.CharField(label=_("Account holder"), max_length=140)
+    iban = forms.CharField(
+        label=_("IBAN"),
+        max_length=42,
+        help_text=_("The international bank account number, e.g. AT61 1904 3002 3457 3201."),
+    )
+    bic = forms.CharField(label=_("BIC (if your bank needs it)"), max_length=11, required=False)
+    note = forms.CharField(
+        label=_("Anything the panel should know (optional)"),
+        max_length=500,
+        required=False,
+        widget=_area(2, 500),
+    )
+
+    def clean_iban(self):
+        value = re.sub(r"\s+", "", self.cleaned_data["iban"]).upper()
+        if not _iban_valid(value):
+            raise forms.ValidationError(
+                _("This is not a valid IBAN. Check it against your bank statement.")
+            )
+        return value
+
+    def clean_bic(self):
+        value = re.sub(r"\s+", "", self.cleaned_data.get("bic", "")).upper()
+        if value and not re.fullmatch(r"[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?", value):
+            raise forms.ValidationError(_("A BIC has 8 or 11 letters and digits."))
+        return value
 
 
 class DeliverForm(forms.Form):

@@ -256,6 +256,10 @@ class RedressAction(models.Model):
     )
     delivery_note = models.TextField(blank=True)
     fund_transaction_id = models.CharField(max_length=64, blank=True)
+    # Where financial support is paid, given by the reporter; encrypted like contact details
+    # and shown to harm officers only.
+    payment_details_ciphertext = models.TextField(blank=True)
+    payment_details_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["offered_at", "id"]

@@ -158,6 +158,7 @@ def _reporter_context(report, **extra):
         "next_step": next_step(report),
         "message_form": forms.MessageForm(prefix="message"),
         "appeal_form": forms.AppealForm(prefix="appeal"),
+        "payment_form": forms.PaymentDetailsForm(prefix="payment"),
         **extra,
     }
 
@@ -280,6 +281,9 @@ def _detail_context(request, report, bound=None):
     }
     if context["show_identity"]:
         context["contact"] = selectors.reporter_contact(report)
+        for action in report.redress_actions:
+            if action.payment_details_ciphertext:
+                action.payment_details_plain = selectors.payment_details(action)
     if context["is_officer"]:
         available = _available(report)
         if bound is not None:
@@ -443,6 +447,40 @@ def redress_answer(request, pk, answer):
     else:
         messages.success(request, _("Your answer was recorded."))
     return _back(actor, action.report)
+
+
+@require_POST
+def redress_payment_details(request, pk):
+    """The reporter gives bank details for accepted financial support (status page)."""
+    action = get_object_or_404(RedressAction.objects.select_related("report"), pk=pk)
+    actor = _actor_for(request, action.report)
+    form = forms.PaymentDetailsForm(request.POST, prefix="payment")
+    if form.is_valid():
+        try:
+            services.redress_payment_details_give(actor=actor, action=action, **form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Your payment details were received. Only the harm panel can read them; "
+                    "it will tell you when the money is paid."
+                ),
+            )
+        return _back(actor, action.report)
+    if isinstance(actor, ReceiptHolder):
+        report, by_code = _receipt_report(request), True
+    elif is_harm_officer(actor):
+        raise PermissionDenied
+    else:
+        report, by_code = selectors.harm_report_for(actor, action.report_id), False
+    return render(
+        request,
+        "harms/status.html",
+        _reporter_context(report, by_code=by_code, payment_form=form, payment_for=action.pk),
+        status=400,
+    )
 
 
 @login_required
