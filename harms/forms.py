@@ -2,6 +2,7 @@ import re
 from decimal import Decimal
 
 from django import forms
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from solidarity.catalog.models import Dataset
@@ -27,8 +28,37 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
+class CountedTextarea(forms.Textarea):
+    """A text box that shows its limit and a live count, and never cuts pasted text: the
+    browser's ``maxlength`` would silently truncate a paste, so the form refuses instead."""
+
+    def __init__(self, attrs=None, limit=TEXT_LIMIT):
+        self.limit = limit
+        super().__init__(attrs)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget_attrs = context["widget"]["attrs"]
+        widget_attrs.pop("maxlength", None)
+        widget_attrs["data-limit"] = self.limit
+        widget_attrs["data-count-label"] = _("%(count)s of %(limit)s characters") % {
+            "count": "{count}",
+            "limit": number_format(self.limit, force_grouping=True),
+        }
+        return context
+
+
 def _area(rows=6, limit=TEXT_LIMIT):
-    return forms.Textarea(attrs={"rows": rows, "maxlength": limit})
+    return CountedTextarea(attrs={"rows": rows}, limit=limit)
+
+
+def _too_long(limit=TEXT_LIMIT):
+    return {
+        "max_length": _(
+            "Your text has %(show_value)d characters; the limit is %(limit_value)d. "
+            "Please shorten it: nothing was cut and nothing was sent."
+        )
+    }
 
 
 class ReportForm(forms.Form):
@@ -37,10 +67,11 @@ class ReportForm(forms.Form):
     what_happened = forms.CharField(
         label=_("What happened?"),
         max_length=TEXT_LIMIT,
+        error_messages=_too_long(),
         widget=_area(8),
         help_text=_(
-            "In your own words. You do not need to prove anything: tell us what you think "
-            "went wrong and how it affected you."
+            "In your own words, up to 5,000 characters. You do not need to prove anything: "
+            "tell us what you think went wrong and how it affected you."
         ),
     )
     occurred_when = forms.CharField(

@@ -311,6 +311,21 @@ def detail(request, pk):
     return render(request, "harms/detail.html", _detail_context(request, report))
 
 
+def _done(action: str, report) -> str:
+    """What the panel's action did, said plainly (not "Done.")."""
+    texts = {
+        "acknowledge": _("%(ref)s acknowledged; the reporter was told."),
+        "triage": _("%(ref)s triaged; the reporter was told."),
+        "investigate": _("%(ref)s is now under investigation."),
+        "offer-redress": _("Redress offered on %(ref)s; the reporter was told."),
+        "resolve": _("%(ref)s resolved; the reporter was told the outcome."),
+        "close": _("%(ref)s closed without action; the reporter was told why."),
+        "refer": _("%(ref)s referred; the reporter was told."),
+        "recommend-suspension": _("Suspension recommended to the chair for %(ref)s."),
+    }
+    return texts.get(action, _("%(ref)s updated.")) % {"ref": report.reference}
+
+
 @method_decorator(login_required, name="dispatch")
 class OfficerActionView(View):
     """POST one of the panel's actions on a report; an invalid form comes back filled."""
@@ -328,7 +343,7 @@ class OfficerActionView(View):
             except DomainError as exc:
                 _apply_errors(form, exc)
             else:
-                messages.success(request, _("Done."))
+                messages.success(request, _done(action, report))
                 return redirect("harms:detail", pk=report.pk)
         report = selectors.harm_report_for(request.user, pk)
         return render(

@@ -124,6 +124,10 @@ def self_assessment_save(*, actor, application, answers, comments: str = "") -> 
                 "The self-assessment can change only while the application is a draft or "
                 "a revision is requested."
             )
+        if not any(parsed.values()):
+            # An empty form would score "mixed, 0.00" and read as a finished self-assessment.
+            message = _("Answer at least one question before saving the self-assessment.")
+            raise DomainError(message, field_errors={"__all__": [message]})
         assessment = Assessment.objects.filter(
             application=application, kind=AssessmentKind.SELF
         ).first()

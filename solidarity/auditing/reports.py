@@ -57,6 +57,8 @@ def period_label(params: dict) -> str:
 
 
 def _event_rows(events) -> list[dict]:
+    from solidarity.audit.display import describe
+
     return [
         {
             "id": e.id,
@@ -71,8 +73,12 @@ def _event_rows(events) -> list[dict]:
             "to_state": e.to_state,
             "hash": e.hash,
             "prev_hash": e.prev_hash,
+            "target_kind": e.target_kind,
+            "target_text": e.target_text,
+            "from_label": e.from_label,
+            "to_label": e.to_label,
         }
-        for e in events
+        for e in describe(events)
     ]
 
 
