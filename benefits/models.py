@@ -289,6 +289,12 @@ class Obligation(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.agreement})"
 
+    AUDIT_LABEL_RELATED = ("agreement__application",)
+
+    def audit_label(self) -> str:
+        """How the audit trail names an obligation: its kind and the project it binds."""
+        return f"{self.get_kind_display()} · {self.agreement.audit_label()}"
+
     @property
     def is_monetary(self) -> bool:
         return self.kind in MONETARY_KINDS
