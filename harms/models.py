@@ -285,7 +285,9 @@ class RedressAction(models.Model):
     def amount_display(self) -> str:
         if self.amount_minor is None:
             return ""
-        return f"{self.amount_minor // 100}.{self.amount_minor % 100:02d} {self.currency}"
+        from benefits.money import format_money
+
+        return format_money(self.amount_minor, self.currency)
 
 
 class SuspensionRecommendation(models.Model):
