@@ -32,7 +32,7 @@ def test_the_landing_page_passes_axe_in_french_and_german_at_390px(page, languag
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto("/")
     page.context.add_cookies([{"name": "django_language", "value": language, "url": page.url}])
-    for path in ["/", "/harms/report/"]:
+    for path in ["/", "/harms/report/", "/register/", "/harms/status/"]:
         page.goto(path)
         assert page.locator("html").get_attribute("lang") == language
         assert _violations(page) == [], (language, path)

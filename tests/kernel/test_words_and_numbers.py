@@ -184,3 +184,24 @@ def test_reviewers_see_due_dates_in_the_locale_format(client, secretariat, resea
     assert f"{due.day} {due.strftime('%B')} {due.year}" in text
     assert due.isoformat() not in text
     _ = datetime
+
+
+def test_the_version_diff_names_attachment_kinds_and_keeps_same_files_apart(
+    client, researcher, secretariat
+):
+    from tests.applications.factories import pdf_upload
+
+    app = review_factories.submitted(researcher)
+    app = application_services.application_request_revision(
+        actor=secretariat, application=app, message="Add the ethics approval."
+    )
+    # The same file attached again under another kind is a new attachment, not a change of
+    # kind on the first one.
+    application_services.application_attachment_add(
+        actor=researcher, application=app, kind="ethics_approval", uploaded_file=pdf_upload()
+    )
+    application_services.application_submit(actor=researcher, application=app)
+    client.force_login(researcher)
+    text = _text(client.get(reverse("applications:versions", args=[app.pk]), {"old": 1, "new": 2}))
+    assert "Ethics approval" in text
+    assert "ethics_approval" not in text and "protocol →" not in text
