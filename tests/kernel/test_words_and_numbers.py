@@ -205,3 +205,21 @@ def test_the_version_diff_names_attachment_kinds_and_keeps_same_files_apart(
     text = _text(client.get(reverse("applications:versions", args=[app.pk]), {"old": 1, "new": 2}))
     assert "Ethics approval" in text
     assert "ethics_approval" not in text and "protocol →" not in text
+
+
+def test_success_messages_say_what_happened(client, researcher, secretariat):
+    app = review_factories.draft(researcher)
+    client.force_login(researcher)
+    text = _text(client.post(reverse("applications:action", args=[app.pk, "submit"]), follow=True))
+    app.refresh_from_db()
+    assert f"Application {app.reference} submitted as version 1" in text
+    assert "Done" not in text
+    client.force_login(secretariat)
+    text = _text(
+        client.post(
+            reverse("applications:action", args=[app.pk, "request-revision"]),
+            {"text": "Say more."},
+            follow=True,
+        )
+    )
+    assert f"Revision of {app.reference} requested" in text
