@@ -3,6 +3,9 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# `make run PORT=8010` serves on another port; e-mail links follow it unless SITE_URL is set.
+PORT ?= 8000
+export PORT
 STAMP := $(VENV)/.installed
 
 .PHONY: run test install lint format migrate demo messages worker beat bench clean
@@ -22,7 +25,7 @@ demo: migrate
 	DEBUG=true $(PY) manage.py seed_demo
 
 run: demo
-	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+	DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

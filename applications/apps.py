@@ -10,16 +10,17 @@ class ApplicationsConfig(AppConfig):
         from celery.schedules import crontab
 
         from solidarity.accounts.demo import register_seeder
-        from solidarity.accounts.home import register_panel
+        from solidarity.accounts.home import register_panel, register_work
         from solidarity.audit.seals import register_seal
         from solidarity.celery import register_periodic
 
         from .demo import seed_applications
-        from .home import custodian_panel, researcher_panel, secretariat_panel
+        from .home import custodian_panel, researcher_panel, secretariat_panel, work
         from .versioning import SUBMIT_ACTION, check_frozen_versions
 
         for panel in (researcher_panel, secretariat_panel, custodian_panel):
             register_panel(panel)
+        register_work(work)
         register_seeder(seed_applications)
         register_periodic(
             "applications-expire-due",

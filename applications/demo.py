@@ -1,4 +1,6 @@
-"""Demo applications for ``manage.py seed_demo``: a draft, a submission, an active project."""
+"""Demo applications for ``manage.py seed_demo``: a draft, a submission, one in review.
+
+The reviews app's seeder takes the one in review through the committee to approval."""
 
 import datetime
 
@@ -101,14 +103,6 @@ def seed_applications(*, users, organisations=None, stdout=None, **kwargs) -> No
         )
         services.application_submit(actor=researcher, application=application)
         services.application_accept(actor=secretariat, application=application)
-        services.application_approve(
-            actor=chair,
-            application=application,
-            access_expires_on=timezone.localdate() + datetime.timedelta(days=365),
-        )
-        for request in application.dataset_requests.all():
-            services.dataset_request_grant(
-                actor=custodian, dataset_request=request, conditions="Federated analysis only."
-            )
+        # The committee decides it (reviews' seeder), so its record shows a type and decision.
     if stdout is not None:
         stdout.write("Demo applications ready.")

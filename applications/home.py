@@ -41,3 +41,56 @@ def custodian_panel(user):
         context={"pending": pending},
         order=30,
     )
+
+
+def _about(application) -> str:
+    return f"{application.reference or _('draft')} · {application.title}"
+
+
+def work(user) -> list:
+    """What waits for this user in the applications app, for the home's "Waiting for you"."""
+    from solidarity.accounts.home import WorkItem
+
+    from .models import ApplicationState as S
+
+    items = []
+    if user.has_role(Role.RESEARCHER):
+        for a in selectors.my_applications(user).filter(state=S.REVISION_REQUESTED)[:10]:
+            items.append(
+                WorkItem(
+                    action=_("Answer the revision request"),
+                    subject=_about(a),
+                    url=f"/applications/{a.pk}/",
+                    since=a.updated_at,
+                )
+            )
+    if user.has_role(Role.SECRETARIAT):
+        submitted = (
+            selectors.applications_visible_to(user)
+            .filter(state=S.SUBMITTED)
+            .order_by("submitted_at", "id")[:15]
+        )
+        for a in submitted:
+            items.append(
+                WorkItem(
+                    action=_("Screen the submission"),
+                    subject=_about(a),
+                    url=f"/applications/{a.pk}/",
+                    since=a.submitted_at,
+                )
+            )
+    if user.has_role(Role.CUSTODIAN):
+        open_states = [S.SUBMITTED, S.IN_REVIEW, S.AWAITING_DECISION, S.APPROVED, S.ACTIVE]
+        pending = selectors.custodian_requests(user, state="pending").filter(
+            application__state__in=open_states
+        )[:15]
+        for r in pending:
+            items.append(
+                WorkItem(
+                    action=_("Decide on access to %(dataset)s") % {"dataset": r.dataset.title},
+                    subject=_about(r.application),
+                    url=f"/applications/requests/{r.pk}/",
+                    since=r.application.submitted_at,
+                )
+            )
+    return items

@@ -260,6 +260,12 @@ class DatasetRequest(models.Model):
     def __str__(self) -> str:
         return f"{self.application_id} → {self.dataset_id}"
 
+    AUDIT_LABEL_RELATED = ("application", "dataset")
+
+    def audit_label(self) -> str:
+        """How the audit trail names a request: the dataset and the application asking."""
+        return f"{self.dataset.title} · {self.application.reference or self.application.title}"
+
     @property
     def custodian_decision(self) -> str:
         """The custodian's own decision, whatever became of the access since."""

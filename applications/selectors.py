@@ -270,11 +270,24 @@ def application_timeline(application) -> list[AuditEvent]:
         .order_by("id")
     )
     states = {**dict(DatasetRequest.State.choices), **dict(ApplicationState.choices)}
+    grouped: list[AuditEvent] = []
     for event in events:
         event.label = EVENT_LABELS.get(event.action, event.action)
         event.from_label = states.get(event.from_state, event.from_state)
         event.to_label = states.get(event.to_state, event.to_state)
-    return events
+        event.count, event.last_at = 1, event.created_at
+        previous = grouped[-1] if grouped else None
+        # One sitting of edits is one entry: consecutive saves of the draft by one person.
+        if (
+            previous is not None
+            and event.action == previous.action == "application.update"
+            and event.actor_label == previous.actor_label
+        ):
+            previous.count += 1
+            previous.last_at = event.created_at
+            continue
+        grouped.append(event)
+    return grouped
 
 
 def awaited(application) -> tuple[str, str]:

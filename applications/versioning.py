@@ -15,17 +15,22 @@ from django.utils.translation import gettext_lazy as _
 
 from solidarity.catalog.duo import DataUse
 from solidarity.catalog.models import AccessMode
+from solidarity.formatting import day
 
-from .models import CONTENT_FIELDS, Application, Beneficiary
+from .models import CONTENT_FIELDS, Application, Attachment, Beneficiary
 
 _parts: list[Callable] = []
+# Readers that turn a snapshot part into (label, readable text), by the part's key.
+_part_readers: dict[str, Callable] = {}
 
 SNAPSHOT_FIELDS = CONTENT_FIELDS
 
 
-def register_snapshot_part(fn: Callable) -> Callable:
+def register_snapshot_part(fn: Callable, *, readers: dict[str, Callable] | None = None) -> Callable:
+    """Add a part to every snapshot; ``readers`` map its keys to ``value -> (label, text)``."""
     if fn not in _parts:
         _parts.append(fn)
+    _part_readers.update(readers or {})
     return fn
 
 
@@ -108,6 +113,8 @@ def _readable(name: str, value) -> str:
         return ", ".join(str(labels.get(v, v)) for v in value or [])
     if name == "research_use":
         return str(dict(DataUse.choices).get(value, value))
+    if name in ("start_date", "end_date"):
+        return day(value)
     return "" if value is None else str(value)
 
 
@@ -136,15 +143,27 @@ def _lines(content: dict) -> dict[str, tuple[str, str]]:
                 if part
             ),
         )
+    kinds = dict(Attachment.Kind.choices)
     for att in content.get("attachments") or []:
-        out[f"attachment:{att['sha256']}"] = (
-            str(_("Attachment %(name)s") % {"name": att["name"]}),
-            f"{att['kind']} · sha256 {att['sha256'][:16]}…",
+        # The same file may be attached twice under different kinds: the kind is part of the key.
+        kind = str(kinds.get(att["kind"], att["kind"]))
+        out[f"attachment:{att['kind']}:{att['sha256']}"] = (
+            str(_("Attachment: %(kind)s") % {"kind": kind}),
+            f"{att['name']} · sha256 {att['sha256'][:16]}…",
         )
     for key, value in (content.get("parts") or {}).items():
+        reader = _part_readers.get(key)
+        if reader is not None:
+            out[f"part:{key}"] = tuple(str(x) for x in reader(value))
+            continue
         text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, indent=1)
-        out[f"part:{key}"] = (key, text)
+        out[f"part:{key}"] = (key.replace("_", " ").capitalize(), text)
     return out
+
+
+def readable(content: dict) -> list[tuple[str, str]]:
+    """A frozen version as (label, text) pairs in reading order: labels, never field codes."""
+    return list(_lines(content).values())
 
 
 def _segments(old: str, new: str) -> list[tuple[str, str]]:

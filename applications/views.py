@@ -300,8 +300,30 @@ class ActionView(View):
         if name == "copy":
             messages.success(request, _("A new draft was made from this application."))
             return redirect("applications:edit", pk=result.pk, step="summary")
-        messages.success(request, _("Done: %(action)s.") % {"action": transition.label})
+        messages.success(request, done_message(name, result, application))
         return redirect(_detail_url(application))
+
+
+def done_message(name: str, result, application) -> str:
+    """What an action did, in a sentence ("Application DSA-2026-0004 submitted as version 2")."""
+    app = result if isinstance(result, type(application)) else application
+    app.refresh_from_db()
+    ref = app.reference or app.title
+    texts = {
+        "submit": _("Application %(ref)s submitted as version %(n)s; the secretariat was told."),
+        "withdraw": _("Application %(ref)s withdrawn."),
+        "accept": _("Application %(ref)s accepted into review; the applicant was told."),
+        "request-revision": _("Revision of %(ref)s requested; the applicant was told."),
+        "reject": _("Application %(ref)s rejected; the applicant was told why."),
+        "await-decision": _("Application %(ref)s put forward for decision; the chair was told."),
+        "suspend": _("Project %(ref)s suspended; the applicant was told."),
+        "reinstate": _("Project %(ref)s reinstated; the applicant was told."),
+        "revoke": _("Project %(ref)s revoked; the applicant was told."),
+        "close": _("Project %(ref)s closed with its final report."),
+        "amend": _("Amendment of %(ref)s opened: edit the application and submit it again."),
+    }
+    text = texts.get(name, _("%(ref)s: %(state)s."))
+    return text % {"ref": ref, "n": app.current_version, "state": app.get_state_display()}
 
 
 # ---- filing -----------------------------------------------------------------------------

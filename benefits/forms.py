@@ -21,7 +21,11 @@ class AgreementDraftForm(forms.Form):
     application = forms.ModelChoiceField(
         label=_("Approved application"), queryset=None, empty_label=_("Choose an application")
     )
-    kind = forms.ChoiceField(label=_("Kind of use"), choices=AgreementKind.choices)
+    kind = forms.ChoiceField(
+        label=_("Kind of use"),
+        choices=AgreementKind.choices,
+        help_text=_("Commercial use only where the project has commercial involvement."),
+    )
     from_template = forms.BooleanField(
         label=_("Start from the template's obligations for this kind of use"),
         required=False,
@@ -195,7 +199,11 @@ class FundFilterForm(forms.Form):
 
     def __init__(self, *args, source_types=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["source_type"].choices = [("", _("All"))] + [(s, s) for s in source_types]
+        from .models import SOURCE_LABELS
+
+        self.fields["source_type"].choices = [("", _("All"))] + [
+            (s, SOURCE_LABELS.get(s, s)) for s in source_types
+        ]
 
     def clean(self):
         data = super().clean()

@@ -51,3 +51,65 @@ def breach_panel(user):
         context={"breached": breached},
         order=20,
     )
+
+
+def _about(application) -> str:
+    return f"{application.reference} · {application.title}"
+
+
+def work(user) -> list:
+    """What waits for this user in benefit sharing, for the home's "Waiting for you"."""
+    from solidarity.accounts.home import WorkItem
+
+    items = []
+    if user.has_role(Role.BENEFIT_OFFICER):
+        for app in selectors.approved_applications_without_agreement()[:15]:
+            items.append(
+                WorkItem(
+                    action=_("Draft the benefit-sharing agreement"),
+                    subject=_about(app),
+                    url=f"/benefits/agreements/new/?application={app.pk}",
+                    since=app.decided_at,
+                )
+            )
+        for report in selectors.reports_to_verify()[:15]:
+            obligation = report.obligation
+            items.append(
+                WorkItem(
+                    action=_("Verify the report on an obligation"),
+                    subject=_about(obligation.agreement.application),
+                    url=f"/benefits/agreements/{obligation.agreement_id}/",
+                    since=report.reported_at,
+                )
+            )
+        for obligation in selectors.overdue_obligations()[:15]:
+            items.append(
+                WorkItem(
+                    action=_("Follow up an overdue obligation"),
+                    subject=_about(obligation.agreement.application),
+                    url=f"/benefits/agreements/{obligation.agreement_id}/",
+                    due=obligation.due_date,
+                )
+            )
+    if user.has_role(Role.BENEFIT_OFFICER, Role.RESEARCHER):
+        for agreement in selectors.agreements_to_sign(user)[:15]:
+            items.append(
+                WorkItem(
+                    action=_("Sign the benefit-sharing agreement"),
+                    subject=_about(agreement.application),
+                    url=f"/benefits/agreements/{agreement.pk}/",
+                    since=agreement.proposed_at,
+                )
+            )
+    if user.has_role(Role.RESEARCHER):
+        for obligation in selectors.obligations_due(user)[:15]:
+            items.append(
+                WorkItem(
+                    action=_("Report on an obligation: %(kind)s")
+                    % {"kind": obligation.get_kind_display()},
+                    subject=_about(obligation.agreement.application),
+                    url=f"/benefits/agreements/{obligation.agreement_id}/",
+                    due=obligation.due_date,
+                )
+            )
+    return items

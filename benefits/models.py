@@ -96,6 +96,12 @@ class BenefitAgreement(models.Model):
     def __str__(self) -> str:
         return f"BSA-{self.pk} ({self.application_id})"
 
+    AUDIT_LABEL_RELATED = ("application",)
+
+    def audit_label(self) -> str:
+        """How the audit trail names this agreement: "BSA-2 for DSA-2026-0002"."""
+        return f"BSA-{self.pk} for {self.application.reference or self.application.title}"
+
     @property
     def is_editable(self) -> bool:
         return self.state == AgreementState.DRAFT
@@ -294,6 +300,12 @@ class Obligation(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.agreement})"
 
+    AUDIT_LABEL_RELATED = ("agreement__application",)
+
+    def audit_label(self) -> str:
+        """How the audit trail names an obligation: its kind and the project it binds."""
+        return f"{self.get_kind_display()} · {self.agreement.audit_label()}"
+
     @property
     def is_monetary(self) -> bool:
         return self.kind in MONETARY_KINDS
@@ -408,6 +420,16 @@ class LedgerAccount(models.TextChoices):
     CORRECTIONS = "corrections", _("Corrections")
 
 
+# Fund sources in words; the stored source type is a code other apps set.
+SOURCE_LABELS = {
+    "demo_seed": _("Opening contribution (demo data)"),
+    "obligation_report": _("Payment reported on an obligation"),
+    "harms.redressaction": _("Financial redress for a harm"),
+    "fund_transaction": _("Correction of an earlier entry"),
+    "": "",
+}
+
+
 class FundTransaction(models.Model):
     """One movement of money; its entries (two or more) always sum to zero."""
 
@@ -465,7 +487,7 @@ class FundTransaction(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"FT-{self.pk} {self.kind} {self.amount_minor} {self.currency}"
+        return self.audit_label()
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
@@ -474,6 +496,19 @@ class FundTransaction(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("The fund ledger cannot be deleted from; record an adjustment.")
+
+    def audit_label(self) -> str:
+        """How the audit trail and the ledger name this entry: "FT-3: outflow, €500.00"."""
+        from .money import format_money
+
+        return f"FT-{self.pk}: {self.get_kind_display().lower()}, " + format_money(
+            abs(self.amount_minor) if self.kind == "outflow" else self.amount_minor, self.currency
+        )
+
+    @property
+    def source_label(self) -> str:
+        """Where the money came from or went, in words (the source type is a code)."""
+        return str(SOURCE_LABELS.get(self.source_type, self.source_type))
 
 
 class FundEntry(models.Model):

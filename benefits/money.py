@@ -96,6 +96,22 @@ def format_amount(minor, currency: str) -> str:
     return f"{to_decimal_string(minor, currency)} {currency}"
 
 
+def format_money(minor, currency: str, *, language: str | None = None) -> str:
+    """Minor units as money in the reader's language: 50000 EUR → "€500.00" in English,
+    "500,00 €" in French and German. Exact (Decimal), never a float."""
+    from babel.numbers import format_currency
+    from django.utils.translation import get_language, to_locale
+
+    if minor is None:
+        return ""
+    amount = Decimal(int(minor)).scaleb(-CURRENCY_EXPONENTS.get(currency, 2))
+    locale = to_locale(language or get_language() or "en")
+    try:
+        return format_currency(amount, currency, locale=locale)
+    except Exception:  # an unknown locale or currency: the plain form is still exact
+        return format_amount(minor, currency)
+
+
 def share_of(revenue_minor: int, basis_points: int) -> int:
     """A revenue share in minor units, rounded half up, in integers only (100 bp = 1 %)."""
     return (int(revenue_minor) * int(basis_points) * 2 + 10000) // 20000

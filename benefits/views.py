@@ -22,7 +22,7 @@ from .forms import (
     ReasonForm,
     ReportForm,
 )
-from .models import AgreementState, ObligationState, SignatureSide
+from .models import AgreementKind, AgreementState, ObligationState, SignatureSide
 from .money import to_decimal_string
 from .permissions import (
     can_adjust_fund,
@@ -82,14 +82,21 @@ class AgreementDraftView(LoginRequiredMixin, View):
     def _form(self, request, data=None):
         if not can_manage_agreements(request.user):
             raise PermissionDenied
-        initial = {"grace_days": default_grace_days(), "from_template": True}
-        if request.GET.get("application"):
-            initial["application"] = request.GET["application"]
-        return AgreementDraftForm(
-            data,
-            applications=selectors.approved_applications_without_agreement(),
-            initial=initial,
-        )
+        applications = selectors.approved_applications_without_agreement()
+        initial = {
+            "grace_days": default_grace_days(),
+            "from_template": True,
+            "kind": AgreementKind.PUBLIC_RESEARCH,
+        }
+        chosen = request.GET.get("application", "")
+        if chosen.isdigit():
+            application = applications.filter(pk=int(chosen)).first()
+            if application is not None:
+                initial["application"] = application.pk
+                # The kind of use follows the project: commercial only with commercial involvement.
+                if application.commercial_involvement:
+                    initial["kind"] = AgreementKind.COMMERCIAL
+        return AgreementDraftForm(data, applications=applications, initial=initial)
 
     def get(self, request):
         form = self._form(request)

@@ -10,14 +10,21 @@ class HarmsConfig(AppConfig):
         from celery.schedules import crontab
 
         from solidarity.accounts.demo import register_seeder
-        from solidarity.accounts.home import register_panel
+        from solidarity.accounts.home import register_panel, register_work
         from solidarity.celery import register_periodic
 
         from .demo import seed_harms
-        from .home import chair_panel, custodian_requests_panel, officer_panel, reporter_panel
+        from .home import (
+            chair_panel,
+            custodian_requests_panel,
+            officer_panel,
+            reporter_panel,
+            work,
+        )
 
         for panel in (officer_panel, chair_panel, reporter_panel, custodian_requests_panel):
             register_panel(panel)
+        register_work(work)
         register_seeder(seed_harms)
         register_periodic(
             "harms-remind-overdue",

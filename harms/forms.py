@@ -1,6 +1,8 @@
+import re
 from decimal import Decimal
 
 from django import forms
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from solidarity.catalog.models import Dataset
@@ -26,8 +28,37 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
+class CountedTextarea(forms.Textarea):
+    """A text box that shows its limit and a live count, and never cuts pasted text: the
+    browser's ``maxlength`` would silently truncate a paste, so the form refuses instead."""
+
+    def __init__(self, attrs=None, limit=TEXT_LIMIT):
+        self.limit = limit
+        super().__init__(attrs)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget_attrs = context["widget"]["attrs"]
+        widget_attrs.pop("maxlength", None)
+        widget_attrs["data-limit"] = self.limit
+        widget_attrs["data-count-label"] = _("%(count)s of %(limit)s characters") % {
+            "count": "{count}",
+            "limit": number_format(self.limit, force_grouping=True),
+        }
+        return context
+
+
 def _area(rows=6, limit=TEXT_LIMIT):
-    return forms.Textarea(attrs={"rows": rows, "maxlength": limit})
+    return CountedTextarea(attrs={"rows": rows}, limit=limit)
+
+
+def _too_long(limit=TEXT_LIMIT):
+    return {
+        "max_length": _(
+            "Your text has %(show_value)d characters; the limit is %(limit_value)d. "
+            "Please shorten it: nothing was cut and nothing was sent."
+        )
+    }
 
 
 class ReportForm(forms.Form):
@@ -36,10 +67,11 @@ class ReportForm(forms.Form):
     what_happened = forms.CharField(
         label=_("What happened?"),
         max_length=TEXT_LIMIT,
+        error_messages=_too_long(),
         widget=_area(8),
         help_text=_(
-            "In your own words. You do not need to prove anything: tell us what you think "
-            "went wrong and how it affected you."
+            "In your own words, up to 5,000 characters. You do not need to prove anything: "
+            "tell us what you think went wrong and how it affected you."
         ),
     )
     occurred_when = forms.CharField(
@@ -274,6 +306,46 @@ class RedressAnswerForm(forms.Form):
     note = forms.CharField(
         label=_("Comment (optional)"), max_length=2000, required=False, widget=_area(2, 2000)
     )
+
+
+def _iban_valid(value: str) -> bool:
+    """ISO 13616: two letters, two check digits, up to 30 letters or digits, mod 97 = 1."""
+    if not re.fullmatch(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}", value):
+        return False
+    moved = value[4:] + value[:4]
+    return int("".join(str(int(ch, 36)) for ch in moved)) % 97 == 1
+
+
+class PaymentDetailsForm(forms.Form):
+    """Where the reporter wants financial support paid: read by the harm panel only."""
+
+    account_holder = forms.CharField(label=_("Account holder"), max_length=140)
+    iban = forms.CharField(
+        label=_("IBAN"),
+        max_length=42,
+        help_text=_("The international bank account number, e.g. AT61 1904 3002 3457 3201."),
+    )
+    bic = forms.CharField(label=_("BIC (if your bank needs it)"), max_length=11, required=False)
+    note = forms.CharField(
+        label=_("Anything the panel should know (optional)"),
+        max_length=500,
+        required=False,
+        widget=_area(2, 500),
+    )
+
+    def clean_iban(self):
+        value = re.sub(r"\s+", "", self.cleaned_data["iban"]).upper()
+        if not _iban_valid(value):
+            raise forms.ValidationError(
+                _("This is not a valid IBAN. Check it against your bank statement.")
+            )
+        return value
+
+    def clean_bic(self):
+        value = re.sub(r"\s+", "", self.cleaned_data.get("bic", "")).upper()
+        if value and not re.fullmatch(r"[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?", value):
+            raise forms.ValidationError(_("A BIC has 8 or 11 letters and digits."))
+        return value
 
 
 class DeliverForm(forms.Form):

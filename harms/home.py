@@ -55,3 +55,67 @@ def custodian_requests_panel(user):
         context={"requests": requests},
         order=45,
     )
+
+
+def work(user) -> list:
+    """What waits for this user in harm reporting, for the home's "Waiting for you"."""
+    from solidarity.accounts.home import WorkItem
+
+    from .models import HarmReportState, RedressAction, RedressState
+
+    items = []
+    if user.has_role(Role.HARM_OFFICER):
+        for report in selectors.harm_report_queue(open_only=True)[:20]:
+            if report.state == HarmReportState.RECEIVED and report.acknowledged_at is None:
+                action = _("Acknowledge the harm report")
+            elif report.state == HarmReportState.RECEIVED:
+                action = _("Triage the harm report")
+            else:
+                action = _("Decide on the harm report")
+            items.append(
+                WorkItem(
+                    action=action,
+                    subject=report.reference,
+                    url=f"/harms/{report.pk}/",
+                    since=report.received_at,
+                    due=report.next_due_at,
+                )
+            )
+        accepted = (
+            RedressAction.objects.filter(state=RedressState.ACCEPTED)
+            .select_related("report")
+            .order_by("responded_at", "id")[:15]
+        )
+        for action in accepted:
+            items.append(
+                WorkItem(
+                    action=_("Deliver the accepted redress: %(kind)s")
+                    % {"kind": action.get_kind_display()},
+                    subject=action.report.reference,
+                    url=f"/harms/{action.report_id}/",
+                    since=action.responded_at,
+                )
+            )
+    if user.has_role(Role.CHAIR):
+        for rec in selectors.suspension_recommendations_open()[:15]:
+            items.append(
+                WorkItem(
+                    action=_("Decide on a recommended suspension"),
+                    subject=f"{rec.application.reference} · {rec.application.title}",
+                    url="/harms/recommendations/",
+                    since=rec.created_at,
+                )
+            )
+    if user.has_role(Role.CUSTODIAN):
+        for action in selectors.data_requests_for_custodian(user).filter(
+            state=RedressState.ACCEPTED
+        )[:15]:
+            items.append(
+                WorkItem(
+                    action=_("Carry out a %(kind)s") % {"kind": action.get_kind_display().lower()},
+                    subject=action.dataset.title if action.dataset_id else "",
+                    url=f"/harms/redress/{action.pk}/",
+                    since=action.responded_at,
+                )
+            )
+    return items

@@ -259,6 +259,10 @@ class RedressAction(models.Model):
     fund_transaction_id = models.CharField(max_length=64, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawal_reason = models.TextField(blank=True)
+    # Where financial support is paid, given by the reporter; encrypted like contact details
+    # and shown to harm officers only.
+    payment_details_ciphertext = models.TextField(blank=True)
+    payment_details_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["offered_at", "id"]
@@ -284,7 +288,9 @@ class RedressAction(models.Model):
     def amount_display(self) -> str:
         if self.amount_minor is None:
             return ""
-        return f"{self.amount_minor // 100}.{self.amount_minor % 100:02d} {self.currency}"
+        from benefits.money import format_money
+
+        return format_money(self.amount_minor, self.currency)
 
 
 class SuspensionRecommendation(models.Model):

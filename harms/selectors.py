@@ -166,6 +166,11 @@ def reporter_contact(report: HarmReport) -> dict:
     return crypto.decrypt_contact(report.contact_ciphertext)
 
 
+def payment_details(action: RedressAction) -> dict:
+    """The decrypted bank details a reporter gave for financial support; for harm officers."""
+    return crypto.decrypt_contact(action.payment_details_ciphertext)
+
+
 def redress_actions_visible_to(user) -> QuerySet:
     qs = RedressAction.objects.select_related("report", "dataset")
     if can_read_all_reports(user):

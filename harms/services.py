@@ -973,3 +973,63 @@ def harm_reports_remind_overdue() -> int:
             url="/harms/queue/?overdue=1",
         )
     return len(overdue)
+
+
+def redress_payment_details_give(
+    *, actor, action: RedressAction, account_holder: str, iban: str, bic: str = "", note: str = ""
+) -> RedressAction:
+    """The reporter says where accepted financial support is to be paid.
+
+    Preconditions: the actor is the reporter (signed in, or holding the receipt code); the
+    action is financial support, accepted and not yet paid. The details are encrypted like
+    contact details and only harm officers read them; giving them again replaces them.
+    Side effects: audit ``redress.payment_details`` (never the details themselves); the harm
+    officers are told the payment can be made.
+    """
+    account_holder, iban = (account_holder or "").strip(), (iban or "").strip()
+    if not account_holder or not iban:
+        raise DomainError(
+            _("Give the account holder and the IBAN."),
+            field_errors={
+                k: [_("Required.")]
+                for k, v in (("account_holder", account_holder), ("iban", iban))
+                if not v
+            },
+        )
+    with transaction.atomic():
+        action = _lock_action(action)
+        report = action.report
+        if not is_reporter_of(actor, report):
+            raise PermissionDenied(_("Only the reporter gives payment details."))
+        if action.kind != RedressKind.FINANCIAL:
+            raise TransitionNotAllowed(_("Only financial support is paid to a bank account."))
+        if action.state != RedressState.ACCEPTED:
+            raise TransitionNotAllowed(
+                _(
+                    "Payment details can be given once the support is accepted and "
+                    "before it is paid."
+                )
+            )
+        replaced = bool(action.payment_details_ciphertext)
+        action.payment_details_ciphertext = crypto.encrypt_contact(
+            {"account_holder": account_holder, "iban": iban, "bic": bic or "", "note": note or ""}
+        )
+        action.payment_details_at = timezone.now()
+        action.save(update_fields=["payment_details_ciphertext", "payment_details_at"])
+        audit.record(
+            actor=_audit_actor(actor),
+            action="redress.payment_details",
+            target=action,
+            payload={"report": report.pk, "replaced": replaced},
+        )
+        notify(
+            recipients=list(_officers()),
+            kind="redress.payment_details",
+            context={
+                "subject": _("Payment details received: %(ref)s") % {"ref": report.reference},
+                "body": _("The reporter gave the bank details for the accepted %(kind)s.")
+                % {"kind": action.get_kind_display().lower()},
+            },
+            url=f"/harms/{report.pk}/",
+        )
+    return action

@@ -20,6 +20,11 @@ urlpatterns = [
     path("redress/<int:pk>/deliver/", views.redress_deliver, name="redress-deliver"),
     path("redress/<int:pk>/withdraw/", views.redress_withdraw, name="redress-withdraw"),
     path(
+        "redress/<int:pk>/payment-details/",
+        views.redress_payment_details,
+        name="redress-payment-details",
+    ),
+    path(
         "redress/<int:pk>/<str:answer>/",
         views.redress_answer,
         name="redress-answer",

@@ -158,6 +158,7 @@ def _reporter_context(report, **extra):
         "next_step": next_step(report),
         "message_form": forms.MessageForm(prefix="message"),
         "appeal_form": forms.AppealForm(prefix="appeal"),
+        "payment_form": forms.PaymentDetailsForm(prefix="payment"),
         **extra,
     }
 
@@ -280,6 +281,9 @@ def _detail_context(request, report, bound=None):
     }
     if context["show_identity"]:
         context["contact"] = selectors.reporter_contact(report)
+        for action in report.redress_actions:
+            if action.payment_details_ciphertext:
+                action.payment_details_plain = selectors.payment_details(action)
     if context["is_officer"]:
         available = _available(report)
         if bound is not None:
@@ -313,6 +317,21 @@ def detail(request, pk):
     return render(request, "harms/detail.html", _detail_context(request, report))
 
 
+def _done(action: str, report) -> str:
+    """What the panel's action did, said plainly (not "Done.")."""
+    texts = {
+        "acknowledge": _("%(ref)s acknowledged; the reporter was told."),
+        "triage": _("%(ref)s triaged; the reporter was told."),
+        "investigate": _("%(ref)s is now under investigation."),
+        "offer-redress": _("Redress offered on %(ref)s; the reporter was told."),
+        "resolve": _("%(ref)s resolved; the reporter was told the outcome."),
+        "close": _("%(ref)s closed without action; the reporter was told why."),
+        "refer": _("%(ref)s referred; the reporter was told."),
+        "recommend-suspension": _("Suspension recommended to the chair for %(ref)s."),
+    }
+    return texts.get(action, _("%(ref)s updated.")) % {"ref": report.reference}
+
+
 @method_decorator(login_required, name="dispatch")
 class OfficerActionView(View):
     """POST one of the panel's actions on a report; an invalid form comes back filled."""
@@ -330,7 +349,7 @@ class OfficerActionView(View):
             except DomainError as exc:
                 _apply_errors(form, exc)
             else:
-                messages.success(request, _("Done."))
+                messages.success(request, _done(action, report))
                 return redirect("harms:detail", pk=report.pk)
         report = selectors.harm_report_for(request.user, pk)
         return render(
@@ -449,6 +468,40 @@ def redress_answer(request, pk, answer):
     else:
         messages.success(request, _("Your answer was recorded."))
     return _back(actor, action.report)
+
+
+@require_POST
+def redress_payment_details(request, pk):
+    """The reporter gives bank details for accepted financial support (status page)."""
+    action = get_object_or_404(RedressAction.objects.select_related("report"), pk=pk)
+    actor = _actor_for(request, action.report)
+    form = forms.PaymentDetailsForm(request.POST, prefix="payment")
+    if form.is_valid():
+        try:
+            services.redress_payment_details_give(actor=actor, action=action, **form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Your payment details were received. Only the harm panel can read them; "
+                    "it will tell you when the money is paid."
+                ),
+            )
+        return _back(actor, action.report)
+    if isinstance(actor, ReceiptHolder):
+        report, by_code = _receipt_report(request), True
+    elif is_harm_officer(actor):
+        raise PermissionDenied
+    else:
+        report, by_code = selectors.harm_report_for(actor, action.report_id), False
+    return render(
+        request,
+        "harms/status.html",
+        _reporter_context(report, by_code=by_code, payment_form=form, payment_for=action.pk),
+        status=400,
+    )
 
 
 @login_required

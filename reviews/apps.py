@@ -16,13 +16,15 @@ class ReviewsConfig(AppConfig):
         )
         from applications.versioning import register_snapshot_part
         from solidarity.accounts.demo import register_seeder
-        from solidarity.accounts.home import register_panel
+        from solidarity.accounts.home import register_panel, register_work
         from solidarity.celery import register_periodic
 
-        from .home import committee_panel, reviewer_panel, self_assessment_panel
+        from .home import committee_panel, reviewer_panel, self_assessment_panel, work
         from .hooks import (
             application_links,
+            read_self_assessment_part,
             seed_committee_demo,
+            seed_decided_demo,
             seed_default_framework,
             self_assessment_snapshot,
         )
@@ -31,14 +33,18 @@ class ReviewsConfig(AppConfig):
         register_panel(reviewer_panel)
         register_panel(committee_panel)
         register_panel(self_assessment_panel)
+        register_work(work)
         register_seeder(seed_default_framework)
         register_seeder(seed_committee_demo)
+        register_seeder(seed_decided_demo)
         register_periodic(
             "reviews-remind-due",
             task="reviews.tasks.remind_due_reviews",
             schedule=crontab(hour=7, minute=30),
         )
-        register_snapshot_part(self_assessment_snapshot)
+        register_snapshot_part(
+            self_assessment_snapshot, readers={"self_assessment": read_self_assessment_part}
+        )
         register_detail_links(application_links)
         register_periodic(
             "reviews-conditions-due",

@@ -110,9 +110,7 @@ def committee_members():
 class AssignmentForm(forms.Form):
     reviewer = forms.ModelChoiceField(label=_("Reviewer"), queryset=User.objects.none())
     role = forms.ChoiceField(label=_("Role on the committee"), choices=ReviewerRole.choices)
-    due_on = forms.DateField(
-        label=_("Due on"), widget=forms.DateInput(attrs={"type": "date"}), help_text=_("YYYY-MM-DD")
-    )
+    due_on = forms.DateField(label=_("Due on"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -55,3 +55,121 @@ def self_assessment_panel(user):
         context={"rows": [(a, types.get(a.pk)) for a in drafts]},
         order=15,
     )
+
+
+def _about(application) -> str:
+    return f"{application.reference} · {application.title}"
+
+
+def work(user) -> list:
+    """What waits for this user in the reviews app, for the home's "Waiting for you"."""
+    from django.db.models import Count, Q
+
+    from applications.models import Application
+    from solidarity.accounts.home import WorkItem
+
+    from .models import AssignmentState, Condition, ConditionState, Vote
+
+    items = []
+    if user.has_role(Role.REVIEWER, Role.CHAIR):
+        for a in assignments_for_reviewer(user)[:15]:
+            coi = a.state == AssignmentState.AWAITING_COI
+            items.append(
+                WorkItem(
+                    action=_("Declare any conflict of interest") if coi else _("File your review"),
+                    subject=_about(a.application),
+                    url=f"/reviews/assignments/{a.pk}/",
+                    since=a.created_at,
+                    due=a.due_on,
+                )
+            )
+        voted = Vote.objects.filter(voter=user).values("application_id")
+        to_vote = Application.objects.filter(state="awaiting_decision").exclude(pk__in=voted)
+        if not user.has_role(Role.CHAIR):
+            to_vote = to_vote.filter(
+                review_assignments__reviewer=user, review_assignments__state=AssignmentState.FILED
+            )
+        for app in to_vote.order_by("updated_at", "id")[:15]:
+            items.append(
+                WorkItem(
+                    action=_("Vote"),
+                    subject=_about(app),
+                    url=f"/reviews/applications/{app.pk}/committee/",
+                    since=app.updated_at,
+                )
+            )
+    if user.has_role(Role.CHAIR):
+        for app in Application.objects.filter(state="awaiting_decision").order_by(
+            "updated_at", "id"
+        )[:15]:
+            items.append(
+                WorkItem(
+                    action=_("Record the committee's decision"),
+                    subject=_about(app),
+                    url=f"/reviews/applications/{app.pk}/committee/",
+                    since=app.updated_at,
+                )
+            )
+    if user.has_role(Role.SECRETARIAT):
+        ready = (
+            Application.objects.filter(state="in_review")
+            .annotate(
+                open_reviews=Count(
+                    "review_assignments",
+                    filter=Q(
+                        review_assignments__state__in=[
+                            AssignmentState.AWAITING_COI,
+                            AssignmentState.ACTIVE,
+                        ]
+                    ),
+                ),
+                filed=Count(
+                    "review_assignments",
+                    filter=Q(review_assignments__state=AssignmentState.FILED),
+                ),
+            )
+            .filter(open_reviews=0, filed__gt=0)
+            .order_by("updated_at", "id")[:15]
+        )
+        for app in ready:
+            items.append(
+                WorkItem(
+                    action=_("Put forward for decision"),
+                    subject=_about(app),
+                    url=f"/applications/{app.pk}/",
+                    since=app.updated_at,
+                )
+            )
+    if user.has_role(Role.SECRETARIAT, Role.CHAIR):
+        reported = (
+            Condition.objects.filter(state=ConditionState.OPEN, reported_at__isnull=False)
+            .select_related("application")
+            .order_by("due_on", "id")[:15]
+        )
+        for c in reported:
+            items.append(
+                WorkItem(
+                    action=_("Check the report on a condition"),
+                    subject=_about(c.application),
+                    url=f"/reviews/conditions/{c.pk}/",
+                    since=c.reported_at,
+                    due=c.due_on,
+                )
+            )
+    owned = (
+        Condition.objects.filter(state=ConditionState.OPEN, reported_at__isnull=True)
+        .filter(Q(owner=user) | Q(owner__isnull=True, application__applicant=user))
+        .select_related("application")
+        .order_by("due_on", "id")[:15]
+    )
+    for c in owned:
+        items.append(
+            WorkItem(
+                action=_("Report how a condition is met"),
+                subject=_about(c.application),
+                url=f"/reviews/conditions/{c.pk}/",
+                since=c.created_at,
+                due=c.due_on,
+            )
+        )
+    return items

@@ -33,6 +33,34 @@ def self_assessment_snapshot(application) -> dict | None:
     }
 
 
+def read_self_assessment_part(value) -> tuple[str, str]:
+    """A frozen self-assessment as a person reads it: scores, type and the framework."""
+    from django.utils.formats import number_format
+    from django.utils.translation import gettext as _
+
+    from .models import UseType
+
+    value = value or {}
+    labels = dict(UseType.choices)
+    use_type = value.get("type") or ""
+
+    def score(axis):
+        normalised = (value.get(axis) or {}).get("normalised")
+        return "—" if normalised is None else number_format(normalised, 2)
+
+    text = _(
+        "Public value %(benefit)s, safety %(safety)s (each from -1 to 1): %(type)s. Framework: "
+        "%(framework)s; %(answered)s questions answered."
+    ) % {
+        "benefit": score("benefit"),
+        "safety": score("safety"),
+        "type": labels.get(use_type, use_type or _("no type")),
+        "framework": value.get("framework") or "—",
+        "answered": len(value.get("answers") or {}),
+    }
+    return _("The applicant's self-assessment"), text
+
+
 def seed_default_framework(**kwargs) -> None:
     """seed_demo: the bundled PLUTO questionnaire becomes the default unless one exists."""
     from .services import framework_ensure_default
@@ -119,6 +147,71 @@ def seed_committee_demo(*, users, **kwargs) -> None:
         )
         answers[question.id] = [c.id for c in combinable[: max(question.min_select, 1)]]
     assessment_file(actor=reviewer, assignment=first, answers=answers)
+
+
+DECIDED_DEMO_TITLE = "Diabetes care across Vienna's districts"
+
+
+def seed_decided_demo(*, users, stdout=None, **kwargs) -> None:
+    """seed_demo: the applications seeder's project in review is reviewed, typed and approved by
+    the committee, its custodian grants access, and the benefits seeder drafts its agreement.
+
+    Idempotent: only an application with that title still in review is taken forward.
+    """
+    import datetime
+
+    from django.utils import timezone
+
+    from applications.models import Application
+    from applications.services import dataset_request_grant
+
+    from . import scoring
+    from .services import (
+        assessment_file,
+        assignment_create,
+        coi_declare,
+        decision_record,
+        framework_ensure_default,
+        framework_loaded,
+    )
+
+    secretariat, chair = users.get("secretariat"), users.get("chair")
+    reviewer, custodian = users.get("reviewer2"), users.get("custodian")
+    application = Application.objects.filter(title=DECIDED_DEMO_TITLE, state="in_review").first()
+    if not all([application, secretariat, chair, reviewer, custodian]):
+        return
+    framework = framework_loaded(framework_ensure_default(actor=None).pk)
+    assignment = assignment_create(
+        actor=secretariat,
+        application=application,
+        reviewer=reviewer,
+        role="scientific",
+        due_on=timezone.localdate() + datetime.timedelta(days=14),
+    )
+    assignment = coi_declare(actor=reviewer, assignment=assignment, has_conflict=False)
+    answers = {}
+    for question in framework.specs():
+        combinable = sorted(
+            (c for c in question.choices if c.kind not in scoring.ALONE_KINDS),
+            key=lambda c: c.weight,
+            reverse=True,
+        )
+        answers[question.id] = [c.id for c in combinable[: max(question.min_select, 1)]]
+    assessment_file(actor=reviewer, assignment=assignment, answers=answers)
+    decision_record(
+        actor=chair,
+        application=application,
+        outcome="approved",
+        reason="Clear public value; federated analysis keeps the records at the hospital.",
+        access_expires_on=timezone.localdate() + datetime.timedelta(days=365),
+    )
+    for request in application.dataset_requests.filter(state="pending"):
+        dataset_request_grant(
+            actor=custodian, dataset_request=request, conditions="Federated analysis only."
+        )
+    from benefits.demo import seed_benefits
+
+    seed_benefits(users=users, stdout=stdout)
 
 
 def application_links(user, application) -> list[tuple[str, str]]:

@@ -213,6 +213,12 @@ class Assignment(models.Model):
     def __str__(self) -> str:
         return f"{self.reviewer} → {self.application_id}"
 
+    AUDIT_LABEL_RELATED = ("application", "reviewer")
+
+    def audit_label(self) -> str:
+        """How the audit trail names an assignment: who reviews which application."""
+        return f"{self.reviewer} · {self.application.reference or self.application.title}"
+
     @property
     def is_recused(self) -> bool:
         return self.state == AssignmentState.RECUSED

@@ -172,6 +172,8 @@ LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900, minimum=1)
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("de", _("German"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Day-month-year and a named time zone in every language (solidarity/formats/<lang>/).
+FORMAT_MODULE_PATH = ["solidarity.formats"]
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Vienna")
 USE_I18N = True
 USE_TZ = True
@@ -279,7 +281,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# The port ``make run`` serves on; links in e-mails follow it unless SITE_URL says otherwise.
+PORT = env_int("PORT", 8000, minimum=1)
+SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{PORT}").rstrip("/")
 # Default quorum of non-recused committee members for a vote; each application may set its own.
 REVIEW_QUORUM = env_int("REVIEW_QUORUM", 2, minimum=1)
 

@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from grants import api as grants_api
@@ -8,6 +10,8 @@ from solidarity.auditing import views as auditing_views
 
 urlpatterns = [
     path("", home, name="home"),
+    # Browsers ask for /favicon.ico whatever the page says; answer with the site's icon.
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path("accounts/", include("solidarity.accounts.urls")),
     path("datasets/", include("solidarity.catalog.urls")),
     path("notifications/", include("solidarity.notifications.urls")),

@@ -10,6 +10,7 @@ from solidarity.accounts.roles import Role
 from solidarity.catalog.duo import DataUse
 from solidarity.catalog.models import AccessMode
 from solidarity.errors import DomainError
+from solidarity.formatting import day
 from solidarity.notifications.services import notify
 from solidarity.transitions import transition_run
 
@@ -314,8 +315,23 @@ def application_withdraw(*, actor, application) -> Application:
 
 @transaction.atomic
 def application_mark_awaiting_decision(*, actor, application) -> Application:
-    """in_review → awaiting_decision (secretariat or chair): the reviews are in."""
-    return transition_run(APPLICATION, "await-decision", actor=actor, obj=application)
+    """in_review → awaiting_decision (secretariat or chair): the reviews are in; the chair is
+    told that the decision is due (a hand-over)."""
+    application = transition_run(APPLICATION, "await-decision", actor=actor, obj=application)
+    notify(
+        recipients=_role_users(Role.CHAIR),
+        kind="application",
+        context={
+            "subject": _("Decision due: %(ref)s") % {"ref": application.reference},
+            "body": _(
+                "The reviews of %(title)s are in and the secretariat put it forward for the "
+                "committee's decision."
+            )
+            % {"title": application.title},
+        },
+        url=f"/reviews/applications/{application.pk}/committee/",
+    )
+    return application
 
 
 @transaction.atomic
@@ -351,8 +367,41 @@ def application_approve(
         application,
         _("Approved: %(ref)s") % {"ref": application.reference},
         _("Your application was approved; access expires on %(date)s.")
-        % {"date": access_expires_on.isoformat()},
+        % {"date": day(access_expires_on)},
     )
+    # Hand-overs: a benefit-sharing agreement must be drafted (a project approved again after
+    # an amendment keeps its agreement); custodians still to decide.
+    notify(
+        recipients=_role_users(Role.BENEFIT_OFFICER) if application.activated_at is None else [],
+        kind="application",
+        context={
+            "subject": _("Agreement to draft: %(ref)s") % {"ref": application.reference},
+            "body": _(
+                "%(title)s was approved. It becomes active only with a signed benefit-sharing "
+                "agreement: please draft one."
+            )
+            % {"title": application.title},
+        },
+        url=f"/benefits/agreements/new/?application={application.pk}",
+    )
+    pending = list(
+        application.dataset_requests.filter(state="pending").values_list("dataset_id", flat=True)
+    )
+    if pending:
+        notify(
+            recipients=_custodians_of(application, dataset_ids=pending),
+            kind="application",
+            context={
+                "subject": _("Approved, awaiting your access decision: %(ref)s")
+                % {"ref": application.reference},
+                "body": _(
+                    "The committee approved %(title)s. It needs your decision on access to "
+                    "your organisation's data before it can start."
+                )
+                % {"title": application.title},
+            },
+            url="/applications/requests/",
+        )
     application_try_activate(actor=actor, application=application)
     application.refresh_from_db()
     return application

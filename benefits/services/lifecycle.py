@@ -42,10 +42,14 @@ def agreement_flag_breach(*, actor, agreement, reason: str) -> BenefitAgreement:
             [*users_with_role(Role.CHAIR), *officers(), *applicant_side(agreement)],
             subject=_("A benefit-sharing agreement is in breach"),
             body=_(
-                "The agreement for %(app)s is in breach: %(reason)s. The chair may suspend "
+                "The agreement for %(app)s is in breach: %(reason)s The chair may suspend "
                 "the project."
             )
-            % {"app": agreement.application, "reason": reason},
+            % {
+                "app": agreement.application,
+                # One full stop, whether or not the reason ends with one.
+                "reason": reason.strip().rstrip(".") + ".",
+            },
             url=agreement_url(agreement),
         )
     return agreement

@@ -1,14 +1,14 @@
 from django import template
 
-from benefits.money import format_amount, format_basis_points
+from benefits.money import format_basis_points, format_money
 
 register = template.Library()
 
 
 @register.filter
 def money(minor, currency="EUR"):
-    """{{ 1234|money:"EUR" }} → "12.34 EUR"."""
-    return format_amount(minor, currency or "EUR")
+    """{{ 1234|money:"EUR" }} → "€12.34" in English, "12,34 €" in French or German."""
+    return format_money(minor, currency or "EUR")
 
 
 @register.filter

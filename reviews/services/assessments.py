@@ -124,6 +124,10 @@ def self_assessment_save(*, actor, application, answers, comments: str = "") -> 
                 "The self-assessment can change only while the application is a draft or "
                 "a revision is requested."
             )
+        if not any(parsed.values()):
+            # An empty form would score "mixed, 0.00" and read as a finished self-assessment.
+            message = _("Answer at least one question before saving the self-assessment.")
+            raise DomainError(message, field_errors={"__all__": [message]})
         assessment = Assessment.objects.filter(
             application=application, kind=AssessmentKind.SELF
         ).first()
@@ -238,7 +242,40 @@ def assessment_file(*, actor, assignment, answers=None, comments: str | None = N
                 **result.as_dict(),
             },
         )
+        _tell_secretariat_when_all_filed(assignment.application)
     return assessment
+
+
+def _tell_secretariat_when_all_filed(application) -> None:
+    """Hand-over: once every reviewer who is not recused has filed, the secretariat puts the
+    application forward for decision."""
+    from django.contrib.auth import get_user_model
+
+    from solidarity.accounts.roles import Role
+    from solidarity.notifications.services import notify
+
+    states = set(
+        Assignment.objects.filter(application_id=application.pk)
+        .exclude(state=AssignmentState.RECUSED)
+        .values_list("state", flat=True)
+    )
+    if states != {AssignmentState.FILED}:
+        return
+    notify(
+        recipients=get_user_model()
+        .objects.filter(groups__name=Role.SECRETARIAT, is_active=True)
+        .distinct(),
+        kind="review",
+        context={
+            "subject": _("Reviews complete: %(ref)s") % {"ref": application.reference},
+            "body": _(
+                "Every reviewer of %(title)s has filed. Put it forward for the committee's "
+                "decision."
+            )
+            % {"title": application.title},
+        },
+        url=f"/applications/{application.pk}/",
+    )
 
 
 RISK_FIELDS = (

@@ -13,6 +13,7 @@ from applications.models import ApplicationState
 from solidarity import audit
 from solidarity.accounts.roles import Role, has_role
 from solidarity.errors import DomainError, PermissionDenied, TransitionNotAllowed
+from solidarity.formatting import day
 from solidarity.notifications.services import notify
 from solidarity.transitions import transition_run
 
@@ -427,9 +428,9 @@ def condition_add(
             recipients=[condition.owner],
             kind="condition_added",
             context={
-                "subject": _("Condition of approval: %(title)s") % {"title": application.title},
-                "body": _("%(text)s\nDue on %(due)s.")
-                % {"text": condition.text, "due": due_on.isoformat()},
+                "subject": _("Condition of approval: %(ref)s") % {"ref": application.reference},
+                "body": _("%(title)s: %(text)s\nDue on %(due)s.")
+                % {"title": application.title, "text": condition.text, "due": day(due_on)},
             },
             url=f"/reviews/conditions/{condition.pk}/",
         )
@@ -462,6 +463,23 @@ def condition_report(*, actor, condition, report: str) -> Condition:
             action="condition.report",
             target=condition,
             payload={"application": condition.application_id},
+        )
+        # Hand-over: the secretariat (or the chair) checks the report and marks it met.
+        from django.contrib.auth import get_user_model
+
+        notify(
+            recipients=get_user_model()
+            .objects.filter(groups__name__in=[Role.SECRETARIAT, Role.CHAIR], is_active=True)
+            .exclude(pk=actor.pk)
+            .distinct(),
+            kind="review",
+            context={
+                "subject": _("Condition reported: %(ref)s")
+                % {"ref": condition.application.reference},
+                "body": _("A report says how this condition is met; please check it: %(text)s")
+                % {"text": condition.text[:200]},
+            },
+            url=f"/reviews/conditions/{condition.pk}/",
         )
     return condition
 

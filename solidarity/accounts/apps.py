@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from .home import register_panel, role_duties_panel
+        from .home import register_panel, role_duties_panel, waiting_panel
 
+        register_panel(waiting_panel)
         register_panel(role_duties_panel)

@@ -4,6 +4,7 @@ The kernel cannot import the domain apps, so each app registers, in its AppConfi
 a callable that returns the panel (a template name and its context) for a user, or None.
 """
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -17,6 +18,56 @@ class Panel:
 
 
 _providers: list[Callable] = []
+_work: list[Callable] = []
+
+
+@dataclass
+class WorkItem:
+    """One thing waiting for this user: what to do, on what, since when, by when."""
+
+    action: str  # what the person must do, as a short sentence
+    subject: str  # the reference and title it is about
+    url: str
+    since: datetime.datetime | datetime.date | None = None
+    due: datetime.date | datetime.datetime | None = None
+
+    @property
+    def due_day(self) -> datetime.date | None:
+        if isinstance(self.due, datetime.datetime):
+            from django.utils import timezone
+
+            return timezone.localtime(self.due).date()
+        return self.due
+
+    @property
+    def overdue(self) -> bool:
+        from django.utils import timezone
+
+        if isinstance(self.due, datetime.datetime):
+            return self.due < timezone.now()
+        return self.due is not None and self.due < timezone.localdate()
+
+    def sort_key(self):
+        """Overdue first; then by due date; then the longest waiting."""
+        far = datetime.date.max
+        since = self.since
+        if isinstance(since, datetime.datetime):
+            since = since.date()
+        return (not self.overdue, self.due_day or far, since or far, self.subject)
+
+
+def register_work(provider: Callable) -> Callable:
+    """``provider(user)`` returns the WorkItems waiting for that user (an empty list if none)."""
+    if provider not in _work:
+        _work.append(provider)
+    return provider
+
+
+def work_for(user) -> list[WorkItem]:
+    """Everything waiting for the user across the apps: overdue first, then by due date,
+    then the longest waiting."""
+    items = [item for provider in _work for item in (provider(user) or [])]
+    return sorted(items, key=WorkItem.sort_key)
 
 
 def register_panel(provider: Callable) -> Callable:
@@ -28,6 +79,20 @@ def register_panel(provider: Callable) -> Callable:
 def panels_for(user) -> list[Panel]:
     found = [panel for provider in _providers if (panel := provider(user)) is not None]
     return sorted(found, key=lambda p: p.order)
+
+
+def waiting_panel(user):
+    """The first panel on every home: what waits for this person, oldest and overdue first."""
+    from django.utils.translation import gettext as _
+
+    if not user.roles:
+        return None
+    return Panel(
+        title=_("Waiting for you"),
+        template="accounts/panel_waiting.html",
+        context={"items": work_for(user)[:25]},
+        order=0,
+    )
 
 
 def role_duties_panel(user):

@@ -1,5 +1,4 @@
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from rest_framework import exceptions
 from rest_framework.authtoken.models import Token
@@ -18,9 +17,12 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
-@login_required
 def home(request):
-    """The role-aware home page: each panel shows one part of what is the user's to do."""
+    """The role-aware home page: each panel shows one part of what is the user's to do.
+
+    Anonymous visitors see the public landing page: what Solidarity does and their ways in."""
+    if not request.user.is_authenticated:
+        return render(request, "landing.html")
     role_labels = [(value, label) for value, label in Role.choices if value in request.user.roles]
     return render(
         request,

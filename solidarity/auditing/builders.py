@@ -9,14 +9,36 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from applications.models import Application
+from applications.versioning import readable
 from solidarity.audit.models import AuditEvent
 from solidarity.errors import DomainError
+from solidarity.formatting import day, when
 
-from .reports import Built, _event_rows, _verification, period_bounds, register_builder
+from .reports import (
+    Built,
+    _event_rows,
+    _verification,
+    period_bounds,
+    period_label,
+    register_builder,
+)
 
 
 def _iso(value):
     return value.isoformat() if value else ""
+
+
+def dossier_application(reference: str) -> Application | None:
+    """The submitted application a dossier is about, by its reference; None for no such one."""
+    reference = (reference or "").strip().upper()
+    if not reference:
+        return None
+    return (
+        Application.objects.select_related("organisation", "applicant")
+        .exclude(state="draft")
+        .filter(reference=reference)
+        .first()
+    )
 
 
 def _application_part(app: Application) -> dict:
@@ -41,6 +63,9 @@ def _application_part(app: Application) -> dict:
         "access_expires_on": _iso(app.access_expires_on),
         "submitted_at": _iso(app.submitted_at),
         "decided_at": _iso(app.decided_at),
+        "start_date_display": day(app.start_date),
+        "end_date_display": day(app.end_date),
+        "access_expires_display": day(app.access_expires_on),
         "team": [
             {"name": m.name, "role": m.role, "organisation": m.organisation} for m in app.team.all()
         ],
@@ -52,7 +77,9 @@ def _versions_part(app: Application) -> list[dict]:
         {
             "number": v.number,
             "created_at": _iso(v.created_at),
+            "created_at_display": when(v.created_at),
             "created_by": str(v.created_by),
+            "fields": [{"label": label, "text": text} for label, text in readable(v.content)],
             "content": v.content,
         }
         for v in app.versions.select_related("created_by").order_by("number")
@@ -60,12 +87,16 @@ def _versions_part(app: Application) -> list[dict]:
 
 
 def _review_part(app: Application) -> dict:
+    from reviews.models import UseType
     from reviews.selectors import committee_view
 
+    type_labels = dict(UseType.choices)
     view = committee_view(app, quorum_default=getattr(settings, "REVIEW_QUORUM", 2))
     reviewers = []
     for column in view.columns:
         a, s = column.assignment, column.assessment
+        # A reviewer's register is theirs until filed: drafts never leave the review page.
+        filed = bool(s and s.filed_at and column.counted)
         reviewers.append(
             {
                 "reviewer": str(a.reviewer),
@@ -74,9 +105,9 @@ def _review_part(app: Application) -> dict:
                 "conflict_declared": a.has_conflict,
                 "conflict_details": a.conflict_details,
                 "counted": column.counted,
-                "benefit": round(s.benefit_normalised, 3) if s and s.filed_at else None,
-                "safety": round(s.safety_normalised, 3) if s and s.filed_at else None,
-                "type": s.use_type if s and s.filed_at else "",
+                "benefit": round(s.benefit_normalised, 3) if filed else None,
+                "safety": round(s.safety_normalised, 3) if filed else None,
+                "type": s.use_type if filed else "",
                 "risks": [
                     {
                         "category": str(r.get_category_display()),
@@ -87,17 +118,21 @@ def _review_part(app: Application) -> dict:
                         "significant": r.is_significant,
                         "mitigation": r.mitigation,
                     }
-                    for r in column.risks
+                    for r in (column.risks if filed else [])
                 ],
             }
         )
     c = view.classification
     self_result = None
     if view.self_result is not None:
+        result = view.self_result
         self_result = {
-            "benefit": round(float(view.self_result.benefit), 3),
-            "safety": round(float(view.self_result.safety), 3),
-            "type": view.self_result.use_type,
+            "benefit": round(result.benefit.normalised, 3),
+            "safety": round(result.safety.normalised, 3),
+            "type": result.type,
+            "type_label": str(type_labels.get(result.type, result.type)),
+            "filed_at": _iso(view.self_assessment.filed_at),
+            "filed_at_display": when(view.self_assessment.filed_at),
         }
     committee = view.committee
     return {
@@ -111,22 +146,19 @@ def _review_part(app: Application) -> dict:
             "override_type": c.override_type,
             "override_reason": c.override_reason,
             "type": c.effective_type,
+            "type_label": str(type_labels.get(c.effective_type, c.effective_type or "")),
         },
         "votes": [
             {"voter": str(v.voter), "choice": str(v.get_choice_display()), "comment": v.comment}
             for v in view.votes
         ],
-        "decision": {
-            "outcome": str(committee.get_outcome_display()) if committee else "",
-            "reason": committee.decision_reason if committee else "",
-            "decided_by": str(committee.decided_by) if committee and committee.decided_by else "",
-            "decided_at": _iso(committee.decided_at) if committee else "",
-        },
+        "decision": _decision(app, committee),
         "conditions": [
             {
                 "text": cond.text,
                 "owner": str(cond.owner) if cond.owner_id else "",
                 "due_on": _iso(cond.due_on),
+                "due_on_display": day(cond.due_on),
                 "state": str(cond.get_state_display()),
             }
             for cond in view.conditions
@@ -146,6 +178,47 @@ def _review_part(app: Application) -> dict:
     }
 
 
+DECIDED = {"approved", "active", "suspended", "revoked", "closed", "rejected"}
+
+
+def _decision(app: Application, committee) -> dict:
+    """The committee's decision; for a project decided outside the committee's record (older
+    data), the application's own approval or rejection as the audit trail holds it."""
+    if committee is not None and committee.outcome != "pending":
+        return {
+            "outcome": str(committee.get_outcome_display()),
+            "reason": committee.decision_reason,
+            "decided_by": str(committee.decided_by) if committee.decided_by else "",
+            "decided_at": _iso(committee.decided_at),
+            "decided_at_display": when(committee.decided_at),
+        }
+    if app.decided_at and app.state in DECIDED:
+        event = (
+            AuditEvent.objects.filter(
+                target_type="applications.application",
+                target_id=str(app.pk),
+                action__in=["application.approve", "application.reject"],
+            )
+            .order_by("-id")
+            .first()
+        )
+        rejected = event.action == "application.reject" if event else app.state == "rejected"
+        return {
+            "outcome": str(_("Rejected") if rejected else _("Approved")),
+            "reason": app.state_reason if rejected else "",
+            "decided_by": event.actor_label if event else "",
+            "decided_at": _iso(app.decided_at),
+            "decided_at_display": when(app.decided_at),
+        }
+    return {
+        "outcome": "",
+        "reason": "",
+        "decided_by": "",
+        "decided_at": "",
+        "decided_at_display": "",
+    }
+
+
 def _benefit_part(app: Application) -> list[dict]:
     from benefits.models import BenefitAgreement
 
@@ -156,12 +229,14 @@ def _benefit_part(app: Application) -> list[dict]:
             "kind": str(agreement.get_kind_display()),
             "terms_version": agreement.terms_version,
             "signed_at": _iso(agreement.signed_at),
+            "signed_at_display": when(agreement.signed_at),
             "obligations": [
                 {
                     "kind": str(o.get_kind_display()),
                     "description": o.description,
                     "beneficiary": str(o.get_beneficiary_display()),
                     "due_date": _iso(o.due_date),
+                    "due_date_display": day(o.due_date),
                     "state": str(o.get_state_display()),
                 }
                 for o in agreement.obligations.all()
@@ -178,8 +253,9 @@ def _harm_part(app: Application) -> list[dict]:
     reports = HarmReport.objects.filter(applications=app).order_by("received_at")
     return [
         {
-            "case": f"H-{r.pk}",
+            "case": r.reference,
             "received": _iso(r.received_at),
+            "received_display": day(r.received_at),
             "categories": [str(labels.get(c, c)) for c in r.categories],
             "severity": r.severity,
             "state": str(r.get_state_display()),
@@ -255,12 +331,7 @@ def _related_events(app: Application) -> list:
 
 def build_dossier(params: dict) -> Built:
     reference = params.get("application", "")
-    app = (
-        Application.objects.select_related("organisation", "applicant")
-        .exclude(state="draft")
-        .filter(reference=reference)
-        .first()
-    )
+    app = dossier_application(reference)
     if app is None:
         raise DomainError(_("No submitted application has the reference %s.") % reference)
     events = _event_rows(_related_events(app))
@@ -310,10 +381,13 @@ def build_harm_register(params: dict) -> Built:
         .prefetch_related("applications", "datasets", "redress")
         .order_by("received_at")
     )
+    from benefits.money import format_amount
+
     rows = [
         {
-            "case": f"H-{r.pk}",
+            "case": r.reference,
             "received": _iso(r.received_at),
+            "received_display": day(r.received_at),
             "state": str(r.get_state_display()),
             "severity": r.severity,
             "categories": [str(labels.get(c, c)) for c in r.categories],
@@ -326,13 +400,14 @@ def build_harm_register(params: dict) -> Built:
                     "state": str(x.get_state_display()),
                     "amount_minor": x.amount_minor,
                     "currency": x.currency,
+                    "amount": format_amount(x.amount_minor, x.currency) if x.amount_minor else "",
                 }
                 for x in r.redress.all()
             ],
         }
         for r in reports
     ]
-    period = f"{params['start']} to {params['end']}"
+    period = period_label(params)
     return Built(
         title=_("Harm register"),
         template="reports/harm_register.html",
@@ -361,6 +436,7 @@ def build_fund_ledger(params: dict) -> Built:
         {
             "id": t.pk,
             "date": _iso(t.created_at),
+            "date_display": day(t.created_at),
             "kind": str(t.get_kind_display()),
             "amount_minor": t.amount_minor,
             "currency": t.currency,
@@ -387,7 +463,7 @@ def build_fund_ledger(params: dict) -> Built:
         .order_by("id")
     ]
     balances = {c: format_amount(v, c) for c, v in fund_balances().items()}
-    period = f"{params['start']} to {params['end']}"
+    period = period_label(params)
     return Built(
         title=_("Benefit sharing and fund ledger"),
         template="reports/fund_ledger.html",

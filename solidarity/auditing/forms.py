@@ -26,8 +26,20 @@ class ReportRequestForm(forms.Form):
         data = super().clean()
         kind = data.get("kind")
         if kind == ReportKind.DOSSIER:
-            if not data.get("application"):
+            reference = (data.get("application") or "").strip().upper()
+            if not reference:
                 self.add_error("application", _("Name the application, e.g. DSA-2026-0001."))
+            else:
+                from .builders import dossier_application
+
+                if dossier_application(reference) is None:
+                    self.add_error(
+                        "application",
+                        _("No submitted application has the reference %(ref)s.")
+                        % {"ref": reference},
+                    )
+                else:
+                    data["application"] = reference
         elif kind:
             start, end = data.get("start"), data.get("end")
             if not start:

@@ -48,3 +48,15 @@ class ReportJob(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.get_kind_display()
+
+    @property
+    def subject(self) -> str:
+        """What the report is about, as its requester named it: a reference or a period."""
+        params = self.params or {}
+        if params.get("application"):
+            return str(params["application"])
+        if params.get("start") and params.get("end"):
+            from solidarity.formatting import day
+
+            return f"{day(params['start'])} \u2013 {day(params['end'])}"
+        return ""

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from solidarity.accounts.roles import Role, has_role
 from solidarity.audit.models import AuditEvent
 from solidarity.audit.services import audit_verify
+from solidarity.formatting import day, when
 
 from .models import ReportKind
 
@@ -50,11 +51,19 @@ def period_bounds(params: dict) -> tuple[datetime, datetime]:
     )
 
 
+def period_label(params: dict) -> str:
+    """The report period as people read it: two days in the locale's format, en dash between."""
+    return f"{day(params['start'])} \u2013 {day(params['end'])}"
+
+
 def _event_rows(events) -> list[dict]:
+    from solidarity.audit.display import describe
+
     return [
         {
             "id": e.id,
             "created_at": e.created_at.isoformat(),
+            "when": when(e.created_at),
             "actor": e.actor_label,
             "action": e.action,
             "target": e.target_repr,
@@ -64,8 +73,12 @@ def _event_rows(events) -> list[dict]:
             "to_state": e.to_state,
             "hash": e.hash,
             "prev_hash": e.prev_hash,
+            "target_kind": e.target_kind,
+            "target_text": e.target_text,
+            "from_label": e.from_label,
+            "to_label": e.to_label,
         }
-        for e in events
+        for e in describe(events)
     ]
 
 
@@ -84,7 +97,7 @@ def build_audit_extract(params: dict) -> Built:
     events = AuditEvent.objects.filter(created_at__gte=start, created_at__lt=end).order_by("id")
     rows = _event_rows(events)
     verification = _verification()
-    period = f"{params['start']} to {params['end']}"
+    period = period_label(params)
     return Built(
         title=_("Audit-trail extract"),
         template="reports/audit_extract.html",

@@ -8,6 +8,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from solidarity.audit.display import describe
 from solidarity.audit.models import AuditEvent
 from solidarity.audit.permissions import can_read_audit_trail
 from solidarity.audit.services import audit_verify
@@ -48,6 +49,7 @@ def audit_console(request):
     if until:
         events = events.filter(created_at__date__lte=until)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page.object_list = describe(page.object_list)
     verification = audit_verify() if request.GET.get("verify") else None
     return render(
         request,

@@ -48,7 +48,21 @@ def test_sums_of_many_small_amounts_stay_exact():
 
 def test_money_filter_formats_minor_units():
     rendered = Template('{% load money %}{{ a|money:"EUR" }}|{{ b|money:"JPY" }}|{{ c|money }}')
-    assert rendered.render(Context({"a": 1234, "b": 5, "c": -7})) == "12.34 EUR|5 JPY|-0.07 EUR"
+    assert rendered.render(Context({"a": 1234, "b": 5, "c": -7})) == "€12.34|¥5|-€0.07"
+
+
+def test_money_follows_the_readers_language():
+    from django.utils import translation
+
+    from benefits.money import format_money
+
+    assert format_money(5_000_000, "EUR", language="en") == "€50,000.00"
+    with translation.override("de"):
+        assert format_money(5_000_000, "EUR").replace("\xa0", " ") == "50.000,00 €"
+    with translation.override("fr"):
+        assert (
+            format_money(-50_000, "EUR").replace("\u202f", " ").replace("\xa0", " ") == "-500,00 €"
+        )
 
 
 def test_revenue_share_is_integer_arithmetic_rounded_half_up():

@@ -174,7 +174,7 @@ def test_applicant_reports_through_the_form_and_officer_verifies(
     assert b"".join(client.get(evidence).streaming_content) == b"Bank transfer 1500.00 EUR"
     client.force_login(benefit_officer)
     page = client.get(detail(signed)).content.decode()
-    assert "1500.00 EUR" in page
+    assert "€1,500.00" in page
     client.post(reverse("benefits:obligation-verify", args=[obligation.pk]))
     assert selectors.fund_balance(currency="EUR") == 150_000
 
@@ -233,9 +233,9 @@ def test_fund_page_shows_balances_and_filters(client, benefit_officer, harm_offi
     )
     client.force_login(benefit_officer)
     body = client.get(reverse("benefits:fund")).content.decode()
-    assert "120.00 EUR" in body
+    assert "€120.00" in body
     body = client.get(reverse("benefits:fund"), {"kind": "outflow"}).content.decode()
-    assert "Redress" in body and "-3.45 EUR" in body
+    assert "Redress" in body and "-€3.45" in body
     assert ">In<" not in body
     tomorrow = (date.today() + timedelta(days=1)).isoformat()
     body = client.get(reverse("benefits:fund"), {"date_from": tomorrow}).content.decode()

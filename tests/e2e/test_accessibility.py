@@ -22,9 +22,22 @@ def _violations(page) -> list[str]:
 
 
 def test_public_pages_pass_axe(page):
-    for path in ["/accounts/login/", "/register/", "/harms/report/", "/harms/status/"]:
+    for path in ["/", "/accounts/login/", "/register/", "/harms/report/", "/harms/status/"]:
         page.goto(path)
         assert _violations(page) == [], path
+
+
+@pytest.mark.parametrize("language", ["fr", "de"])
+def test_the_landing_page_passes_axe_in_french_and_german_at_390px(page, language):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/")
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": page.url}])
+    for path in ["/", "/harms/report/", "/register/", "/harms/status/"]:
+        page.goto(path)
+        assert page.locator("html").get_attribute("lang") == language
+        assert _violations(page) == [], (language, path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, (language, path, width)
 
 
 def test_signed_in_pages_pass_axe(page, login):

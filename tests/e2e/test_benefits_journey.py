@@ -20,7 +20,9 @@ def test_officer_drafts_both_sign_applicant_pays_officer_verifies_fund_grows(pag
 
     # The officer starts from the home page's list of agreements to draft.
     login("e2e_ben")
-    page.get_by_role("link", name="Diabetes outcomes in Vienna").click()
+    page.locator(".panel").filter(has_text="Benefit sharing").get_by_role(
+        "link", name="Diabetes outcomes in Vienna"
+    ).click()
     page.get_by_role("combobox", name="Kind of use").select_option("public_research")
     page.get_by_role("checkbox", name="Start from the template").uncheck()
     page.get_by_role("button", name="Draft the agreement").click()
@@ -31,7 +33,7 @@ def test_officer_drafts_both_sign_applicant_pays_officer_verifies_fund_grows(pag
     page.get_by_role("textbox", name="Amount").fill("1500.00")
     page.get_by_label("Due date").fill((date.today() + timedelta(days=30)).isoformat())
     page.get_by_role("button", name="Add the obligation").click()
-    assert "1500.00 EUR" in page.locator("main").inner_text()
+    assert "€1,500.00" in page.locator("main").inner_text()
     page.get_by_role("button", name="Propose to the applicant").click()
     assert "proposed to the applicant" in page.locator("main").inner_text()
     agreement_url = page.url
@@ -69,5 +71,5 @@ def test_officer_drafts_both_sign_applicant_pays_officer_verifies_fund_grows(pag
     assert "The report was verified" in page.locator("main").inner_text()
     page.get_by_role("link", name="Solidarity fund").click()
     balance = page.locator("#fund-balances tr[data-currency=EUR] .balance")
-    assert balance.inner_text().strip() == "1500.00 EUR"
+    assert balance.inner_text().strip() == "€1,500.00"
     assert "Fixed payment" in page.locator("main").inner_text()

@@ -83,7 +83,8 @@ def test_invalid_report_comes_back_filled_and_saves_nothing(client):
 def test_overlong_text_is_refused_with_a_message(client):
     response = client.post(reverse("harms:report"), {**FORM, "r-what_happened": "x" * 5001})
     assert response.status_code == 200
-    assert "at most 5000 characters" in response.content.decode()
+    assert "the limit is 5000" in response.content.decode()
+    assert "nothing was cut" in response.content.decode()
     assert not HarmReport.objects.exists()
 
 
