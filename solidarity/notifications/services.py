@@ -60,10 +60,14 @@ def _enqueue(ids: list[int]) -> None:
 
 
 def notification_deliver(*, notification_id: int) -> bool:
-    """Send one pending e-mail; idempotent, so a retried task never sends twice."""
+    """Send one pending e-mail; idempotent, so a retried task never sends twice.
+
+    Only the outbox row is locked (``of=("self",)``): locking the recipient's user row too
+    would make a concurrent delivery to the same person skip its own row and wait for beat.
+    """
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update(skip_locked=True)
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("recipient")
             .filter(pk=notification_id, email_state=Notification.EmailState.PENDING)
             .first()
