@@ -12,6 +12,7 @@ class HarmsConfig(AppConfig):
         from solidarity.accounts.demo import register_seeder
         from solidarity.accounts.home import register_panel
         from solidarity.celery import register_periodic
+        from solidarity.notifications.services import register_address_resolver
 
         from .demo import seed_harms
         from .home import chair_panel, custodian_requests_panel, officer_panel, reporter_panel
@@ -19,6 +20,9 @@ class HarmsConfig(AppConfig):
         for panel in (officer_panel, chair_panel, reporter_panel, custodian_requests_panel):
             register_panel(panel)
         register_seeder(seed_harms)
+        from .tasks import reporter_address
+
+        register_address_resolver("harm_reporter", reporter_address)
         register_periodic(
             "harms-remind-overdue",
             task="harms.tasks.remind_overdue_reports",

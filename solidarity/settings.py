@@ -199,8 +199,34 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# A web request waits at most about a second for a broker that is down; the work stays in the
+# database (outbox row, queued report job) and the periodic recovery sends it once it is back.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+# A worker killed mid-task gives its message back to the broker.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Slow PDF builds never hold up e-mail: each has its own queue
+# (a worker runs with -Q celery,reports,notifications, or one worker per queue).
+CELERY_TASK_ROUTES = {
+    "solidarity.auditing.tasks.*": {"queue": "reports"},
+    "solidarity.notifications.tasks.*": {"queue": "notifications"},
+    "harms.tasks.email_reporter": {"queue": "notifications"},
+}
 # How long an undelivered e-mail waits in the outbox before the periodic retry picks it up.
 NOTIFICATION_RETRY_AFTER_SECONDS = env_int("NOTIFICATION_RETRY_AFTER_SECONDS", 60, minimum=0)
+# How often beat looks for undelivered e-mail and report jobs left behind by an outage.
+RECOVERY_INTERVAL_SECONDS = env_int("RECOVERY_INTERVAL_SECONDS", 30, minimum=5)
+# A report build's lease: a worker extends it as it progresses; when it expires (the worker
+# died) the job is taken over, up to REPORT_MAX_ATTEMPTS builds, then failed visibly.
+REPORT_LEASE_SECONDS = env_int("REPORT_LEASE_SECONDS", 600, minimum=10)
+REPORT_MAX_ATTEMPTS = env_int("REPORT_MAX_ATTEMPTS", 3, minimum=1)
+# A queued job handed to the broker this long ago and still not started is sent again.
+REPORT_REQUEUE_AFTER_SECONDS = env_int("REPORT_REQUEUE_AFTER_SECONDS", 300, minimum=10)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
