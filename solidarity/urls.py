@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from solidarity import ops
 from solidarity.accounts.views import ThrottledObtainAuthToken, home
 from solidarity.auditing import views as auditing_views
 
 urlpatterns = [
     path("", home, name="home"),
+    path("healthz", ops.healthz, name="healthz"),
+    path("readyz", ops.readyz, name="readyz"),
     path("accounts/", include("solidarity.accounts.urls")),
     path("datasets/", include("solidarity.catalog.urls")),
     path("notifications/", include("solidarity.notifications.urls")),
@@ -25,3 +28,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+handler404 = "solidarity.ops.not_found"
+handler500 = "solidarity.ops.server_error"
