@@ -100,6 +100,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "solidarity.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "solidarity.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -113,6 +114,14 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "solidarity.middleware.DomainErrorMiddleware",
 ]
+
+if PRODUCTION:
+    # Static files with hashed names and pre-compressed copies, served without a proxy
+    # (runserver serves them for the embedded default).
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
 
 ROOT_URLCONF = "solidarity.urls"
 WSGI_APPLICATION = "solidarity.wsgi.application"
@@ -138,7 +147,12 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+# Django's engines with the audit chain appended just before COMMIT (solidarity/db).
+DATABASES["default"]["ENGINE"] = {
+    "django.db.backends.postgresql": "solidarity.db.postgresql",
+    "django.db.backends.sqlite3": "solidarity.db.sqlite3",
+}.get(DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"])
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A writer waits for the lock instead of failing at once when Celery runs eagerly.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 
@@ -179,6 +193,15 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Production: hashed names and gzip/brotli copies made by collectstatic (WhiteNoise).
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # Uploaded files are never served from a public URL; views stream them after a permission check.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
@@ -296,12 +319,46 @@ CONTENT_SECURITY_POLICY = (
     "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
 )
 
+# Logs: JSON lines (one object per line, with the request id) in production, plain text for
+# the embedded default; LOG_FORMAT overrides. Alerts (audit chain broken, e-mail given up,
+# report failed, readiness lost) are logged at ERROR.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "text")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
+    "filters": {"request_id": {"()": "solidarity.observability.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
+    "root": {
+        "handlers": ["console"],
+        "level": env.str("LOG_LEVEL", default="INFO" if PRODUCTION else "WARNING"),
+    },
 }
+# Error reporting: only with a DSN (and sentry-sdk installed); reporters' data scrubbed.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from solidarity.observability import init_sentry
+
+    init_sentry(
+        SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production" if PRODUCTION else "dev"),
+        release=env.str("SENTRY_RELEASE", default=""),
+    )
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # Default quorum of non-recused committee members for a vote; each application may set its own.
 REVIEW_QUORUM = env_int("REVIEW_QUORUM", 2, minimum=1)

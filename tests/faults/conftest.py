@@ -8,8 +8,14 @@ def broker(settings):
     """Celery with a real broker URL that nothing answers; ``broker.back()`` restores it
     (eagerly, as the worker that comes back would run what is then sent)."""
 
+    def fresh_connections():
+        # The app's pools keep the broker URL they were made with: look them up anew.
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+
     class Broker:
         def down(self):
+            fresh_connections()
             celery_app.conf.task_always_eager = False
             celery_app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens there
             celery_app.conf.broker_connection_retry = False
@@ -21,6 +27,7 @@ def broker(settings):
     old = celery_app.conf.broker_url
     yield Broker()
     celery_app.conf.broker_url = old
+    fresh_connections()
     celery_app.conf.task_always_eager = True
 
 
