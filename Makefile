@@ -53,7 +53,7 @@ prod: install
 
 # Exact versions for deployment (pyproject.toml keeps the ranges); needs pip-tools.
 lock:
-	pip-compile --quiet --strip-extras --output-file requirements.lock pyproject.toml
+	pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
 
 beat: install
 	$(PY) -m celery -A solidarity beat --loglevel=info
