@@ -95,3 +95,48 @@ def test_custodian_grant_and_agreement_signature_never_deadlock(
         assert application.state == "active", statuses
     assert all(s in (200, 302) for pair in statuses for s in pair), statuses
     assert audit_verify().ok
+
+
+def test_two_custodians_and_the_signature_at_once_activate_the_project_once(
+    researcher, custodian, organisation, other_custodian, other_organisation, benefit_officer
+):
+    clients = [_client(custodian), _client(other_custodian), _client(benefit_officer)]
+    grant = {"decision": "grant", "reason": "Fine."}
+    for _ in range(3):
+        application = ApprovedApplicationFactory(
+            applicant=researcher,
+            organisation=OrganisationFactory(kind="university"),
+            granted_dataset=False,
+        )
+        requests = [
+            DatasetRequest.objects.create(
+                application=application, dataset=DatasetFactory(custodian=org)
+            )
+            for org in (organisation, other_organisation)
+        ]
+        agreement = proposed_agreement(application, benefit_officer)
+        benefit_services.agreement_sign(actor=researcher, agreement=agreement)
+        agreement.refresh_from_db()
+        results = _race(
+            lambda r=requests[0]: (
+                clients[0].post(reverse("applications:decide", args=[r.pk]), grant).status_code
+            ),
+            lambda r=requests[1]: (
+                clients[1].post(reverse("applications:decide", args=[r.pk]), grant).status_code
+            ),
+            lambda a=agreement: (
+                clients[2]
+                .post(reverse("benefits:agreement-sign", args=[a.pk]), {"version": a.terms_version})
+                .status_code
+            ),
+        )
+        assert all(s in (200, 302) for s in results), results
+        application.refresh_from_db()
+        assert application.state == "active"
+        from solidarity.audit.models import AuditEvent
+
+        activations = AuditEvent.objects.filter(
+            action="application.activate", target_id=str(application.pk)
+        )
+        assert activations.count() == 1
+    assert audit_verify().ok
