@@ -8,7 +8,7 @@ PORT ?= 8000
 export PORT
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format migrate demo messages worker beat bench clean
+.PHONY: run test install lint format migrate demo messages worker beat bench prod lock clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,7 +46,17 @@ bench: install
 	$(PY) -m tests.benchmarks.report_benchmark
 
 worker: install
-	$(PY) -m celery -A solidarity worker --loglevel=info
+	$(PY) -m celery -A solidarity worker -Q celery,reports,notifications --loglevel=info
+
+# The production shape without containers: migrate, collectstatic, gunicorn, the notification
+# and report workers and beat, with production settings, against DATABASE_URL,
+# CELERY_BROKER_URL and CACHE_URL (and SECRET_KEY, ALLOWED_HOSTS) from the environment.
+prod: install
+	PY=$(PY) bin/prod
+
+# Exact versions for deployment (pyproject.toml keeps the ranges); needs pip-tools.
+lock:
+	pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
 
 beat: install
 	$(PY) -m celery -A solidarity beat --loglevel=info

@@ -15,6 +15,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from solidarity.api import int_param
+from solidarity.validators import sane_date
 
 from . import selectors, services
 from .models import (
@@ -184,8 +185,10 @@ class ObligationInput(serializers.Serializer):
     recurrence = serializers.ChoiceField(
         choices=Recurrence.choices, required=False, default=Recurrence.ONCE
     )
-    due_date = serializers.DateField()
-    ends_on = serializers.DateField(required=False, allow_null=True, default=None)
+    due_date = serializers.DateField(validators=[sane_date])
+    ends_on = serializers.DateField(
+        required=False, allow_null=True, default=None, validators=[sane_date]
+    )
     evidence_expected = serializers.CharField(required=False, allow_blank=True, default="")
 
     def validate(self, data):

@@ -2,6 +2,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from solidarity.validators import sane_date
+
 from .models import (
     AgreementKind,
     BeneficiaryKind,
@@ -75,10 +77,13 @@ class ObligationForm(forms.Form):
         label=_("Currency"), choices=CURRENCY_CHOICES, initial=DEFAULT_CURRENCY
     )
     recurrence = forms.ChoiceField(label=_("Recurrence"), choices=Recurrence.choices)
-    due_date = forms.DateField(label=_("Due date (first period when recurring)"), widget=DateInput)
+    due_date = forms.DateField(
+        label=_("Due date (first period when recurring)"), widget=DateInput, validators=[sane_date]
+    )
     ends_on = forms.DateField(
         label=_("Last period ends on"),
         required=False,
+        validators=[sane_date],
         widget=DateInput,
         help_text=_("Leave empty to recur until the project ends."),
     )

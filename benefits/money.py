@@ -9,6 +9,8 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from solidarity.validators import ascii_number
+
 # ISO 4217 currencies accepted by the fund, with the number of decimals of their minor unit.
 CURRENCY_EXPONENTS: dict[str, int] = {
     "EUR": 2,
@@ -48,6 +50,7 @@ def parse_amount(text, currency: str, *, allow_zero: bool = False, allow_negativ
     """Turn a typed amount ("12.34") into minor units (1234) exactly, or raise ValidationError."""
     digits = exponent(currency)
     raw = str(text).strip().replace(" ", "")
+    ascii_number(raw)
     try:
         value = Decimal(raw)
     except (InvalidOperation, ValueError):
@@ -125,6 +128,7 @@ def format_basis_points(basis_points: int) -> str:
 
 def parse_percent(text) -> int:
     """A typed percentage ("2.5") as basis points (250), exactly, between 0 and 100 %."""
+    ascii_number(text)
     try:
         value = Decimal(str(text).strip())
     except (InvalidOperation, ValueError):

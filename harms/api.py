@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from solidarity.api import int_param
 from solidarity.catalog.models import Dataset
+from solidarity.validators import AsciiIntegerSerializerField
 
 from . import selectors, services
 from .models import (
@@ -73,7 +74,7 @@ class HarmNoteInput(serializers.Serializer):
 class RedressOfferInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=RedressKind.choices)
     description = serializers.CharField(max_length=2000)
-    amount_minor = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    amount_minor = AsciiIntegerSerializerField(min_value=1, required=False, allow_null=True)
     currency = serializers.CharField(max_length=3, required=False, allow_blank=True)
     dataset = serializers.PrimaryKeyRelatedField(
         queryset=Dataset.objects.all(), required=False, allow_null=True

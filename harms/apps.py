@@ -12,6 +12,7 @@ class HarmsConfig(AppConfig):
         from solidarity.accounts.demo import register_seeder
         from solidarity.accounts.home import register_panel, register_work
         from solidarity.celery import register_periodic
+        from solidarity.notifications.services import register_address_resolver
 
         from .demo import seed_harms
         from .home import (
@@ -26,6 +27,9 @@ class HarmsConfig(AppConfig):
             register_panel(panel)
         register_work(work)
         register_seeder(seed_harms)
+        from .tasks import reporter_address
+
+        register_address_resolver("harm_reporter", reporter_address)
         register_periodic(
             "harms-remind-overdue",
             task="harms.tasks.remind_overdue_reports",

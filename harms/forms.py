@@ -6,6 +6,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from solidarity.catalog.models import Dataset
+from solidarity.validators import AsciiDecimalField
 
 from .models import Affected, HarmCategory, HarmReportState, RedressKind, Severity
 from .selectors import public_projects
@@ -235,7 +236,7 @@ class OfferRedressForm(forms.Form):
         max_length=2000,
         widget=_area(3, 2000),
     )
-    amount = forms.DecimalField(
+    amount = AsciiDecimalField(
         label=_("Amount (financial support only)"),
         required=False,
         min_value=Decimal("0.01"),

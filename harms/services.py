@@ -94,10 +94,15 @@ def _tell_reporter(report: HarmReport, subject: str, body: str) -> None:
             url=f"/harms/{report.pk}/",
         )
     elif report.contact_ciphertext:
-        from .tasks import email_reporter
+        # Through the outbox like every e-mail: a broker outage delays it, never loses it.
+        # The address is decrypted only at send time (harms.tasks.reporter_address).
+        from solidarity.notifications.services import notify_address
 
-        report_id = report.pk
-        transaction.on_commit(lambda: email_reporter.delay(report_id, subject, body))
+        notify_address(
+            address_key=f"harm_reporter:{report.pk}",
+            kind="harm_report.update",
+            context={"subject": subject, "body": body},
+        )
 
 
 def _news_for_reporter(report: HarmReport) -> None:

@@ -7,9 +7,23 @@ from . import crypto, services
 from .models import HarmReport
 
 
+def reporter_address(report_id: str) -> str:
+    """The e-mail address an anonymous reporter left, decrypted at send time (or "")."""
+    report = (
+        HarmReport.objects.filter(pk=int(report_id)).only("contact_ciphertext").first()
+        if report_id.isdigit()
+        else None
+    )
+    if report is None or not report.contact_ciphertext:
+        return ""
+    return crypto.decrypt_contact(report.contact_ciphertext).get("email") or ""
+
+
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=8)
 def email_reporter(report_id: int, subject: str, body: str) -> bool:
-    """E-mail an anonymous reporter who left an address; the code is never in the e-mail."""
+    """E-mail an anonymous reporter who left an address; the code is never in the e-mail.
+
+    Kept for messages queued before e-mail to reporters went through the outbox."""
     report = HarmReport.objects.filter(pk=report_id).only("contact_ciphertext").first()
     if report is None:
         return False

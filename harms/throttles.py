@@ -1,7 +1,11 @@
 """Per-client rate limits, shared by the HTML pages and the API (one counter per client)."""
 
+import logging
+
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
+
+logger = logging.getLogger(__name__)
 
 
 class _SettingsRateThrottle(SimpleRateThrottle):
@@ -13,6 +17,16 @@ class _SettingsRateThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+    def allow_request(self, request, view):
+        # Fail open: a patient's report is never refused because the limiter's cache is down.
+        try:
+            return super().allow_request(request, view)
+        except Exception:  # any cache backend error (Redis down, timeout, …)
+            logger.warning(
+                "Rate limit %s not applied: the cache is unavailable", self.scope, exc_info=True
+            )
+            return True
 
 
 class AnonymousReportThrottle(_SettingsRateThrottle):

@@ -1,7 +1,10 @@
 """API plumbing shared by every app: pagination, the error shape, permission helpers."""
 
+import logging
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DatabaseError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
@@ -9,6 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from solidarity.errors import DomainError
+
+logger = logging.getLogger(__name__)
 
 
 class Pagination(PageNumberPagination):
@@ -33,6 +38,14 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied(str(exc) or None)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    if isinstance(exc, DatabaseError):
+        # The database is down or refused the statement: still the API's error shape.
+        logger.error("Database error in the API", exc_info=exc)
+        return _error(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            "unavailable",
+            "The service is temporarily unavailable; please try again.",
+        )
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

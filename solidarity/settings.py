@@ -101,11 +101,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "solidarity.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "solidarity.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "solidarity.middleware.BadInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -113,6 +115,14 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "solidarity.middleware.DomainErrorMiddleware",
 ]
+
+if PRODUCTION:
+    # Static files with hashed names and pre-compressed copies, served without a proxy
+    # (runserver serves them for the embedded default).
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
 
 ROOT_URLCONF = "solidarity.urls"
 WSGI_APPLICATION = "solidarity.wsgi.application"
@@ -138,7 +148,12 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+# Django's engines with the audit chain appended just before COMMIT (solidarity/db).
+DATABASES["default"]["ENGINE"] = {
+    "django.db.backends.postgresql": "solidarity.db.postgresql",
+    "django.db.backends.sqlite3": "solidarity.db.sqlite3",
+}.get(DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"])
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A writer waits for the lock instead of failing at once when Celery runs eagerly.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 
@@ -181,6 +196,15 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Production: hashed names and gzip/brotli copies made by collectstatic (WhiteNoise).
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # Uploaded files are never served from a public URL; views stream them after a permission check.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
@@ -202,8 +226,34 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# A web request waits at most about a second for a broker that is down; the work stays in the
+# database (outbox row, queued report job) and the periodic recovery sends it once it is back.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+# A worker killed mid-task gives its message back to the broker.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Slow PDF builds never hold up e-mail: each has its own queue
+# (a worker runs with -Q celery,reports,notifications, or one worker per queue).
+CELERY_TASK_ROUTES = {
+    "solidarity.auditing.tasks.*": {"queue": "reports"},
+    "solidarity.notifications.tasks.*": {"queue": "notifications"},
+    "harms.tasks.email_reporter": {"queue": "notifications"},
+}
 # How long an undelivered e-mail waits in the outbox before the periodic retry picks it up.
 NOTIFICATION_RETRY_AFTER_SECONDS = env_int("NOTIFICATION_RETRY_AFTER_SECONDS", 60, minimum=0)
+# How often beat looks for undelivered e-mail and report jobs left behind by an outage.
+RECOVERY_INTERVAL_SECONDS = env_int("RECOVERY_INTERVAL_SECONDS", 30, minimum=5)
+# A report build's lease: a worker extends it as it progresses; when it expires (the worker
+# died) the job is taken over, up to REPORT_MAX_ATTEMPTS builds, then failed visibly.
+REPORT_LEASE_SECONDS = env_int("REPORT_LEASE_SECONDS", 600, minimum=10)
+REPORT_MAX_ATTEMPTS = env_int("REPORT_MAX_ATTEMPTS", 3, minimum=1)
+# A queued job handed to the broker this long ago and still not started is sent again.
+REPORT_REQUEUE_AFTER_SECONDS = env_int("REPORT_REQUEUE_AFTER_SECONDS", 300, minimum=10)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -275,12 +325,46 @@ CONTENT_SECURITY_POLICY = (
     "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
 )
 
+# Logs: JSON lines (one object per line, with the request id) in production, plain text for
+# the embedded default; LOG_FORMAT overrides. Alerts (audit chain broken, e-mail given up,
+# report failed, readiness lost) are logged at ERROR.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "text")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
+    "filters": {"request_id": {"()": "solidarity.observability.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
+    "root": {
+        "handlers": ["console"],
+        "level": env.str("LOG_LEVEL", default="INFO" if PRODUCTION else "WARNING"),
+    },
 }
+# Error reporting: only with a DSN (and sentry-sdk installed); reporters' data scrubbed.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from solidarity.observability import init_sentry
+
+    init_sentry(
+        SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production" if PRODUCTION else "dev"),
+        release=env.str("SENTRY_RELEASE", default=""),
+    )
 # The port ``make run`` serves on; links in e-mails follow it unless SITE_URL says otherwise.
 PORT = env_int("PORT", 8000, minimum=1)
 SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{PORT}").rstrip("/")

@@ -5,13 +5,25 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from grants import api as grants_api
+from solidarity import ops
 from solidarity.accounts.views import ThrottledObtainAuthToken, home
 from solidarity.auditing import views as auditing_views
+
+
+class _Favicon(RedirectView):
+    """The icon's static URL is resolved per request: with hashed names (production) it is
+    known only once collectstatic has written the manifest."""
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("favicon.svg")
+
 
 urlpatterns = [
     path("", home, name="home"),
     # Browsers ask for /favicon.ico whatever the page says; answer with the site's icon.
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    path("favicon.ico", _Favicon.as_view(permanent=False)),
+    path("healthz", ops.healthz, name="healthz"),
+    path("readyz", ops.readyz, name="readyz"),
     path("accounts/", include("solidarity.accounts.urls")),
     path("datasets/", include("solidarity.catalog.urls")),
     path("notifications/", include("solidarity.notifications.urls")),
@@ -32,3 +44,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+handler404 = "solidarity.ops.not_found"
+handler500 = "solidarity.ops.server_error"

@@ -25,39 +25,57 @@ def record(
     to_state: str = "",
     payload: dict | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain, inside the caller's transaction.
+    """Record one event in the caller's transaction; it is committed, or rolled back, with it.
 
-    Appends are serialised by locking the chain head row, so two concurrent transactions
-    never link to the same predecessor; the lock is held until the caller commits.
+    The event is appended to the hash chain at the end of the transaction, just before COMMIT
+    (``solidarity.db``): the chain head row, which serialises every append, is then locked
+    last and only for the moment of the append, whatever the service does after recording.
+    On a database engine without that hook the event is appended at once, as before. The
+    returned event has its id and hash once appended.
     """
+    target_type, target_id, target_repr = _target_fields(target)
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    event = AuditEvent(
+        actor=user,
+        actor_label=(user.get_username() if user else (actor if isinstance(actor, str) else "")),
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        target_repr=target_repr,
+        from_state=from_state or "",
+        to_state=to_state or "",
+        # Normalised as it will be read back (so the hash is reproducible), and copied now.
+        payload=_roundtrip(payload or {}),
+    )
+    connection = transaction.get_connection()
+    if not getattr(connection, "defers_audit", False):
+        with transaction.atomic():
+            append_pending([event], using=connection.alias)
+        return event
     with transaction.atomic():
-        head = ChainHead.objects.select_for_update().filter(pk=1).first()
-        if head is None:
-            ChainHead.objects.get_or_create(pk=1, defaults={"last_hash": GENESIS, "length": 0})
-            head = ChainHead.objects.select_for_update().get(pk=1)
-        target_type, target_id, target_repr = _target_fields(target)
-        user = actor if getattr(actor, "is_authenticated", False) else None
-        event = AuditEvent(
-            created_at=timezone.now(),
-            actor=user,
-            actor_label=(
-                user.get_username() if user else (actor if isinstance(actor, str) else "")
-            ),
-            action=action,
-            target_type=target_type,
-            target_id=target_id,
-            target_repr=target_repr,
-            from_state=from_state or "",
-            to_state=to_state or "",
-            payload=payload or {},
-            prev_hash=head.last_hash,
-        )
-        # Normalise the payload as it will be read back, so the hash is reproducible.
-        event.payload = _roundtrip(event.payload)
-        event.hash = compute_hash(head.last_hash, event)
-        event.save()
-        ChainHead.objects.filter(pk=1).update(last_hash=event.hash, length=head.length + 1)
+        connection.audit_pending.append((tuple(connection.savepoint_ids), event))
     return event
+
+
+def append_pending(events: list[AuditEvent], *, using: str) -> None:
+    """Link events to the chain and save them; the caller's transaction is open.
+
+    Appends are serialised by locking the chain head row until the transaction commits, so two
+    transactions never link to the same predecessor.
+    """
+    heads = ChainHead.objects.using(using)
+    head = heads.select_for_update().filter(pk=1).first()
+    if head is None:
+        heads.get_or_create(pk=1, defaults={"last_hash": GENESIS, "length": 0})
+        head = heads.select_for_update().get(pk=1)
+    prev, now = head.last_hash, timezone.now()
+    for event in events:
+        event.created_at = now
+        event.prev_hash = prev
+        event.hash = compute_hash(prev, event)
+        prev = event.hash
+    AuditEvent.objects.using(using).bulk_create(events)
+    heads.filter(pk=1).update(last_hash=prev, length=head.length + len(events))
 
 
 def _roundtrip(payload: dict) -> dict:

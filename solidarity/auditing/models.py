@@ -33,9 +33,18 @@ class ReportJob(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When the job was last handed to the broker (null: not yet, e.g. the broker was down).
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    # Builds started so far, and the lease of the running one: a worker that dies mid-build
+    # lets its lease expire, and the job is taken over or, after the last attempt, failed.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["state", "lease_expires_at"], name="reportjob_state_lease_idx")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(state__in=["queued", "running", "done", "failed"]),

@@ -1,3 +1,5 @@
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,6 +19,8 @@ from solidarity.errors import DomainError
 from . import reports, services
 from .forms import ReportRequestForm
 from .models import ReportJob
+
+logger = logging.getLogger(__name__)
 
 
 def _date(value: str):
@@ -109,12 +113,32 @@ def report_detail(request, pk):
 
 
 @login_required
+@require_http_methods(["POST"])
+def report_rebuild(request, pk):
+    """Build a failed report again: a new job with the same parameters."""
+    job = _own_job(request, pk)
+    try:
+        new = services.report_rebuild(actor=request.user, job=job)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("auditing:report-detail", pk=job.pk)
+    messages.success(request, _("Your report is being built again."))
+    return redirect("auditing:report-detail", pk=new.pk)
+
+
+@login_required
 def report_download(request, pk):
     job = _own_job(request, pk)
     if job.state != ReportJob.State.DONE or not job.file:
         raise Http404
+    try:
+        handle = job.file.open("rb")
+    except FileNotFoundError:
+        # The database says done but the file is gone (e.g. a restore without the media).
+        logger.error("Report %s is done but its file %s is missing", job.pk, job.file.name)
+        raise Http404(_("The file of this report is missing; build it again.")) from None
     return FileResponse(
-        job.file.open("rb"),
+        handle,
         as_attachment=True,
         filename=job.file.name.rsplit("/", 1)[-1],
         content_type="application/pdf",

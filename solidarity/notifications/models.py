@@ -13,8 +13,15 @@ class Notification(models.Model):
         FAILED = "failed", _("Given up")
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        null=True,
+        blank=True,
     )
+    # For an e-mail to someone without an account (an anonymous harm reporter): a key that a
+    # registered resolver turns into the address at send time; the address is never stored here.
+    address_key = models.CharField(max_length=100, blank=True)
     kind = models.CharField(max_length=60)
     subject = models.CharField(max_length=200)
     body = models.TextField()
@@ -38,7 +45,11 @@ class Notification(models.Model):
             models.CheckConstraint(
                 condition=models.Q(email_state__in=["pending", "sent", "skipped", "failed"]),
                 name="notification_email_state_valid",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(recipient__isnull=False) | ~models.Q(address_key=""),
+                name="notification_has_recipient_or_address",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,7 @@
 """The notification outbox: in-app rows first, e-mail delivered after commit, retried."""
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -49,26 +50,70 @@ def notify(*, recipients, kind: str, context: dict, url: str = "") -> list[Notif
     return created
 
 
+# Resolvers for e-mail to people without an account: prefix → callable(key) → address or "".
+_address_resolvers: dict[str, Callable[[str], str]] = {}
+
+
+def register_address_resolver(prefix: str, resolver: Callable[[str], str]) -> None:
+    """An app that e-mails people without an account (``prefix:key``) says how to find them."""
+    _address_resolvers[prefix] = resolver
+
+
+def notify_address(*, address_key: str, kind: str, context: dict) -> Notification:
+    """Queue an e-mail to someone without an account through the same outbox as ``notify``.
+
+    ``address_key`` is ``"<prefix>:<key>"`` for a registered resolver, which finds the address
+    at send time (so it is never stored in clear). Nothing appears in anyone's inbox; the row
+    is delivered after commit and, if the broker is down, by the periodic retry.
+    """
+    prefix = address_key.partition(":")[0]
+    if prefix not in _address_resolvers:
+        raise ValueError(f"No address resolver for {prefix!r}")
+    subject, body = _render(kind, context)
+    notification = Notification.objects.create(
+        recipient=None, address_key=address_key, kind=kind, subject=subject, body=body
+    )
+    transaction.on_commit(lambda: _enqueue([notification.pk]))
+    return notification
+
+
+def _address(notification: Notification) -> str:
+    if notification.recipient_id:
+        return notification.recipient.email
+    prefix, _, key = notification.address_key.partition(":")
+    resolver = _address_resolvers.get(prefix)
+    return (resolver(key) or "") if resolver else ""
+
+
 def _enqueue(ids: list[int]) -> None:
+    from solidarity.queueing import enqueue
+
     from .tasks import deliver_email
 
     for pk in ids:
-        try:
-            deliver_email.delay(pk)
-        except Exception:  # broker down: the outbox keeps the row for the periodic retry
-            logger.warning("Could not queue e-mail for notification %s; it stays in the outbox", pk)
+        # Broker down: the row stays pending in the outbox for the periodic retry.
+        enqueue(deliver_email, pk, what=f"e-mail for notification {pk}")
 
 
 def notification_deliver(*, notification_id: int) -> bool:
-    """Send one pending e-mail; idempotent, so a retried task never sends twice."""
+    """Send one pending e-mail; idempotent, so a retried task never sends twice.
+
+    Only the outbox row is locked (``of=("self",)``): locking the recipient's user row too
+    would make a concurrent delivery to the same person skip its own row and wait for beat.
+    """
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update(skip_locked=True)
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("recipient")
             .filter(pk=notification_id, email_state=Notification.EmailState.PENDING)
             .first()
         )
         if notification is None:
+            return False
+        address = _address(notification)
+        if not address:
+            notification.email_state = Notification.EmailState.SKIPPED
+            notification.save(update_fields=["email_state"])
             return False
         notification.email_attempts += 1
         try:
@@ -77,12 +122,20 @@ def notification_deliver(*, notification_id: int) -> bool:
                 notification.body
                 + (f"\n\n{settings.SITE_URL}{notification.url}" if notification.url else ""),
                 None,
-                [notification.recipient.email],
+                [address],
             )
         except Exception as exc:
             notification.email_last_error = str(exc)[:1000]
             if notification.email_attempts >= MAX_EMAIL_ATTEMPTS:
                 notification.email_state = Notification.EmailState.FAILED
+                logger.error(
+                    "E-mail for notification %s given up after %s attempts: %s",
+                    notification.pk,
+                    notification.email_attempts,
+                    notification.email_last_error,
+                )
+            else:
+                logger.warning("E-mail for notification %s failed: %s", notification.pk, exc)
             notification.save(update_fields=["email_attempts", "email_last_error", "email_state"])
             return False
         notification.email_state = Notification.EmailState.SENT
