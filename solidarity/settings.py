@@ -6,6 +6,7 @@ which demands a real SECRET_KEY and ALLOWED_HOSTS and turns on the secure transp
 that ``manage.py check --deploy`` looks for.
 """
 
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -84,6 +85,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "guardian",
     "django_htmx",
+    "axes",
     # kernel
     "solidarity.accounts",
     "solidarity.catalog",
@@ -111,6 +113,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "solidarity.middleware.DomainErrorMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "solidarity.urls"
@@ -149,6 +152,7 @@ CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://solidarit
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out account or address
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -164,9 +168,29 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-# Failed sign-ins allowed per account and client before a pause, and the pause in seconds.
+# Failed sign-ins allowed per account (from any address) and per address (across accounts)
+# before a pause, and the pause in seconds. Counted by django-axes.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900, minimum=1)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = "solidarity.accounts.lockout.failure_limit"
+AXES_COOLOFF_TIME = "solidarity.accounts.lockout.cool_off"
+AXES_LOCKOUT_CALLABLE = "solidarity.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "solidarity.clientip.client_address"
+AXES_RESET_ON_SUCCESS = True
+
+# Reverse proxies in front of the app. Forwarded headers (X-Forwarded-For) are believed only
+# from these: TRUSTED_PROXIES lists their addresses or networks; NUM_PROXIES counts them.
+# Neither set (the default): every limit uses the connection's own address.
+NUM_PROXIES = env_int("NUM_PROXIES", 0, minimum=0)
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} is not an address or network."
+        ) from None
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("de", _("German"))]
@@ -226,6 +250,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "solidarity.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": "60/minute", "harm_report": "10/hour"},
+    # DRF's own throttles: the same count of proxies (0: X-Forwarded-For ignored).
+    "NUM_PROXIES": NUM_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Solidarity API",
@@ -298,6 +324,9 @@ HARM_APPEAL_WINDOW_DAYS = env_int("HARM_APPEAL_WINDOW_DAYS", 28, minimum=1)
 # Per client address: anonymous report submissions, and status look-ups by receipt code.
 HARM_REPORT_RATE = env.str("HARM_REPORT_RATE", default="10/hour")
 HARM_STATUS_RATE = env.str("HARM_STATUS_RATE", default="20/hour")
+# Look-ups of any one receipt code (from any address), and of all codes together.
+HARM_STATUS_CODE_RATE = env.str("HARM_STATUS_CODE_RATE", default="10/hour")
+HARM_STATUS_GLOBAL_RATE = env.str("HARM_STATUS_GLOBAL_RATE", default="600/hour")
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["harm_report"] = HARM_REPORT_RATE
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["harm_status"] = HARM_STATUS_RATE
 # Fernet key (urlsafe base64, 32 bytes) for reporters' contact details; derived from

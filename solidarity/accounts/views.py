@@ -6,14 +6,14 @@ from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 
-from . import throttle
-from .forms import ThrottledAuthenticationForm
+from .forms import LoginForm
 from .home import panels_for
+from .lockout import locked_message
 from .roles import Role
 
 
 class LoginView(auth_views.LoginView):
-    form_class = ThrottledAuthenticationForm
+    form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
@@ -30,18 +30,15 @@ def home(request):
 
 
 class ThrottledObtainAuthToken(ObtainAuthToken):
-    """The API's token endpoint, under the same lockout as the sign-in form."""
+    """The API's token endpoint, under the same django-axes lockout as the sign-in form."""
 
     def post(self, request, *args, **kwargs):
-        username = str(request.data.get("username", ""))[:150]
-        client = throttle.client_address(request)
-        if username and throttle.is_locked(username, client):
-            raise exceptions.Throttled(detail=ThrottledAuthenticationForm.error_messages["locked"])
         serializer = self.get_serializer(data=request.data)
-        if not serializer.is_valid():
-            if username:
-                throttle.register_failure(username, client)
+        valid = serializer.is_valid()
+        # Set by axes' failure handler on the request it was given (this DRF request).
+        if getattr(request, "axes_locked_out", False):
+            raise exceptions.Throttled(detail=locked_message())
+        if not valid:
             raise exceptions.ValidationError(serializer.errors)
-        throttle.reset(username, client)
         token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
         return Response({"token": token.key})

@@ -1,4 +1,5 @@
 from django.core.management import call_command
+from django.http import HttpRequest
 
 from solidarity.accounts.demo import DEMO_PASSWORD, DEMO_USERS
 from solidarity.accounts.models import User
@@ -12,6 +13,10 @@ def test_seed_demo_is_idempotent_and_every_account_signs_in(client, db):
     call_command("seed_demo")
     assert (User.objects.count(), Organisation.objects.count(), Dataset.objects.count()) == counts
     for spec in DEMO_USERS:
-        assert client.login(username=spec["username"], password=DEMO_PASSWORD), spec["username"]
+        # django-axes needs the request that signs in
+        signed_in = client.login(
+            request=HttpRequest(), username=spec["username"], password=DEMO_PASSWORD
+        )
+        assert signed_in, spec["username"]
         client.logout()
     assert audit_verify().ok
