@@ -86,6 +86,9 @@ INSTALLED_APPS = [
     "guardian",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # kernel
     "solidarity.accounts",
     "solidarity.catalog",
@@ -110,6 +113,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "solidarity.accounts.middleware.StaffIdleTimeoutMiddleware",
+    "solidarity.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -179,6 +184,20 @@ AXES_COOLOFF_TIME = "solidarity.accounts.lockout.cool_off"
 AXES_LOCKOUT_CALLABLE = "solidarity.accounts.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "solidarity.clientip.client_address"
 AXES_RESET_ON_SUCCESS = True
+
+# The second factor (django-otp): these roles must enrol before they use their role; anyone
+# else may opt in. There is no setting that turns this off.
+MFA_REQUIRED_ROLES = [
+    "harm_officer",
+    "chair",
+    "secretariat",
+    "auditor",
+    "benefit_officer",
+    "custodian",
+]
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Solidarity")
+# Staff sessions (the roles above) end after this many seconds without a request.
+STAFF_IDLE_TIMEOUT_SECONDS = env_int("STAFF_IDLE_TIMEOUT_SECONDS", 30 * 60, minimum=60)
 
 # Reverse proxies in front of the app. Forwarded headers (X-Forwarded-For) are believed only
 # from these: TRUSTED_PROXIES lists their addresses or networks; NUM_PROXIES counts them.
