@@ -349,8 +349,31 @@ HARM_STATUS_CODE_RATE = env.str("HARM_STATUS_CODE_RATE", default="10/hour")
 HARM_STATUS_GLOBAL_RATE = env.str("HARM_STATUS_GLOBAL_RATE", default="600/hour")
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["harm_report"] = HARM_REPORT_RATE
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["harm_status"] = HARM_STATUS_RATE
-# Fernet key (urlsafe base64, 32 bytes) for reporters' contact details; derived from
-# SECRET_KEY with HKDF-SHA256 when empty.
+# Fernet keys (urlsafe base64, 32 bytes each) for reporters' contact details, comma-separated,
+# newest first: the first encrypts, every one decrypts (MultiFernet). To rotate: put a new key
+# in front, run `manage.py rotate_contact_key`, then drop the old one. Required in production;
+# in development an empty value derives a key from SECRET_KEY.
 HARM_CONTACT_KEY = env.str("HARM_CONTACT_KEY", default="")
+# Key for the keyed hash of receipt codes (any long random string); its own setting, so that
+# rotating SECRET_KEY leaves receipt codes working. Required in production.
+HARM_RECEIPT_KEY = env.str("HARM_RECEIPT_KEY", default="")
+if PRODUCTION:
+    if not HARM_CONTACT_KEY:
+        raise ImproperlyConfigured(
+            "HARM_CONTACT_KEY must hold a Fernet key in production "
+            "(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key())')."
+        )
+    if len(HARM_RECEIPT_KEY) < 32:
+        raise ImproperlyConfigured("HARM_RECEIPT_KEY must be 32+ random characters in production.")
+if HARM_CONTACT_KEY:
+    from cryptography.fernet import Fernet as _Fernet
+
+    for _key in HARM_CONTACT_KEY.split(","):
+        try:
+            _Fernet(_key.strip().encode())
+        except ValueError:
+            raise ImproperlyConfigured(
+                "HARM_CONTACT_KEY: each key must be 32 url-safe base64-encoded bytes."
+            ) from None
 # Currency of financial redress paid from the solidarity fund.
 HARM_REDRESS_CURRENCY = env.str("HARM_REDRESS_CURRENCY", default="EUR")
