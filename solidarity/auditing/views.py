@@ -6,7 +6,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from solidarity.audit.models import AuditEvent
 from solidarity.audit.permissions import can_read_audit_trail
@@ -99,6 +99,7 @@ def _own_job(request, pk) -> ReportJob:
 
 
 @login_required
+@require_GET
 def report_detail(request, pk):
     """The job's progress; htmx polls the status fragment until the file is ready."""
     job = _own_job(request, pk)
@@ -107,6 +108,7 @@ def report_detail(request, pk):
 
 
 @login_required
+@require_GET
 def report_download(request, pk):
     job = _own_job(request, pk)
     if job.state != ReportJob.State.DONE or not job.file:
