@@ -29,7 +29,9 @@ RECOVERY_NAME = "Recovery codes"
 
 
 def mfa_required(user) -> bool:
-    """True when this user's roles demand a second factor."""
+    """True when this user's roles (or access to the admin site) demand a second factor."""
+    if getattr(user, "is_staff", False) or getattr(user, "is_superuser", False):
+        return True
     return has_role(user, *settings.MFA_REQUIRED_ROLES)
 
 

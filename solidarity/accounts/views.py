@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 
@@ -169,8 +170,21 @@ def home(request):
     )
 
 
+class TokenRequest(AuthTokenSerializer):
+    otp = serializers.CharField(
+        required=False,
+        write_only=True,
+        help_text=gettext_lazy(
+            "The authenticator code (or a recovery code); required for staff roles and for "
+            "anyone who enrolled a second factor."
+        ),
+    )
+
+
 class ThrottledObtainAuthToken(ObtainAuthToken):
     """The API's token endpoint, under the same django-axes lockout as the sign-in form."""
+
+    serializer_class = TokenRequest
 
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

@@ -203,3 +203,11 @@ def test_common_passwords_are_refused(client, researcher, password):
     )
     assert response.status_code == 200
     assert "too common" in response.content.decode()
+
+
+def test_the_admin_site_needs_the_second_factor_too(client, password):
+    from tests.factories import UserFactory
+
+    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+    _sign_in(client, admin, password)
+    assert client.get("/admin/")["Location"].startswith(reverse("mfa-setup"))
