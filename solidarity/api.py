@@ -84,3 +84,48 @@ def int_param(value) -> int | None:
     if text.isascii() and text.isdecimal() and len(text) <= 18:
         return int(text)
     return None
+
+
+_ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "fields"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "fields": {
+                    "type": "object",
+                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        }
+    },
+}
+_ERROR_RESPONSES = {
+    "400": "The input is invalid (the fields say why).",
+    "401": "Not signed in.",
+    "403": "Not allowed, or the second factor is still to be given.",
+    "404": "Not found, or not visible to you.",
+    "409": "Not possible in the object's current state.",
+    "429": "Too many requests; try again later.",
+}
+
+
+def document_error_responses(result, generator, request, public):
+    """drf-spectacular post-processing: every operation documents the error shape it may
+    answer with (400/401/403/404/409/429), so the schema says what the API really does."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = _ERROR_SCHEMA
+    ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            responses = operation.setdefault("responses", {})
+            for code, description in _ERROR_RESPONSES.items():
+                if code == "409" and method == "get":
+                    continue
+                responses.setdefault(code, {"description": description, "content": ref})
+    return result

@@ -282,6 +282,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every operation documents the API's one error shape and the statuses it may answer.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "solidarity.api.document_error_responses",
+    ],
     # Choice sets that share a field name ("kind", "state") get names of their own.
     "ENUM_NAME_OVERRIDES": {
         "DataUseEnum": "solidarity.catalog.duo.DataUse",
