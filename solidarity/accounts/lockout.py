@@ -7,9 +7,9 @@ accounts (``AXES_LOCKOUT_PARAMETERS``); the address comes from ``solidarity.clie
 from datetime import timedelta
 
 from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from rest_framework.response import Response
 
 
 def failure_limit(request, credentials) -> int:
@@ -31,13 +31,7 @@ def lockout_response(request, original_response=None, credentials=None):
     """The sign-in page again with the reason (429); the API's error shape on API paths."""
     if request.path.startswith("/api/"):
         body = {"error": {"code": "throttled", "message": locked_message(), "fields": {}}}
-        response = Response(body, status=429)
-        from rest_framework.renderers import JSONRenderer
-
-        response.accepted_renderer = JSONRenderer()
-        response.accepted_media_type = "application/json"
-        response.renderer_context = {}
-        return response.render()
+        return JsonResponse(body, status=429)
     from .forms import LoginForm
 
     # Unbound, so that rendering it does not try (and count) the password again.
