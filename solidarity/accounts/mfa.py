@@ -50,6 +50,13 @@ def session_owes_second_factor(request) -> bool:
     return bool(session[SESSION_REQUIRED])
 
 
+def may_change_second_factor(request) -> bool:
+    """Enrolling or replacing a factor, or new recovery codes: only for a session that has
+    passed the second factor, or for an account that has none yet. Otherwise a stolen
+    password would be enough to enrol the thief's own authenticator."""
+    return bool(request.session.get(DEVICE_ID_SESSION_KEY)) or not has_second_factor(request.user)
+
+
 def note_sign_in(request, user) -> None:
     """At sign-in: decide once whether this session owes a second factor and is staff's."""
     import time

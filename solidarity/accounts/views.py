@@ -7,7 +7,8 @@ from django.contrib.auth.signals import user_login_failed
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -67,6 +68,8 @@ def _qr_svg(url: str) -> str:
 @login_required
 def mfa_setup(request):
     """Enrol an authenticator app: scan, type the first code, keep the recovery codes."""
+    if not mfa.may_change_second_factor(request):
+        return redirect(f"{reverse('mfa-verify')}?{urlencode({'next': request.path})}")
     device = None
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -143,6 +146,8 @@ def security(request):
 @login_required
 @require_POST
 def recovery_codes(request):
+    if not mfa.may_change_second_factor(request):
+        return redirect("mfa-verify")
     codes = mfa.recovery_codes_regenerate(actor=request.user)
     return render(request, "accounts/mfa_recovery_codes.html", {"codes": codes, "next": "/"})
 

@@ -211,3 +211,25 @@ def test_the_admin_site_needs_the_second_factor_too(client, password):
     admin = UserFactory(username="root", is_staff=True, is_superuser=True)
     _sign_in(client, admin, password)
     assert client.get("/admin/")["Location"].startswith(reverse("mfa-setup"))
+
+
+def test_a_password_alone_cannot_replace_the_second_factor(client, chair, password):
+    """Signed in with the password only, one cannot enrol another authenticator or get new
+    recovery codes: that would let a stolen password through."""
+    mfa.enrol(chair)
+    _sign_in(client, chair, password)
+    response = client.get(reverse("mfa-setup"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("mfa-verify"))
+    assert client.post(reverse("mfa-setup"), {"device": 1, "token": "1"}).status_code == 302
+    assert client.post(reverse("mfa-recovery-codes")).status_code == 302
+    assert TOTPDevice.objects.filter(user=chair).count() == 1
+    assert not chair.staticdevice_set.exists()
+    assert client.get("/applications/queue/").status_code == 302
+
+
+def test_after_the_code_the_authenticator_may_be_replaced(client, chair, password):
+    device = mfa.enrol(chair)
+    _sign_in(client, chair, password)
+    client.post(reverse("mfa-verify"), {"token": _code(device)})
+    assert client.get(reverse("mfa-setup")).status_code == 200
+    assert client.post(reverse("mfa-recovery-codes")).status_code == 200
