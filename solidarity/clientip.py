@@ -32,7 +32,7 @@ def _valid(address: str) -> bool:
     return True
 
 
-def client_address(request) -> str:
+def client_address(request) -> str | None:
     """The address of the client: ``REMOTE_ADDR``, or the forwarded one our proxies vouch for.
 
     ``TRUSTED_PROXIES`` (addresses or networks): only a connection from one of them may name
@@ -40,7 +40,10 @@ def client_address(request) -> str:
     ``NUM_PROXIES`` (a count, as in DRF): the client is that many hops from the right.
     """
     meta = request.META
-    remote = meta.get("REMOTE_ADDR") or "unknown"
+    remote = meta.get("REMOTE_ADDR") or None
+    if remote is not None and not _valid(remote):
+        # e.g. a Unix socket without a proxy header: no address (axes stores NULL).
+        remote = None
     count = settings.NUM_PROXIES
     networks = _networks(tuple(settings.TRUSTED_PROXIES))
     if not count and not networks:
