@@ -48,6 +48,10 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
+# Pages an anonymous harm reporter sees (with a receipt code): their own report.
+_PRIVATE_PREFIXES = ("/harms/", "/api/v1/harm-reports/")
+
+
 class PrivateResponseMiddleware:
     """Nothing shown to a signed-in person, or on the harm pages, is kept by any cache.
 
@@ -61,7 +65,9 @@ class PrivateResponseMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        private = getattr(user, "is_authenticated", False) or request.path.startswith("/harms/")
+        private = getattr(user, "is_authenticated", False) or request.path.startswith(
+            _PRIVATE_PREFIXES
+        )
         if private:
             add_never_cache_headers(response)
             patch_vary_headers(response, ["Cookie"])

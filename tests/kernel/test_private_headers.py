@@ -42,9 +42,13 @@ def test_every_signed_in_response_is_not_stored(client, api_client, researcher):
         assert _no_store(client.get(url)), url
 
 
-def test_anonymous_harm_pages_are_not_stored(client):
+def test_anonymous_harm_pages_are_not_stored(client, api_client):
     assert _no_store(client.get(reverse("harms:report")))
     assert _no_store(client.get(reverse("harms:status")))
+    lookup = api_client.post(
+        "/api/v1/harm-reports/status/", {"receipt_code": "AAAA-BBBB-CCCC-DDDD"}, format="json"
+    )
+    assert _no_store(lookup)
 
 
 def test_public_register_may_be_cached(client):
