@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     # kernel
     "solidarity.accounts",
     "solidarity.catalog",
@@ -196,6 +197,16 @@ MFA_REQUIRED_ROLES = [
     "custodian",
 ]
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Solidarity")
+# Passkeys and security keys (django-otp-webauthn), as a second factor only.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_RP_NAME = "Solidarity"
+OTP_WEBAUTHN_RP_ID_CALLABLE = "solidarity.accounts.webauthn.relying_party_id"
+# The origins a browser may use the keys from: the site's own (an https SITE_URL) unless
+# listed; in development http://localhost:8000 (WebAuthn needs https or localhost).
+_site = env.str("SITE_URL", default="").rstrip("/")
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
+    "WEBAUTHN_ORIGINS", [_site] if _site.startswith("https://") else ["http://localhost:8000"]
+)
 # Staff sessions (the roles above) end after this many seconds without a request.
 STAFF_IDLE_TIMEOUT_SECONDS = env_int("STAFF_IDLE_TIMEOUT_SECONDS", 30 * 60, minimum=60)
 

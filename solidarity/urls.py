@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from solidarity.accounts import urls as accounts_urls
 from solidarity.accounts.views import ThrottledObtainAuthToken, home
 from solidarity.auditing import views as auditing_views
 
 urlpatterns = [
     path("", home, name="home"),
+    path("accounts/mfa/webauthn/", include(accounts_urls.webauthn_urlpatterns)),
     path("accounts/", include("solidarity.accounts.urls")),
     path("datasets/", include("solidarity.catalog.urls")),
     path("notifications/", include("solidarity.notifications.urls")),

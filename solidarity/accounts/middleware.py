@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from . import mfa
 
@@ -28,6 +29,10 @@ class SecondFactorMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
+        if getattr(user, "is_authenticated", False):
+            # What django-otp's own middleware offers, read from the session (no query).
+            session = request.session
+            user.is_verified = lambda: bool(session.get(DEVICE_ID_SESSION_KEY))
         if (
             getattr(user, "is_authenticated", False)
             and not request.path.startswith(_OPEN_PREFIXES)

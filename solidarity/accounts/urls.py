@@ -1,7 +1,24 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
+from django_otp_webauthn.urls import urlpatterns as _webauthn_urls
 
-from . import views
+from . import views, webauthn
+
+# django-otp-webauthn's endpoints (under /accounts/mfa/, reachable before the second factor;
+# registration itself refuses a session that has not passed an existing factor).
+_completion = {
+    "credential-registration-complete": webauthn.CompleteRegistration,
+    "credential-authentication-complete": webauthn.CompleteAuthentication,
+}
+webauthn_urlpatterns = (
+    [
+        path(str(p.pattern), _completion[p.name].as_view(), name=p.name)
+        if p.name in _completion
+        else p
+        for p in _webauthn_urls
+    ],
+    "otp_webauthn",
+)
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),

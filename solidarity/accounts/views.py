@@ -120,6 +120,8 @@ def mfa_verify(request):
     """The second step of signing in: a code from the authenticator or a recovery code."""
     if not mfa.has_second_factor(request.user):
         return redirect("mfa-setup")
+    if not mfa.session_owes_second_factor(request):
+        return HttpResponseRedirect(_next_url(request))
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if mfa.mfa_verify(actor=request.user, request=request, token=form.cleaned_data["token"]):

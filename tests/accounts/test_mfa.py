@@ -233,3 +233,20 @@ def test_after_the_code_the_authenticator_may_be_replaced(client, chair, passwor
     client.post(reverse("mfa-verify"), {"token": _code(device)})
     assert client.get(reverse("mfa-setup")).status_code == 200
     assert client.post(reverse("mfa-recovery-codes")).status_code == 200
+
+
+def test_a_password_alone_cannot_register_a_passkey(client, chair, password):
+    mfa.enrol(chair)
+    _sign_in(client, chair, password)
+    response = client.post(
+        "/accounts/mfa/webauthn/registration/begin/", content_type="application/json"
+    )
+    assert response.status_code == 403
+    assert response.json()["code"] == "user_not_verified"
+
+
+def test_a_passkey_is_never_the_only_factor(client):
+    response = client.post(
+        "/accounts/mfa/webauthn/authentication/begin/", content_type="application/json"
+    )
+    assert response.status_code >= 400
