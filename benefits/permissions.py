@@ -23,19 +23,13 @@ def is_applicant_of(user, agreement) -> bool:
     )
 
 
-def _is_member_of_applicant_organisation(user, agreement) -> bool:
-    organisation_id = agreement.application.organisation_id
-    if organisation_id is None or not getattr(user, "is_authenticated", False):
-        return False
-    return user.memberships.filter(organisation_id=organisation_id).exists()
-
-
 def can_view_agreement(user, agreement) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     if has_role(user, *OVERSIGHT_ROLES):
         return True
-    return is_applicant_of(user, agreement) or _is_member_of_applicant_organisation(user, agreement)
+    # The applicant, not every member of the applicant's organisation.
+    return is_applicant_of(user, agreement)
 
 
 def can_sign_for_applicant(user, agreement) -> bool:

@@ -27,10 +27,13 @@ from .permissions import OVERSIGHT_ROLES
 
 
 def _agreement_scope(user) -> Q | None:
-    """None: everything; otherwise the filter that says what this user may see."""
+    """None: everything; otherwise the filter that says what this user may see.
+
+    Researchers see what hangs on their own applications, not their whole organisation's.
+    """
     if has_role(user, *OVERSIGHT_ROLES):
         return None
-    return Q(application__applicant=user) | Q(application__organisation__memberships__user=user)
+    return Q(application__applicant=user)
 
 
 def agreements_visible_to(user, *, state: str = "", search: str = "") -> QuerySet:

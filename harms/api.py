@@ -28,7 +28,7 @@ from .permissions import (
     can_see_reporter_identity,
     is_harm_officer,
 )
-from .throttles import AnonymousReportThrottle, ReceiptLookupThrottle
+from .throttles import AnonymousReportThrottle, receipt_lookup_allowed
 
 WITHHELD = "withheld"
 
@@ -248,7 +248,7 @@ class HarmReportPanelDetailOutput(HarmReportPanelOutput):
 
 
 def _by_receipt(request, code):
-    if not ReceiptLookupThrottle().allow_request(request, None):
+    if not receipt_lookup_allowed(request, code or ""):
         raise Throttled()
     report = selectors.harm_report_by_receipt(code or "")
     if report is None:

@@ -6,7 +6,7 @@ import hmac
 import json
 import secrets
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
@@ -37,9 +37,16 @@ def normalise_receipt_code(code: str) -> str:
     return "".join(ch for ch in (code or "").upper() if ch.isalnum())
 
 
+def _receipt_key() -> bytes:
+    # Its own setting in production; derived from SECRET_KEY only in development.
+    if settings.HARM_RECEIPT_KEY:
+        return settings.HARM_RECEIPT_KEY.encode()
+    return _derive(b"solidarity.harms.receipt")
+
+
 def receipt_hash(code: str) -> str:
     """The keyed SHA-256 of a receipt code: what the database keeps instead of the code."""
-    key = _derive(b"solidarity.harms.receipt")
+    key = _receipt_key()
     return hmac.new(key, normalise_receipt_code(code).encode(), hashlib.sha256).hexdigest()
 
 
@@ -47,10 +54,19 @@ def receipt_matches(code: str, stored_hash: str) -> bool:
     return bool(stored_hash) and hmac.compare_digest(receipt_hash(code), stored_hash)
 
 
-def _fernet() -> Fernet:
-    if settings.HARM_CONTACT_KEY:
-        return Fernet(settings.HARM_CONTACT_KEY.encode())
-    return Fernet(base64.urlsafe_b64encode(_derive(b"solidarity.harms.contact")))
+def _fernet() -> MultiFernet:
+    """The contact keys, newest first: the first encrypts, any of them decrypts."""
+    keys = [key.strip() for key in settings.HARM_CONTACT_KEY.split(",") if key.strip()]
+    if keys:
+        return MultiFernet([Fernet(key.encode()) for key in keys])
+    return MultiFernet([Fernet(base64.urlsafe_b64encode(_derive(b"solidarity.harms.contact")))])
+
+
+def rotate_contact(token: str) -> str:
+    """The same contact encrypted under the newest key (raises InvalidToken if unreadable)."""
+    if not token:
+        return token
+    return _fernet().rotate(token.encode()).decode()
 
 
 def encrypt_contact(contact: dict) -> str:

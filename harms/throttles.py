@@ -1,9 +1,14 @@
 """Per-client rate limits, shared by the HTML pages and the API (one counter per client)."""
 
+import hashlib
 import logging
 
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
+
+from solidarity.clientip import client_address
+
+from .crypto import normalise_receipt_code
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +33,10 @@ class _SettingsRateThrottle(SimpleRateThrottle):
             )
             return True
 
+    def get_ident(self, request):
+        # Forwarded headers only from configured proxies (solidarity.clientip).
+        return client_address(request)
+
 
 class AnonymousReportThrottle(_SettingsRateThrottle):
     """Anonymous report submissions per client address; signed-in reporters are not limited."""
@@ -46,6 +55,37 @@ class ReceiptLookupThrottle(_SettingsRateThrottle):
 
     scope = "harm_status"
     setting = "HARM_STATUS_RATE"
+
+
+class ReceiptCodeThrottle(_SettingsRateThrottle):
+    """Look-ups of one receipt code, from whatever address: a code is not guessed at forever."""
+
+    scope = "harm_status_code"
+    setting = "HARM_STATUS_CODE_RATE"
+
+    def __init__(self, code: str):
+        super().__init__()
+        normalised = normalise_receipt_code(str(code or ""))
+        self.code_digest = hashlib.sha256(normalised.encode()).hexdigest()
+
+    def get_ident(self, request):
+        return self.code_digest
+
+
+class ReceiptGlobalThrottle(_SettingsRateThrottle):
+    """Look-ups of all receipt codes together: many addresses guessing still run out."""
+
+    scope = "harm_status_all"
+    setting = "HARM_STATUS_GLOBAL_RATE"
+
+    def get_ident(self, request):
+        return "all"
+
+
+def receipt_lookup_allowed(request, code: str) -> bool:
+    """Count one look-up against the address's, the code's and the global budget."""
+    throttles = (ReceiptLookupThrottle(), ReceiptCodeThrottle(code), ReceiptGlobalThrottle())
+    return all(throttle.allow_request(request, None) for throttle in throttles)
 
 
 def allowed(throttle_class, request) -> bool:

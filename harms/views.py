@@ -24,7 +24,7 @@ from .permissions import (
     is_harm_officer,
     is_reporter_of,
 )
-from .throttles import AnonymousReportThrottle, ReceiptLookupThrottle, allowed
+from .throttles import AnonymousReportThrottle, allowed, receipt_lookup_allowed
 
 SESSION_REPORT = "harms_receipt_report"
 SESSION_NEW_CODE = "harms_new_receipt"
@@ -174,7 +174,7 @@ class StatusView(View):
 
     def post(self, request):
         form = forms.StatusLookupForm(request.POST)
-        if not allowed(ReceiptLookupThrottle, request):
+        if not receipt_lookup_allowed(request, request.POST.get("code", "")):
             form.is_valid()
             form.add_error(None, _("Too many attempts. Please wait a while and try again."))
             return render(request, "harms/status_lookup.html", {"form": form}, status=429)

@@ -8,6 +8,7 @@ from django.db import DatabaseError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.renderers import BrowsableAPIRenderer as _BrowsableAPIRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -19,6 +20,23 @@ logger = logging.getLogger(__name__)
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
+
+
+class BrowsableAPIRenderer(_BrowsableAPIRenderer):
+    """The browsable API of development, without HTML forms or filter forms.
+
+    DRF's HTML forms and django-filter's filter form draw a drop-down for every related field
+    from the field's whole queryset, so they would list objects (application titles, users)
+    the viewer may not see. The raw JSON form stays; nothing else is offered.
+    """
+
+    def get_rendered_html_form(self, data, view, method, request):
+        if method in ("DELETE", "OPTIONS"):
+            return super().get_rendered_html_form(data, view, method, request)
+        return None
+
+    def get_filter_form(self, data, view, request):
+        return None
 
 
 def _error(status_code: int, code: str, message, fields=None) -> Response:
@@ -79,3 +97,48 @@ def int_param(value) -> int | None:
     if text.isascii() and text.isdecimal() and len(text) <= 18:
         return int(text)
     return None
+
+
+_ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "fields"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "fields": {
+                    "type": "object",
+                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        }
+    },
+}
+_ERROR_RESPONSES = {
+    "400": "The input is invalid (the fields say why).",
+    "401": "Not signed in.",
+    "403": "Not allowed, or the second factor is still to be given.",
+    "404": "Not found, or not visible to you.",
+    "409": "Not possible in the object's current state.",
+    "429": "Too many requests; try again later.",
+}
+
+
+def document_error_responses(result, generator, request, public):
+    """drf-spectacular post-processing: every operation documents the error shape it may
+    answer with (400/401/403/404/409/429), so the schema says what the API really does."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = _ERROR_SCHEMA
+    ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            responses = operation.setdefault("responses", {})
+            for code, description in _ERROR_RESPONSES.items():
+                if code == "409" and method == "get":
+                    continue
+                responses.setdefault(code, {"description": description, "content": ref})
+    return result

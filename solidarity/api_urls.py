@@ -12,7 +12,10 @@ from solidarity.audit.api import AuditEventViewSet
 from solidarity.catalog.api import DatasetViewSet
 from solidarity.register.api import RegisterViewSet
 
+# No ".json" suffix routes: several actions take no ``format`` argument, and ``?format=``
+# or the Accept header already choose the renderer.
 router = DefaultRouter()
+router.include_format_suffixes = False
 router.register("datasets", DatasetViewSet, basename="dataset")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
 router.register("register", RegisterViewSet, basename="register")

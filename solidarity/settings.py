@@ -6,6 +6,7 @@ which demands a real SECRET_KEY and ALLOWED_HOSTS and turns on the secure transp
 that ``manage.py check --deploy`` looks for.
 """
 
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -84,6 +85,11 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "guardian",
     "django_htmx",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     # kernel
     "solidarity.accounts",
     "solidarity.catalog",
@@ -104,16 +110,20 @@ MIDDLEWARE = [
     "solidarity.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "solidarity.middleware.ContentSecurityPolicyMiddleware",
+    "solidarity.middleware.PrivateResponseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "solidarity.middleware.BadInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "solidarity.accounts.middleware.StaffIdleTimeoutMiddleware",
+    "solidarity.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "solidarity.middleware.DomainErrorMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 if PRODUCTION:
@@ -165,6 +175,7 @@ CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://solidarit
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out account or address
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -180,9 +191,53 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-# Failed sign-ins allowed per account and client before a pause, and the pause in seconds.
+# Failed sign-ins allowed per account (from any address) and per address (across accounts)
+# before a pause, and the pause in seconds. Counted by django-axes.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900, minimum=1)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = "solidarity.accounts.lockout.failure_limit"
+AXES_COOLOFF_TIME = "solidarity.accounts.lockout.cool_off"
+AXES_LOCKOUT_CALLABLE = "solidarity.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "solidarity.clientip.client_address"
+AXES_RESET_ON_SUCCESS = True
+
+# The second factor (django-otp): these roles must enrol before they use their role; anyone
+# else may opt in. There is no setting that turns this off.
+MFA_REQUIRED_ROLES = [
+    "harm_officer",
+    "chair",
+    "secretariat",
+    "auditor",
+    "benefit_officer",
+    "custodian",
+]
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Solidarity")
+# Passkeys and security keys (django-otp-webauthn), as a second factor only.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_RP_NAME = "Solidarity"
+OTP_WEBAUTHN_RP_ID_CALLABLE = "solidarity.accounts.webauthn.relying_party_id"
+# The origins a browser may use the keys from: the site's own (an https SITE_URL) unless
+# listed; in development http://localhost:8000 (WebAuthn needs https or localhost).
+_site = env.str("SITE_URL", default="").rstrip("/")
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
+    "WEBAUTHN_ORIGINS", [_site] if _site.startswith("https://") else ["http://localhost:8000"]
+)
+# Staff sessions (the roles above) end after this many seconds without a request.
+STAFF_IDLE_TIMEOUT_SECONDS = env_int("STAFF_IDLE_TIMEOUT_SECONDS", 30 * 60, minimum=60)
+
+# Reverse proxies in front of the app. Forwarded headers (X-Forwarded-For) are believed only
+# from these: TRUSTED_PROXIES lists their addresses or networks; NUM_PROXIES counts them.
+# Neither set (the default): every limit uses the connection's own address.
+NUM_PROXIES = env_int("NUM_PROXIES", 0, minimum=0)
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} is not an address or network."
+        ) from None
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("de", _("German"))]
@@ -208,6 +263,10 @@ STORAGES = {
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # Uploaded files are never served from a public URL; views stream them after a permission check.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+# Word and OpenDocument files are zip archives: caps on what they may unpack to.
+UPLOAD_ARCHIVE_MAX_BYTES = env_int("UPLOAD_ARCHIVE_MAX_BYTES", 100 * 1024 * 1024, minimum=1024)
+UPLOAD_ARCHIVE_MAX_RATIO = env_int("UPLOAD_ARCHIVE_MAX_RATIO", 100, minimum=2)
+UPLOAD_ARCHIVE_MAX_ENTRIES = env_int("UPLOAD_ARCHIVE_MAX_ENTRIES", 2000, minimum=10)
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
@@ -261,6 +320,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON only; the browsable API (without forms that list objects) in development only.
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        *(["solidarity.api.BrowsableAPIRenderer"] if DEBUG else []),
+    ],
     "DEFAULT_PAGINATION_CLASS": "solidarity.api.Pagination",
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": [
@@ -270,6 +334,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "solidarity.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": "60/minute", "harm_report": "10/hour"},
+    # DRF's own throttles: the same count of proxies (0: X-Forwarded-For ignored).
+    "NUM_PROXIES": NUM_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Solidarity API",
@@ -280,6 +346,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every operation documents the API's one error shape and the statuses it may answer.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "solidarity.api.document_error_responses",
+    ],
     # Choice sets that share a field name ("kind", "state") get names of their own.
     "ENUM_NAME_OVERRIDES": {
         "DataUseEnum": "solidarity.catalog.duo.DataUse",
@@ -381,11 +452,37 @@ HARM_APPEAL_WINDOW_DAYS = env_int("HARM_APPEAL_WINDOW_DAYS", 28, minimum=1)
 # Per client address: anonymous report submissions, and status look-ups by receipt code.
 HARM_REPORT_RATE = env.str("HARM_REPORT_RATE", default="10/hour")
 HARM_STATUS_RATE = env.str("HARM_STATUS_RATE", default="20/hour")
+# Look-ups of any one receipt code (from any address), and of all codes together.
+HARM_STATUS_CODE_RATE = env.str("HARM_STATUS_CODE_RATE", default="10/hour")
+HARM_STATUS_GLOBAL_RATE = env.str("HARM_STATUS_GLOBAL_RATE", default="600/hour")
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["harm_report"] = HARM_REPORT_RATE
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["harm_status"] = HARM_STATUS_RATE
-# Fernet key (urlsafe base64, 32 bytes) for reporters' contact details; derived from
-# SECRET_KEY with HKDF-SHA256 when empty.
+# Fernet keys (urlsafe base64, 32 bytes each) for reporters' contact details, comma-separated,
+# newest first: the first encrypts, every one decrypts (MultiFernet). To rotate: put a new key
+# in front, run `manage.py rotate_contact_key`, then drop the old one. Required in production;
+# in development an empty value derives a key from SECRET_KEY.
 HARM_CONTACT_KEY = env.str("HARM_CONTACT_KEY", default="")
+# Key for the keyed hash of receipt codes (any long random string); its own setting, so that
+# rotating SECRET_KEY leaves receipt codes working. Required in production.
+HARM_RECEIPT_KEY = env.str("HARM_RECEIPT_KEY", default="")
+if PRODUCTION:
+    if not HARM_CONTACT_KEY:
+        raise ImproperlyConfigured(
+            "HARM_CONTACT_KEY must hold a Fernet key in production "
+            "(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key())')."
+        )
+    if len(HARM_RECEIPT_KEY) < 32:
+        raise ImproperlyConfigured("HARM_RECEIPT_KEY must be 32+ random characters in production.")
+if HARM_CONTACT_KEY:
+    from cryptography.fernet import Fernet as _Fernet
+
+    for _key in HARM_CONTACT_KEY.split(","):
+        try:
+            _Fernet(_key.strip().encode())
+        except ValueError:
+            raise ImproperlyConfigured(
+                "HARM_CONTACT_KEY: each key must be 32 url-safe base64-encoded bytes."
+            ) from None
 # Currency of financial redress paid from the solidarity fund.
 HARM_REDRESS_CURRENCY = env.str("HARM_REDRESS_CURRENCY", default="EUR")
 

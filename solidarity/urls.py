@@ -2,10 +2,11 @@ from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from grants import api as grants_api
 from solidarity import ops
+from solidarity.accounts import urls as accounts_urls
 from solidarity.accounts.views import ThrottledObtainAuthToken, home
 from solidarity.auditing import views as auditing_views
 
@@ -24,6 +25,7 @@ urlpatterns = [
     path("favicon.ico", _Favicon.as_view(permanent=False)),
     path("healthz", ops.healthz, name="healthz"),
     path("readyz", ops.readyz, name="readyz"),
+    path("accounts/mfa/webauthn/", include(accounts_urls.webauthn_urlpatterns)),
     path("accounts/", include("solidarity.accounts.urls")),
     path("datasets/", include("solidarity.catalog.urls")),
     path("notifications/", include("solidarity.notifications.urls")),
@@ -42,7 +44,8 @@ urlpatterns = [
     path("api/v1/", include("solidarity.api_urls")),
     path("api/v1/auth/token/", ThrottledObtainAuthToken.as_view(), name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's bootstrap as a script of our own origin (CSP).
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
 handler404 = "solidarity.ops.not_found"

@@ -27,6 +27,28 @@ def _eager_celery_and_clean_cache(settings, tmp_path):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch):
+    """``client.force_login`` stands for a completed sign-in, second factor included, for
+    users whose roles require one (see tests/mfa.py). Tests of the second factor itself
+    sign in through the forms, or use ``force_login_without_second_factor``."""
+    from django.test.client import Client
+
+    from solidarity.accounts.mfa import mfa_required
+
+    from . import mfa
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        if mfa_required(user):
+            mfa.mark_verified(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+    monkeypatch.setattr(Client, "force_login_without_second_factor", original, raising=False)
+
+
 @pytest.fixture
 def password():
     return PASSWORD

@@ -12,3 +12,13 @@ class AccountsConfig(AppConfig):
 
         register_panel(waiting_panel)
         register_panel(role_duties_panel)
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from .mfa import note_sign_in
+
+        def _note(sender, request, user, **kwargs):
+            if request is not None and hasattr(request, "session"):
+                note_sign_in(request, user)
+
+        user_logged_in.connect(_note, dispatch_uid="solidarity.accounts.mfa.note_sign_in")

@@ -3,6 +3,9 @@
 from collections.abc import Callable
 
 DEMO_PASSWORD = "solidarity-demo"
+# The demo's staff accounts share this authenticator key (base32, as apps take it), so a
+# demo can be signed into with any authenticator app. Demo data only: seed_demo prints it.
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 DEMO_USERS = [
     {

@@ -1,5 +1,8 @@
+import secrets
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from .roles import has_role, user_roles
@@ -9,6 +12,8 @@ class User(AbstractUser):
     """A person who signs in. Roles are groups; organisations come through memberships."""
 
     display_name = models.CharField(_("display name"), max_length=150, blank=True)
+    # Changed by "sign out everywhere": part of every session's hash, so all sessions end.
+    session_stamp = models.CharField(max_length=32, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("user")
@@ -23,6 +28,21 @@ class User(AbstractUser):
 
     def has_role(self, *roles: str) -> bool:
         return has_role(self, *roles)
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django's own hash while the stamp is empty, so existing sessions stay valid.
+        key_salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+        return salted_hmac(
+            key_salt, self.password + self.session_stamp, secret=secret, algorithm="sha256"
+        ).hexdigest()
+
+    def sign_out_everywhere(self) -> None:
+        """End every session of this user and revoke the API token (caller audits)."""
+        from rest_framework.authtoken.models import Token
+
+        self.session_stamp = secrets.token_hex(16)
+        self.save(update_fields=["session_stamp"])
+        Token.objects.filter(user=self).delete()
 
 
 class Membership(models.Model):

@@ -1,11 +1,33 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
+from django_otp_webauthn.urls import urlpatterns as _webauthn_urls
 
-from . import views
+from . import views, webauthn
+
+# django-otp-webauthn's endpoints (under /accounts/mfa/, reachable before the second factor;
+# registration itself refuses a session that has not passed an existing factor).
+_completion = {
+    "credential-registration-complete": webauthn.CompleteRegistration,
+    "credential-authentication-complete": webauthn.CompleteAuthentication,
+}
+webauthn_urlpatterns = (
+    [
+        path(str(p.pattern), _completion[p.name].as_view(), name=p.name)
+        if p.name in _completion
+        else p
+        for p in _webauthn_urls
+    ],
+    "otp_webauthn",
+)
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("mfa/setup/", views.mfa_setup, name="mfa-setup"),
+    path("mfa/verify/", views.mfa_verify, name="mfa-verify"),
+    path("mfa/recovery-codes/", views.recovery_codes, name="mfa-recovery-codes"),
+    path("security/", views.security, name="account-security"),
+    path("sign-out-everywhere/", views.sign_out_everywhere, name="sign-out-everywhere"),
     path(
         "password/change/",
         auth_views.PasswordChangeView.as_view(template_name="accounts/password_change.html"),

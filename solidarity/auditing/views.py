@@ -8,7 +8,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from solidarity.audit.display import describe
 from solidarity.audit.models import AuditEvent
@@ -105,6 +105,7 @@ def _own_job(request, pk) -> ReportJob:
 
 
 @login_required
+@require_GET
 def report_detail(request, pk):
     """The job's progress; htmx polls the status fragment until the file is ready."""
     job = _own_job(request, pk)
@@ -127,6 +128,7 @@ def report_rebuild(request, pk):
 
 
 @login_required
+@require_GET
 def report_download(request, pk):
     job = _own_job(request, pk)
     if job.state != ReportJob.State.DONE or not job.file:

@@ -4,11 +4,15 @@ Idempotent: running it again changes nothing that is already there. Other apps a
 demo data through the ``solidarity.accounts.demo`` registry.
 """
 
+import base64
+
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from solidarity.accounts.demo import DEMO_PASSWORD, DEMO_USERS, run_seeders
+from solidarity.accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS, run_seeders
+from solidarity.accounts.mfa import mfa_required
 from solidarity.accounts.models import User
 from solidarity.catalog import services as catalog
 from solidarity.catalog.duo import DataUse, DataUseModifier
@@ -90,6 +94,13 @@ class Command(BaseCommand):
                     actor=None, user=user, organisation=orgs[spec["organisation"]]
                 )
             users[spec["username"]] = user
+            if mfa_required(user) and not TOTPDevice.objects.filter(user=user).exists():
+                TOTPDevice.objects.create(
+                    user=user,
+                    name="Demo authenticator",
+                    key=base64.b32decode(DEMO_TOTP_SECRET).hex(),
+                    confirmed=True,
+                )
 
         for spec in DATASETS:
             spec = dict(spec)
@@ -99,3 +110,7 @@ class Command(BaseCommand):
 
         run_seeders(users=users, organisations=orgs, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Password: {DEMO_PASSWORD}"))
+        self.stdout.write(
+            f"Staff accounts ask for a second factor: add the key {DEMO_TOTP_SECRET} to an "
+            "authenticator app (demo data only)."
+        )
