@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format migrate demo messages worker beat bench clean
+.PHONY: run test install lint format migrate demo messages worker beat bench bench-pages bench-audit clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,14 @@ messages: install
 
 bench: install
 	$(PY) -m tests.benchmarks.report_benchmark
+
+# Page benchmark (issue 11): throwaway PostgreSQL databases next to DATABASE_URL's, gunicorn, wrk.
+BENCH_ARGS ?=
+bench-pages: install
+	$(PY) -m tests.benchmarks.page_benchmark $(BENCH_ARGS)
+
+bench-audit: install
+	$(PY) -m tests.benchmarks.page_benchmark --sizes --audit-events 1000000 $(BENCH_ARGS)
 
 worker: install
 	$(PY) -m celery -A solidarity worker --loglevel=info
