@@ -3,7 +3,6 @@ import csv
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from solidarity.errors import DomainError
+from solidarity.pagination import paginate
 
 from . import selectors, services
 from .forms import (
@@ -64,7 +64,7 @@ class AgreementListView(LoginRequiredMixin, View):
             state = ""
         search = request.GET.get("q", "").strip()[:100]
         qs = selectors.agreements_visible_to(request.user, state=state, search=search)
-        page = Paginator(qs, 25).get_page(request.GET.get("page"))
+        page = paginate(request, qs, 25)
         return render(
             request,
             "benefits/agreement_list.html",
@@ -440,7 +440,7 @@ class FundView(LoginRequiredMixin, View):
         if not can_view_fund(request.user):
             raise PermissionDenied
         form, qs = _fund_filters(request)
-        page = Paginator(qs, 50).get_page(request.GET.get("page"))
+        page = paginate(request, qs, 50)
         return render(
             request,
             "benefits/fund.html",
