@@ -242,8 +242,11 @@ def fund_transactions(
     return qs.order_by("-created_at", "-id")
 
 
-def fund_totals_by_agreement(transactions: QuerySet) -> list[dict]:
-    """Net amount per agreement and currency over the given transactions."""
+def fund_totals_by_agreement(transactions: QuerySet, *, agreement_ids=None) -> list[dict]:
+    """Net amount per agreement and currency over the given transactions; only for the
+    agreements in ``agreement_ids`` when given (a page's), never one row per agreement ever."""
+    if agreement_ids is not None:
+        transactions = transactions.filter(agreement_id__in=[i for i in agreement_ids if i])
     rows = (
         transactions.filter(agreement__isnull=False)
         .order_by()

@@ -431,6 +431,7 @@ def _fund_filters(request):
         kind=filters.get("kind", ""),
         source_type=filters.get("source_type", ""),
         currency=filters.get("currency", ""),
+        agreement_id=filters["agreement"].pk if filters.get("agreement") else None,
     )
     return form, qs
 
@@ -448,7 +449,9 @@ class FundView(LoginRequiredMixin, View):
                 "form": form,
                 "page": page,
                 "balances": sorted(selectors.fund_balances().items()),
-                "by_agreement": selectors.fund_totals_by_agreement(qs),
+                "by_agreement": selectors.fund_totals_by_agreement(
+                    qs, agreement_ids={t.agreement_id for t in page.object_list}
+                ),
                 "by_community": selectors.fund_totals_by_community(qs),
                 "can_adjust": can_adjust_fund(request.user),
                 "query": request.GET.urlencode(),

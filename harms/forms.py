@@ -294,8 +294,13 @@ class QueueFilterForm(forms.Form):
     severity = forms.ChoiceField(
         label=_("Severity"), required=False, choices=[("", _("Any")), *Severity.choices]
     )
-    project = forms.ModelChoiceField(
-        label=_("Project"), queryset=None, required=False, empty_label=_("Any")
+    # A typed reference, not a drop-down: there may be a hundred thousand projects.
+    project = forms.CharField(
+        label=_("Project reference"),
+        required=False,
+        max_length=20,
+        help_text=_("e.g. DSA-2025-000123"),
+        widget=forms.TextInput(attrs={"placeholder": "DSA-", "autocomplete": "off"}),
     )
     dataset = forms.ModelChoiceField(
         label=_("Dataset"),
@@ -305,7 +310,17 @@ class QueueFilterForm(forms.Form):
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["project"].queryset = _applications_queryset()
-        self.fields["project"].label_from_instance = lambda a: a.reference
+    def clean_project(self):
+        """The project named by its reference (or number), among those harms can be linked to."""
+        text = self.cleaned_data.get("project", "").strip()
+        if not text:
+            return None
+        qs = _applications_queryset()
+        found = (
+            qs.filter(pk=int(text)).first()
+            if text.isascii() and text.isdecimal() and len(text) <= 18
+            else qs.filter(reference=text.upper()).first()
+        )
+        if found is None:
+            raise forms.ValidationError(_("No project on the register has this reference."))
+        return found
