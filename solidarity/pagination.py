@@ -34,7 +34,10 @@ class BoundedPaginator(Paginator):
     def count(self) -> int:
         if isinstance(self.object_list, list | tuple):
             return len(self.object_list)
-        counted = self.object_list[: self.limit + 1].count()
+        if hasattr(self.object_list, "count_up_to"):
+            counted = self.object_list.count_up_to(self.limit + 1)
+        else:
+            counted = self.object_list[: self.limit + 1].count()
         self.more = counted > self.limit
         return counted
 
