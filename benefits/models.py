@@ -77,6 +77,7 @@ class BenefitAgreement(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("benefit agreement")
+        indexes = [models.Index(fields=["created_at", "id"], name="benefit_agreement_list_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(state__in=AgreementState.values),
@@ -256,7 +257,10 @@ class Obligation(models.Model):
     class Meta:
         ordering = ["due_date", "id"]
         verbose_name = _("obligation")
-        indexes = [models.Index(fields=["state", "due_date"], name="obligation_due_idx")]
+        indexes = [
+            models.Index(fields=["state", "due_date"], name="obligation_due_idx"),
+            models.Index(fields=["due_date", "id"], name="obligation_list_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(state__in=ObligationState.values),

@@ -18,10 +18,10 @@ A measurement, not a test. Needs ``wrk`` (Debian package) and ``gunicorn``.
 """
 
 import argparse
+import hashlib
 import json
 import os
 import re
-import secrets
 import shutil
 import socket
 import subprocess
@@ -77,7 +77,8 @@ def _env(db_name: str) -> dict:
         DATABASE_URL=_db_url(db_name),
         SOLIDARITY_PRODUCTION="true",
         DEBUG="false",
-        SECRET_KEY=env.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(64),
+        # Fixed per throwaway database, so that a kept one (--reuse) keeps its sessions valid.
+        SECRET_KEY="bench-" + hashlib.sha256(db_name.encode()).hexdigest(),
         ALLOWED_HOSTS="127.0.0.1,testserver",
         SECURE_SSL_REDIRECT="false",
         SESSION_COOKIE_SECURE="false",
@@ -108,37 +109,64 @@ def _child_setup():
 
 def child_seed(size: int, audit_events: int, out: str) -> None:
     _child_setup()
-    from django.contrib.sessions.backends.db import SessionStore
 
-    from solidarity.accounts.models import User
     from tests.benchmarks import seed
 
     started = time.perf_counter()
-    actors = seed.seed(size) if size else {}
+    if size:
+        seed.seed(size)
     seeded = time.perf_counter() - started
     started = time.perf_counter()
     if audit_events:
         seed.add_audit_events(audit_events)
     audit_seeded = time.perf_counter() - started
-    cookies = {}
-    if size:
-        who = {**actors["staff"], **{k: actors[k] for k in ("researcher", "reviewer", "custodian")}}
-        who["admin"] = actors["admin"]
-        for role, pk in who.items():
-            user = User.objects.get(pk=pk)
-            store = SessionStore()
-            store["_auth_user_id"] = str(user.pk)
-            store["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-            store["_auth_user_hash"] = user.get_session_auth_hash()
-            store.create()
-            cookies[role] = store.session_key
-        store = SessionStore()
-        store["harms_receipt_report"] = actors["harm_report"]
-        store.create()
-        cookies["receipt"] = store.session_key
+    cookies = _sessions() if size else {}
     Path(out).write_text(
         json.dumps({"cookies": cookies, "seconds": seeded, "audit_seconds": audit_seeded})
     )
+
+
+def _sessions() -> dict:
+    """A signed-in session per seeded role (and a receipt-code session), by cookie value."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from harms.models import HarmReport
+    from solidarity.accounts.models import User
+
+    names = {
+        "secretariat": "bench_secretariat0",
+        "chair": "bench_chair0",
+        "harm_officer": "bench_harm_officer0",
+        "benefit_officer": "bench_benefit_officer0",
+        "auditor": "bench_auditor0",
+        "researcher": "bench_researcher0",
+        "reviewer": "bench_reviewer0",
+        "custodian": "bench_custodian0",
+        "admin": "bench_admin",
+    }
+    cookies = {}
+    for role, username in names.items():
+        user = User.objects.get(username=username)
+        store = SessionStore()
+        store["_auth_user_id"] = str(user.pk)
+        store["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+        store["_auth_user_hash"] = user.get_session_auth_hash()
+        store.create()
+        cookies[role] = store.session_key
+    store = SessionStore()
+    store["harms_receipt_report"] = HarmReport.objects.order_by("id").values_list("id", flat=True)[
+        0
+    ]
+    store.create()
+    cookies["receipt"] = store.session_key
+    return cookies
+
+
+def child_sessions(seed_file: str) -> None:
+    _child_setup()
+    data = json.loads(Path(seed_file).read_text())
+    data["cookies"] = _sessions()
+    Path(seed_file).write_text(json.dumps(data))
 
 
 def child_probe(cookies_file: str, out: str) -> None:
@@ -254,14 +282,22 @@ def bench_size(size: int, args) -> dict:
     tmp = ROOT / ".bench"
     tmp.mkdir(exist_ok=True)
     print(f"\n== {size:,} applications: database {db_name}", flush=True)
-    _admin_sql(f'DROP DATABASE IF EXISTS "{db_name}"')
-    _admin_sql(f'CREATE DATABASE "{db_name}"')
+    seed_out = tmp / f"seed_{size}.json"
+    reuse = args.reuse and seed_out.exists()
+    if not reuse:
+        _admin_sql(f'DROP DATABASE IF EXISTS "{db_name}"')
+        _admin_sql(f'CREATE DATABASE "{db_name}"')
     try:
         started = time.perf_counter()
         _run(["manage.py", "migrate", "--noinput", "-v0"], env)
         migrated = time.perf_counter() - started
-        seed_out = tmp / f"seed_{size}.json"
-        _run(["-m", "tests.benchmarks.page_benchmark", "_seed", str(size), "0", str(seed_out)], env)
+        if not reuse:
+            _run(
+                ["-m", "tests.benchmarks.page_benchmark", "_seed", str(size), "0", str(seed_out)],
+                env,
+            )
+        else:
+            _run(["-m", "tests.benchmarks.page_benchmark", "_sessions", str(seed_out)], env)
         seeded = json.loads(seed_out.read_text())
         print(f"migrated in {migrated:.0f} s, seeded in {seeded['seconds']:.0f} s", flush=True)
         probe_out = tmp / f"probe_{size}.json"
@@ -347,7 +383,7 @@ def bench_size(size: int, args) -> dict:
         )
         return results
     finally:
-        if not args.keep:
+        if not (args.keep or args.reuse):
             _admin_sql(f'DROP DATABASE IF EXISTS "{db_name}"')
 
 
@@ -396,6 +432,8 @@ def main() -> int:
         command, *rest = sys.argv[1:]
         if command == "_seed":
             child_seed(int(rest[0]), int(rest[1]), rest[2])
+        elif command == "_sessions":
+            child_sessions(rest[0])
         elif command == "_probe":
             child_probe(rest[0], rest[1])
         elif command == "_verify":
@@ -408,6 +446,9 @@ def main() -> int:
     parser.add_argument("--audit-events", type=int, default=0, help="time verify_audit too")
     parser.add_argument("--only", nargs="*", help="only pages whose path or label has this")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark databases")
+    parser.add_argument(
+        "--reuse", action="store_true", help="reuse a kept database (migrated, not re-seeded)"
+    )
     parser.add_argument("--json", help="write the results to this file")
     args = parser.parse_args()
     if args.quick:
