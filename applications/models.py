@@ -190,6 +190,8 @@ class Application(models.Model):
                 name="application_register_idx",
             ),
             models.Index(fields=["updated_at", "id"], name="application_updated_idx"),
+            # application_submitted_idx (newest submission first, drafts last) is created by
+            # migration 0004 on PostgreSQL only: SQLite has no NULLS LAST in an index.
             models.Index(fields=["applicant", "updated_at"], name="application_mine_idx"),
         ]
         constraints = [

@@ -3,7 +3,8 @@
 from collections import defaultdict
 from datetime import date
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from solidarity.accounts.roles import Role, has_role
 
@@ -31,6 +32,21 @@ def _agreement_scope(user) -> Q | None:
     return Q(application__applicant=user) | Q(application__organisation__memberships__user=user)
 
 
+def _obligation_count(**conditions):
+    """A correlated COUNT per agreement row: computed for the page's rows only, so the list is
+    ordered and cut by its index before anything is counted (no GROUP BY over every row)."""
+    return Coalesce(
+        Subquery(
+            Obligation.objects.filter(agreement_id=OuterRef("pk"), **conditions)
+            .order_by()
+            .values("agreement_id")
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        ),
+        0,
+    )
+
+
 def agreements_visible_to(user, *, state: str = "", search: str = "") -> QuerySet:
     """Agreements this user may see, with their application and obligation counts."""
     if not getattr(user, "is_authenticated", False):
@@ -49,17 +65,11 @@ def agreements_visible_to(user, *, state: str = "", search: str = "") -> QuerySe
     return (
         qs.select_related("application", "application__applicant", "application__organisation")
         .annotate(
-            obligation_count=Count("obligations", distinct=True),
-            open_count=Count(
-                "obligations",
-                filter=Q(obligations__state__in=[ObligationState.PENDING, ObligationState.OVERDUE]),
-                distinct=True,
+            obligation_count=_obligation_count(),
+            open_count=_obligation_count(
+                state__in=[ObligationState.PENDING, ObligationState.OVERDUE]
             ),
-            overdue_count=Count(
-                "obligations",
-                filter=Q(obligations__state=ObligationState.OVERDUE),
-                distinct=True,
-            ),
+            overdue_count=_obligation_count(state=ObligationState.OVERDUE),
         )
         .order_by("-created_at", "-id")
     )

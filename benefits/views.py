@@ -64,7 +64,7 @@ class AgreementListView(LoginRequiredMixin, View):
             state = ""
         search = request.GET.get("q", "").strip()[:100]
         qs = selectors.agreements_visible_to(request.user, state=state, search=search)
-        page = paginate(request, qs, 25)
+        page = paginate(request, qs.defer("terms"), 25)  # the long terms are not listed
         return render(
             request,
             "benefits/agreement_list.html",
