@@ -425,6 +425,12 @@ class FundTransaction(models.Model):
         indexes = [
             models.Index(fields=["currency", "created_at"], name="fund_tx_currency_idx"),
             models.Index(fields=["kind", "created_at"], name="fund_tx_kind_idx"),
+            # Totals per community: the few entries earmarked for one, not the whole ledger.
+            models.Index(
+                fields=["community", "currency"],
+                condition=~models.Q(community=""),
+                name="fund_tx_community_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -472,7 +478,15 @@ class FundEntry(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["account", "currency"], name="fund_entry_account_idx")]
+        indexes = [
+            models.Index(fields=["account", "currency"], name="fund_entry_account_idx"),
+            # The balance is a SUM over the fund's entries: read from the index alone.
+            models.Index(
+                fields=["account", "currency"],
+                include=["amount_minor"],
+                name="fund_entry_balance_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(amount_minor=0), name="fund_entry_amount_not_zero"
