@@ -67,10 +67,46 @@ def _roundtrip(payload: dict) -> dict:
     return json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
 
 
+_EVENT_FIELDS = (
+    "id",
+    "created_at",
+    "actor_id",
+    "actor_label",
+    "action",
+    "target_type",
+    "target_id",
+    "target_repr",
+    "from_state",
+    "to_state",
+    "payload",
+    "prev_hash",
+    "hash",
+)
+
+
+class _EventRow:
+    """The fields the chain needs, without building a model instance per event."""
+
+    __slots__ = _EVENT_FIELDS
+
+    def __init__(self, row):
+        for name, value in zip(_EVENT_FIELDS, row, strict=True):
+            setattr(self, name, value)
+
+
 def audit_verify() -> Verification:
-    """Recompute the whole chain; the result names the first broken event, if any."""
-    head = ChainHead.objects.filter(pk=1).first()
-    events = AuditEvent.objects.order_by("id").iterator(chunk_size=2000)
-    if head is None:
-        return verify_events(events)
-    return verify_events(events, head_hash=head.last_hash, head_length=head.length)
+    """Recompute the whole chain; the result names the first broken event, if any.
+
+    Streams the trail in id order through a server-side cursor (inside a transaction, so
+    PostgreSQL hands out rows as they are read rather than materialising the whole result
+    first): memory stays flat whatever the length of the trail.
+    """
+    with transaction.atomic():
+        head = ChainHead.objects.filter(pk=1).first()
+        rows = (
+            AuditEvent.objects.order_by("id").values_list(*_EVENT_FIELDS).iterator(chunk_size=5000)
+        )
+        events = (_EventRow(row) for row in rows)
+        if head is None:
+            return verify_events(events)
+        return verify_events(events, head_hash=head.last_hash, head_length=head.length)
