@@ -154,3 +154,30 @@ def test_busiest_lists_read_their_index_at_10000_rows():
     assert {path: found for path, (found, _plan) in plans.items()} == {
         path: True for path, *_ in EXPLAINED
     }, "\n\n".join(plan for _found, plan in plans.values())
+
+
+@pytest.mark.django_db
+def test_harm_report_page_takes_projects_by_typed_reference(client):
+    from applications.models import Application
+
+    seed.seed(300)
+    client.force_login(User.objects.get(username=USERS["harm_officer"]))
+    report = HarmReport.objects.filter(state="received").order_by("id").first()
+    body = client.get(f"/harms/{report.pk}/").content.decode()
+    # The triage form held one option per public project: 60,000 at 100,000 applications.
+    assert len(re.findall(r"<option", body)) < 80
+    project = Application.objects.filter(state="active").order_by("id").first()
+    url = f"/harms/{report.pk}/triage/"
+    refused = client.post(
+        url, {"triage-severity": "severe", "triage-applications": "DSA-1999-000001"}
+    )
+    assert refused.status_code != 302
+    assert "Not on the public register: DSA-1999-000001" in refused.content.decode()
+    report.refresh_from_db()
+    assert report.state == "received"
+    done = client.post(
+        url, {"triage-severity": "severe", "triage-applications": project.reference.lower()}
+    )
+    assert done.status_code == 302
+    report.refresh_from_db()
+    assert report.state == "triaged" and project in report.applications.all()
