@@ -1,5 +1,7 @@
 """Appending to the audit trail and verifying it."""
 
+from collections import namedtuple
+
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -84,14 +86,8 @@ _EVENT_FIELDS = (
 )
 
 
-class _EventRow:
-    """The fields the chain needs, without building a model instance per event."""
-
-    __slots__ = _EVENT_FIELDS
-
-    def __init__(self, row):
-        for name, value in zip(_EVENT_FIELDS, row, strict=True):
-            setattr(self, name, value)
+# The fields the chain needs, without building a model instance per event.
+_EventRow = namedtuple("_EventRow", _EVENT_FIELDS)
 
 
 def audit_verify() -> Verification:
@@ -106,7 +102,7 @@ def audit_verify() -> Verification:
         rows = (
             AuditEvent.objects.order_by("id").values_list(*_EVENT_FIELDS).iterator(chunk_size=5000)
         )
-        events = (_EventRow(row) for row in rows)
+        events = map(_EventRow._make, rows)
         if head is None:
             return verify_events(events)
         return verify_events(events, head_hash=head.last_hash, head_length=head.length)
