@@ -181,3 +181,33 @@ def test_harm_report_page_takes_projects_by_typed_reference(client):
     assert done.status_code == 302
     report.refresh_from_db()
     assert report.state == "triaged" and project in report.applications.all()
+
+
+@pytest.mark.django_db
+def test_committee_queue_type_filter_in_sql_agrees_with_the_exact_classification(client):
+    from applications.models import Application
+    from reviews.models import CommitteeFile
+    from reviews.selectors import QUEUE_STATES, classification_for
+
+    seed.seed(120)
+    queue = list(Application.objects.filter(state__in=QUEUE_STATES).order_by("id"))
+    overridden = next(a for a in queue if a.state == "awaiting_decision")
+    CommitteeFile.objects.filter(application=overridden).update(
+        override_type="B", override_reason="Set by the chair."
+    )
+    expected: dict[str, set] = {}
+    for application in queue:
+        kind = classification_for(application).effective_type or ""
+        expected.setdefault(kind, set()).add(application.reference)
+    client.force_login(User.objects.get(username=USERS["chair"]))
+    for kind in ["A", "B", "C", "D", "mixed"]:
+        shown, page = set(), 1
+        while True:
+            body = client.get("/reviews/committee/", {"use_type": kind, "page": page})
+            text = body.content.decode()
+            shown |= set(re.findall(r"<tr><td>(DSA-\d+-\d+):", text))
+            if 'rel="next"' not in text:
+                break
+            page += 1
+        assert shown == expected.get(kind, set()), kind
+    assert overridden.reference in expected["B"]
