@@ -24,6 +24,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from solidarity.accounts.roles import Role
+from solidarity.pagination import bounded_count
 
 from . import scoring
 from .models import (
@@ -296,7 +297,7 @@ class CommitteeQueue:
         self.applications = applications
 
     def count_up_to(self, limit: int) -> int:
-        return self.applications[:limit].count()
+        return bounded_count(self.applications, limit)
 
     def __len__(self) -> int:
         return self.applications.count()

@@ -18,6 +18,12 @@ def _page_number(value) -> int:
     return 1
 
 
+def bounded_count(queryset, limit: int) -> int:
+    """How many rows, up to ``limit``: only the ids, unordered, under a LIMIT. The row's
+    annotations (per-row counts) and its select_related joins are left out of the count."""
+    return queryset.order_by().values("pk")[:limit].count()
+
+
 class BoundedPaginator(Paginator):
     """A ``Paginator`` whose count stops at ``limit`` rows (at least up to the asked-for page).
 
@@ -37,7 +43,7 @@ class BoundedPaginator(Paginator):
         if hasattr(self.object_list, "count_up_to"):
             counted = self.object_list.count_up_to(self.limit + 1)
         else:
-            counted = self.object_list[: self.limit + 1].count()
+            counted = bounded_count(self.object_list, self.limit + 1)
         self.more = counted > self.limit
         return counted
 
