@@ -18,6 +18,7 @@ A measurement, not a test. Needs ``wrk`` (Debian package) and ``gunicorn``.
 """
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -96,6 +97,13 @@ def _admin_sql(sql: str) -> None:
 
     with psycopg.connect(_db_url("postgres"), autocommit=True) as conn:
         conn.execute(sql)
+
+
+def _db_exists(name: str) -> bool:
+    import psycopg
+
+    with psycopg.connect(_db_url("postgres"), autocommit=True) as conn:
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
 
 
 # ---- the child processes: seed, probe ---------------------------------------------------------
@@ -269,6 +277,17 @@ def wrk(base: str, path: str, cookie: str | None, *, connections: int, seconds: 
     }
 
 
+def _drain(base: str) -> None:
+    """Wait until both workers answer at once (the backlog of a previous run is gone)."""
+    for _ in range(60):
+        started = time.perf_counter()
+        with contextlib.suppress(OSError):
+            urllib.request.urlopen(base + BARE[1], timeout=120).read()
+            urllib.request.urlopen(base + BARE[1], timeout=120).read()
+        if time.perf_counter() - started < 1.0:
+            return
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -286,7 +305,7 @@ def bench_size(size: int, args) -> dict:
     tmp.mkdir(exist_ok=True)
     print(f"\n== {size:,} applications: database {db_name}", flush=True)
     seed_out = tmp / f"seed_{size}.json"
-    reuse = args.reuse and seed_out.exists()
+    reuse = args.reuse and seed_out.exists() and _db_exists(db_name)
     if not reuse:
         _admin_sql(f'DROP DATABASE IF EXISTS "{db_name}"')
         _admin_sql(f'CREATE DATABASE "{db_name}"')
@@ -358,9 +377,13 @@ def bench_size(size: int, args) -> dict:
                     print(f"{label:40s} skipped: {results[label]['skipped']}", flush=True)
                     continue
                 # Warm both, then bare and page back to back: the ratio compares like with like.
+                # Each run starts on an idle server: requests a slow run left queued in the
+                # workers are drained first, or they would count against the next run.
                 wrk(base, path, cookies.get(who), connections=conns, seconds=1)
+                _drain(base)
                 bare = wrk(base, BARE[1], None, connections=8, seconds=args.duration)
                 bare_runs.append(bare)
+                _drain(base)
                 run = wrk(base, path, cookies.get(who), connections=conns, seconds=args.duration)
                 run["bare_rps"] = bare["rps"]
                 run["ratio"] = run["rps"] / bare["rps"] if bare["rps"] else 0.0
