@@ -8,7 +8,6 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('benefits', '0003_list_indexes_for_large_tables'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
