@@ -8,7 +8,7 @@ PORT ?= 8000
 export PORT
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format migrate demo messages worker beat bench prod lock clean
+.PHONY: run test install lint format migrate demo messages worker beat bench bench-pages bench-audit prod lock clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,14 @@ messages: install
 
 bench: install
 	$(PY) -m tests.benchmarks.report_benchmark
+
+# Page benchmark (issue 11): throwaway PostgreSQL databases next to DATABASE_URL's, gunicorn, wrk.
+BENCH_ARGS ?=
+bench-pages: install
+	$(PY) -m tests.benchmarks.page_benchmark $(BENCH_ARGS)
+
+bench-audit: install
+	$(PY) -m tests.benchmarks.page_benchmark --sizes --audit-events 1000000 $(BENCH_ARGS)
 
 worker: install
 	$(PY) -m celery -A solidarity worker -Q celery,reports,notifications --loglevel=info

@@ -164,6 +164,26 @@ class Application(models.Model):
         indexes = [
             models.Index(fields=["state", "submitted_at"], name="application_queue_idx"),
             models.Index(fields=["applicant", "state"], name="application_applicant_idx"),
+            # The lists at 100,000 rows (issue 11): each index matches one list's filter and order.
+            models.Index(
+                fields=["submitted_at", "id"],
+                condition=models.Q(
+                    state__in=["submitted", "revision_requested", "in_review", "awaiting_decision"]
+                ),
+                name="application_open_queue_idx",
+            ),
+            models.Index(
+                fields=["decided_at", "id"],
+                condition=models.Q(
+                    state__in=["approved", "active", "suspended", "revoked", "closed"],
+                    reference__isnull=False,
+                ),
+                name="application_register_idx",
+            ),
+            models.Index(fields=["updated_at", "id"], name="application_updated_idx"),
+            # application_submitted_idx (newest submission first, drafts last) is created by
+            # migration 0004 on PostgreSQL only: SQLite has no NULLS LAST in an index.
+            models.Index(fields=["applicant", "updated_at"], name="application_mine_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -26,12 +26,15 @@ AMENDMENT = (S.REVISION_REQUESTED, S.SUBMITTED, S.IN_REVIEW, S.AWAITING_DECISION
 PUBLIC = tuple(PUBLIC_STATES)
 
 
-def public_q():
+def public_q(via: str = ""):
     """The applications on the public register: decided ones, and active projects whose
-    amendment is under review (they keep their entry meanwhile)."""
+    amendment is under review (they keep their entry meanwhile). ``via`` names the relation
+    from another model (``"application__"``)."""
     from django.db.models import Q
 
-    return Q(state__in=PUBLIC) | Q(state__in=AMENDMENT, activated_at__isnull=False)
+    return Q(**{f"{via}state__in": PUBLIC}) | Q(
+        **{f"{via}state__in": AMENDMENT, f"{via}activated_at__isnull": False}
+    )
 
 
 def has_been_active(application) -> bool:

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,6 +13,7 @@ from django.views import View
 from django.views.decorators.http import require_POST
 
 from solidarity.errors import DomainError
+from solidarity.pagination import paginate
 
 from . import permissions as perms
 from . import rules, selectors, services
@@ -61,9 +61,7 @@ def _detail_url(application) -> str:
 @login_required
 def my_applications(request):
     """The applicant's own applications: state, what is awaited and from whom."""
-    page = Paginator(selectors.my_applications(request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, selectors.my_applications(request.user), PAGE_SIZE)
     rows = [(a, *selectors.awaited(a)) for a in page.object_list]
     return render(
         request,
@@ -87,7 +85,7 @@ def queue(request):
         older_than_days=filters.get("older_than"),
         sort=filters.get("sort") or "submitted",
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, qs, PAGE_SIZE)
     rows = [(a, *selectors.awaited(a)) for a in page.object_list]
     return render(
         request,
@@ -104,7 +102,7 @@ def custodian_requests(request):
     form = RequestFilterForm(request.GET or None)
     state = form.cleaned_data.get("state", "") if form.is_valid() else ""
     qs = selectors.custodian_requests(request.user, state=state)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, qs, PAGE_SIZE)
     return render(request, "applications/requests.html", {"form": form, "page": page})
 
 

@@ -7,6 +7,7 @@ from solidarity.validators import sane_date
 from .models import (
     AgreementKind,
     BeneficiaryKind,
+    BenefitAgreement,
     FundTransaction,
     ObligationKind,
     Recurrence,
@@ -201,6 +202,14 @@ class FundFilterForm(forms.Form):
     currency = forms.ChoiceField(
         label=_("Currency"), required=False, choices=[("", _("All")), *CURRENCY_CHOICES]
     )
+    # A typed reference, not a drop-down: there may be a hundred thousand agreements.
+    agreement = forms.CharField(
+        label=_("Agreement"),
+        required=False,
+        max_length=20,
+        help_text=_("BSA-12, or the project reference"),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
 
     def __init__(self, *args, source_types=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -209,6 +218,22 @@ class FundFilterForm(forms.Form):
         self.fields["source_type"].choices = [("", _("All"))] + [
             (s, SOURCE_LABELS.get(s, s)) for s in source_types
         ]
+
+    def clean_agreement(self):
+        """The agreement named by BSA-<number>, its number, or its project's reference."""
+        text = self.cleaned_data.get("agreement", "").strip().upper()
+        if not text:
+            return None
+        number = text.removeprefix("BSA-")
+        if number.isascii() and number.isdecimal() and len(number) <= 18:
+            found = BenefitAgreement.objects.filter(pk=int(number)).first()
+        else:
+            found = (
+                BenefitAgreement.objects.filter(application__reference=text).order_by("-id").first()
+            )
+        if found is None:
+            raise ValidationError(_("No agreement has this number or project reference."))
+        return found
 
     def clean(self):
         data = super().clean()

@@ -77,6 +77,7 @@ class BenefitAgreement(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("benefit agreement")
+        indexes = [models.Index(fields=["created_at", "id"], name="benefit_agreement_list_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(state__in=AgreementState.values),
@@ -270,7 +271,10 @@ class Obligation(models.Model):
     class Meta:
         ordering = ["due_date", "id"]
         verbose_name = _("obligation")
-        indexes = [models.Index(fields=["state", "due_date"], name="obligation_due_idx")]
+        indexes = [
+            models.Index(fields=["state", "due_date"], name="obligation_due_idx"),
+            models.Index(fields=["due_date", "id"], name="obligation_list_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(state__in=ObligationState.values),
@@ -465,6 +469,12 @@ class FundTransaction(models.Model):
         indexes = [
             models.Index(fields=["currency", "created_at"], name="fund_tx_currency_idx"),
             models.Index(fields=["kind", "created_at"], name="fund_tx_kind_idx"),
+            # Totals per community: the few entries earmarked for one, not the whole ledger.
+            models.Index(
+                fields=["community", "currency"],
+                condition=~models.Q(community=""),
+                name="fund_tx_community_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -525,7 +535,15 @@ class FundEntry(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["account", "currency"], name="fund_entry_account_idx")]
+        indexes = [
+            models.Index(fields=["account", "currency"], name="fund_entry_account_idx"),
+            # The balance is a SUM over the fund's entries: read from the index alone.
+            models.Index(
+                fields=["account", "currency"],
+                include=["amount_minor"],
+                name="fund_entry_balance_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(amount_minor=0), name="fund_entry_amount_not_zero"

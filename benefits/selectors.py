@@ -3,7 +3,9 @@
 from collections import defaultdict
 from datetime import date
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from solidarity.accounts.roles import Role, has_role
 
@@ -36,6 +38,21 @@ def _agreement_scope(user) -> Q | None:
     return Q(application__applicant=user)
 
 
+def _obligation_count(**conditions):
+    """A correlated COUNT per agreement row: computed for the page's rows only, so the list is
+    ordered and cut by its index before anything is counted (no GROUP BY over every row)."""
+    return Coalesce(
+        Subquery(
+            Obligation.objects.filter(agreement_id=OuterRef("pk"), **conditions)
+            .order_by()
+            .values("agreement_id")
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        ),
+        0,
+    )
+
+
 def agreements_visible_to(user, *, state: str = "", search: str = "") -> QuerySet:
     """Agreements this user may see, with their application and obligation counts."""
     if not getattr(user, "is_authenticated", False):
@@ -54,17 +71,11 @@ def agreements_visible_to(user, *, state: str = "", search: str = "") -> QuerySe
     return (
         qs.select_related("application", "application__applicant", "application__organisation")
         .annotate(
-            obligation_count=Count("obligations", distinct=True),
-            open_count=Count(
-                "obligations",
-                filter=Q(obligations__state__in=[ObligationState.PENDING, ObligationState.OVERDUE]),
-                distinct=True,
+            obligation_count=_obligation_count(),
+            open_count=_obligation_count(
+                state__in=[ObligationState.PENDING, ObligationState.OVERDUE]
             ),
-            overdue_count=Count(
-                "obligations",
-                filter=Q(obligations__state=ObligationState.OVERDUE),
-                distinct=True,
-            ),
+            overdue_count=_obligation_count(state=ObligationState.OVERDUE),
         )
         .order_by("-created_at", "-id")
     )
@@ -289,8 +300,11 @@ def fund_transactions(
     return qs.order_by("-created_at", "-id")
 
 
-def fund_totals_by_agreement(transactions: QuerySet) -> list[dict]:
-    """Net amount per agreement and currency over the given transactions."""
+def fund_totals_by_agreement(transactions: QuerySet, *, agreement_ids=None) -> list[dict]:
+    """Net amount per agreement and currency over the given transactions; only for the
+    agreements in ``agreement_ids`` when given (a page's), never one row per agreement ever."""
+    if agreement_ids is not None:
+        transactions = transactions.filter(agreement_id__in=[i for i in agreement_ids if i])
     rows = (
         transactions.filter(agreement__isnull=False)
         .order_by()
@@ -319,12 +333,24 @@ def fund_totals_by_community(transactions: QuerySet) -> list[dict]:
 
 
 def fund_source_types() -> list[str]:
-    return list(
-        FundTransaction.objects.exclude(source_type="")
-        .order_by("source_type")
-        .values_list("source_type", flat=True)
-        .distinct()
-    )
+    """The distinct non-empty sources of ledger entries, in order.
+
+    A skip scan over the ``source_type`` index (one probe per distinct value), not a DISTINCT
+    over every entry of the ledger.
+    """
+    table = connection.ops.quote_name(FundTransaction._meta.db_table)
+    sql = f"""
+        WITH RECURSIVE found(source) AS (
+            SELECT MIN(source_type) FROM {table} WHERE source_type > ''
+            UNION ALL
+            SELECT (SELECT MIN(source_type) FROM {table} WHERE source_type > found.source)
+            FROM found WHERE found.source IS NOT NULL
+        )
+        SELECT source FROM found WHERE source IS NOT NULL
+    """  # noqa: S608 - the table name is the model's, no user input
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return [row[0] for row in cursor.fetchall()]
 
 
 # --- the public register -------------------------------------------------------------------

@@ -3,7 +3,6 @@ import csv
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from solidarity.errors import DomainError
+from solidarity.pagination import paginate
 
 from . import selectors, services
 from .forms import (
@@ -64,7 +64,7 @@ class AgreementListView(LoginRequiredMixin, View):
             state = ""
         search = request.GET.get("q", "").strip()[:100]
         qs = selectors.agreements_visible_to(request.user, state=state, search=search)
-        page = Paginator(qs, 25).get_page(request.GET.get("page"))
+        page = paginate(request, qs.defer("terms"), 25)  # the long terms are not listed
         return render(
             request,
             "benefits/agreement_list.html",
@@ -441,6 +441,7 @@ def _fund_filters(request):
         kind=filters.get("kind", ""),
         source_type=filters.get("source_type", ""),
         currency=filters.get("currency", ""),
+        agreement_id=filters["agreement"].pk if filters.get("agreement") else None,
     )
     return form, qs
 
@@ -450,7 +451,7 @@ class FundView(LoginRequiredMixin, View):
         if not can_view_fund(request.user):
             raise PermissionDenied
         form, qs = _fund_filters(request)
-        page = Paginator(qs, 50).get_page(request.GET.get("page"))
+        page = paginate(request, qs, 50)
         return render(
             request,
             "benefits/fund.html",
@@ -459,7 +460,9 @@ class FundView(LoginRequiredMixin, View):
                 "page": page,
                 "positions": sorted(selectors.fund_positions().items()),
                 "reservations": selectors.fund_open_reservations()[:100],
-                "by_agreement": selectors.fund_totals_by_agreement(qs),
+                "by_agreement": selectors.fund_totals_by_agreement(
+                    qs, agreement_ids={t.agreement_id for t in page.object_list}
+                ),
                 "by_community": selectors.fund_totals_by_community(qs),
                 "can_adjust": can_adjust_fund(request.user),
                 "query": request.GET.urlencode(),

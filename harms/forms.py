@@ -2,6 +2,7 @@ import re
 from decimal import Decimal
 
 from django import forms
+from django.db import models
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
@@ -203,11 +204,54 @@ def _applications_queryset():
     return Application.objects.filter(public_q()).order_by("reference")
 
 
+class _ReferencesInput(forms.TextInput):
+    """Projects typed by reference, comma-separated; repeated values are joined."""
+
+    def value_from_datadict(self, data, files, name):
+        values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name) or ""]
+        return ", ".join(str(v) for v in values if v)
+
+    def format_value(self, value):
+        if isinstance(value, list | tuple):
+            return ", ".join(getattr(v, "reference", None) or str(v) for v in value)
+        return super().format_value(value)
+
+
+class ProjectReferencesField(forms.CharField):
+    """Projects on the register named by reference (or number): a typed list rather than a
+    drop-down holding every project, which grows with the register."""
+
+    widget = _ReferencesInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 2000)
+        kwargs.setdefault("help_text", _("References separated by commas, e.g. DSA-2025-000123"))
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        text = super().clean(value) or ""
+        tokens = [t for t in re.split(r"[\s,;]+", text.upper()) if t]
+        if not tokens:
+            return []
+        if len(tokens) > 50:
+            raise forms.ValidationError(_("Name at most 50 projects."))
+        ids = [int(t) for t in tokens if t.isascii() and t.isdecimal() and len(t) <= 18]
+        refs = [t for t in tokens if not (t.isascii() and t.isdecimal())]
+        found = list(
+            _applications_queryset().filter(models.Q(pk__in=ids) | models.Q(reference__in=refs))
+        )
+        known = {str(a.pk) for a in found} | {a.reference for a in found}
+        missing = [t for t in tokens if t not in known]
+        if missing:
+            raise forms.ValidationError(
+                _("Not on the public register: %(refs)s") % {"refs": ", ".join(missing)}
+            )
+        return found
+
+
 class TriageForm(forms.Form):
     severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
-    applications = forms.ModelMultipleChoiceField(
-        label=_("Projects concerned (confirmed)"), queryset=None, required=False
-    )
+    applications = ProjectReferencesField(label=_("Projects concerned (confirmed)"), required=False)
     datasets = forms.ModelMultipleChoiceField(
         label=_("Datasets concerned (confirmed)"),
         queryset=Dataset.objects.order_by("title"),
@@ -216,11 +260,6 @@ class TriageForm(forms.Form):
     note = forms.CharField(
         label=_("Internal note (optional)"), max_length=TEXT_LIMIT, required=False, widget=_area(3)
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["applications"].queryset = _applications_queryset()
-        self.fields["applications"].label_from_instance = lambda a: f"{a.reference}: {a.title}"
 
 
 class NoteForm(forms.Form):
@@ -369,8 +408,13 @@ class QueueFilterForm(forms.Form):
     severity = forms.ChoiceField(
         label=_("Severity"), required=False, choices=[("", _("Any")), *Severity.choices]
     )
-    project = forms.ModelChoiceField(
-        label=_("Project"), queryset=None, required=False, empty_label=_("Any")
+    # A typed reference, not a drop-down: there may be a hundred thousand projects.
+    project = forms.CharField(
+        label=_("Project reference"),
+        required=False,
+        max_length=20,
+        help_text=_("e.g. DSA-2025-000123"),
+        widget=forms.TextInput(attrs={"placeholder": "DSA-", "autocomplete": "off"}),
     )
     dataset = forms.ModelChoiceField(
         label=_("Dataset"),
@@ -380,7 +424,17 @@ class QueueFilterForm(forms.Form):
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["project"].queryset = _applications_queryset()
-        self.fields["project"].label_from_instance = lambda a: a.reference
+    def clean_project(self):
+        """The project named by its reference (or number), among those harms can be linked to."""
+        text = self.cleaned_data.get("project", "").strip()
+        if not text:
+            return None
+        qs = _applications_queryset()
+        found = (
+            qs.filter(pk=int(text)).first()
+            if text.isascii() and text.isdecimal() and len(text) <= 18
+            else qs.filter(reference=text.upper()).first()
+        )
+        if found is None:
+            raise forms.ValidationError(_("No project on the register has this reference."))
+        return found

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
@@ -10,6 +9,7 @@ from django.views import View
 from django.views.decorators.http import require_POST
 
 from solidarity.errors import DomainError
+from solidarity.pagination import paginate
 
 from . import forms, selectors, services
 from .models import HarmAttachment, HarmReport, HarmReportState, RedressAction, next_step
@@ -199,7 +199,7 @@ def status_forget(request):
 
 @login_required
 def mine(request):
-    page = Paginator(selectors.harm_reports_of(request.user), 25).get_page(request.GET.get("page"))
+    page = paginate(request, selectors.harm_reports_of(request.user), 25)
     return render(request, "harms/mine.html", {"page": page})
 
 
@@ -220,7 +220,7 @@ def queue(request):
         dataset_id=f["dataset"].pk if f.get("dataset") else None,
         overdue_only=f.get("overdue", False),
     )
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    page = paginate(request, qs, 25)
     return render(request, "harms/queue.html", {"form": form, "page": page})
 
 

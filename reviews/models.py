@@ -557,7 +557,10 @@ class Condition(models.Model):
 
     class Meta:
         ordering = ["due_on", "id"]
-        indexes = [models.Index(fields=["state", "due_on"], name="condition_due_idx")]
+        indexes = [
+            models.Index(fields=["state", "due_on"], name="condition_due_idx"),
+            models.Index(fields=["due_on", "id"], name="condition_list_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(state__in=ConditionState.values), name="condition_state_valid"

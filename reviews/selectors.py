@@ -5,10 +5,26 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Avg,
+    Case,
+    CharField,
+    Count,
+    F,
+    FloatField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from solidarity.accounts.roles import Role
+from solidarity.pagination import bounded_count
 
 from . import scoring
 from .models import (
@@ -225,51 +241,142 @@ class QueueRow:
     recused: int
 
 
-def committee_queue(*, state: str = "", use_type: str = "") -> list[QueueRow]:
-    """Applications before the committee with their counts and type (4 queries, any size)."""
-    from applications.models import Application
+def _count_per_application(model, **conditions):
+    """A correlated COUNT per application row, evaluated only for the rows of the page."""
+    return Coalesce(
+        Subquery(
+            model.objects.filter(application_id=OuterRef("pk"), **conditions)
+            .order_by()
+            .values("application_id")
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        ),
+        0,
+    )
 
-    states = [state] if state in QUEUE_STATES else list(QUEUE_STATES)
-    counted = Assessment.objects.filter(
+
+def _counted_assessments():
+    return Assessment.objects.filter(
         kind=AssessmentKind.REVIEWER,
         filed_at__isnull=False,
         assignment__state=AssignmentState.FILED,
     )
-    qs = (
-        Application.objects.filter(state__in=states)
-        .select_related("applicant", "committee_file")
-        .annotate(
-            n_assigned=Count("review_assignments", distinct=True),
-            n_filed=Count(
-                "review_assignments",
-                filter=Q(review_assignments__state=AssignmentState.FILED),
-                distinct=True,
-            ),
-            n_recused=Count(
-                "review_assignments",
-                filter=Q(review_assignments__state=AssignmentState.RECUSED),
-                distinct=True,
-            ),
-        )
-        .prefetch_related(Prefetch("assessments", queryset=counted, to_attr="counted_reviews"))
-        .order_by("submitted_at", "id")
+
+
+# Below this a mean normalised score counts as zero ("mixed"): the exact means are rationals
+# with small denominators, far larger than double-precision rounding when not zero.
+_ZERO = 1e-9
+
+
+def _mean_normalised(axis: str):
+    score, low, high = F(f"{axis}_score"), F(f"{axis}_min"), F(f"{axis}_max")
+    normalised = Case(
+        When(**{f"{axis}_max": low}, then=Value(0.0)),
+        default=Cast(score - low, FloatField()) * 2.0 / Cast(high - low, FloatField()) - 1.0,
+        output_field=FloatField(),
     )
+    return Subquery(
+        _counted_assessments()
+        .filter(application_id=OuterRef("pk"))
+        .order_by()
+        .values("application_id")
+        .annotate(mean=Avg(normalised))
+        .values("mean")[:1],
+        output_field=FloatField(),
+    )
+
+
+def _effective_type_sql():
+    """The type as ``Classification.effective_type`` gives it, in SQL (for the type filter)."""
+    computed = Case(
+        When(mean_benefit__isnull=True, then=Value("")),
+        When(
+            Q(mean_benefit__lt=_ZERO, mean_benefit__gt=-_ZERO)
+            | Q(mean_safety__lt=_ZERO, mean_safety__gt=-_ZERO),
+            then=Value(scoring.TYPE_MIXED),
+        ),
+        When(Q(mean_benefit__gt=0, mean_safety__gt=0), then=Value(scoring.TYPE_A)),
+        When(Q(mean_benefit__gt=0), then=Value(scoring.TYPE_C)),
+        When(Q(mean_safety__gt=0), then=Value(scoring.TYPE_B)),
+        default=Value(scoring.TYPE_D),
+        output_field=CharField(),
+    )
+    return Case(
+        When(
+            ~Q(committee_file__override_type="") & Q(committee_file__override_type__isnull=False),
+            then=F("committee_file__override_type"),
+        ),
+        default=computed,
+        output_field=CharField(),
+    )
+
+
+class CommitteeQueue:
+    """The committee queue as a lazy sequence: counted with a bound, sliced in SQL, and only the
+    sliced page's rows get their filings loaded and classified."""
+
+    def __init__(self, applications: QuerySet):
+        self.applications = applications
+
+    def count_up_to(self, limit: int) -> int:
+        return bounded_count(self.applications, limit)
+
+    def __len__(self) -> int:
+        return self.applications.count()
+
+    def __iter__(self):
+        return iter(_queue_rows(self.applications))
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return _queue_rows(self.applications[index])
+        return _queue_rows(self.applications[index : index + 1])[0]
+
+
+def _queue_rows(applications) -> list[QueueRow]:
     rows = []
-    for application in qs:
+    for application in applications:
         committee = getattr(application, "committee_file", None) if _has_file(application) else None
-        classification = _classify(application.counted_reviews, committee)
-        if use_type and (classification.effective_type or "") != use_type:
-            continue
         rows.append(
             QueueRow(
                 application=application,
-                classification=classification,
+                classification=_classify(application.counted_reviews, committee),
                 assigned=application.n_assigned,
                 filed=application.n_filed,
                 recused=application.n_recused,
             )
         )
     return rows
+
+
+def committee_queue(*, state: str = "", use_type: str = "") -> CommitteeQueue:
+    """Applications before the committee with their counts and type, oldest submission first.
+
+    Counts are per-row sub-queries and filings are loaded for the page only, so a page costs
+    the same at any size (4 queries with the bounded count); the type filter runs in SQL.
+    """
+    from applications.models import Application
+
+    states = [state] if state in QUEUE_STATES else list(QUEUE_STATES)
+    qs = (
+        Application.objects.filter(state__in=states)
+        .select_related("applicant", "committee_file")
+        .annotate(
+            n_assigned=_count_per_application(Assignment),
+            n_filed=_count_per_application(Assignment, state=AssignmentState.FILED),
+            n_recused=_count_per_application(Assignment, state=AssignmentState.RECUSED),
+        )
+        .prefetch_related(
+            Prefetch("assessments", queryset=_counted_assessments(), to_attr="counted_reviews")
+        )
+        .order_by("submitted_at", "id")
+    )
+    if use_type:
+        qs = qs.annotate(
+            mean_benefit=_mean_normalised("benefit"), mean_safety=_mean_normalised("safety")
+        ).annotate(effective_type_sql=_effective_type_sql())
+        qs = qs.filter(effective_type_sql=use_type)
+    return CommitteeQueue(qs)
 
 
 def _has_file(application) -> bool:

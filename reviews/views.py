@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from solidarity.errors import DomainError
+from solidarity.pagination import paginate
 
 from . import forms, permissions, selectors, services
 from .models import Assignment, AssignmentState, ConditionState, RiskItem
@@ -50,9 +50,7 @@ def _apply(form, exc: DomainError) -> None:
 def my_assignments(request):
     if not request.user.has_role("reviewer", "chair"):
         raise PermissionDenied
-    page = Paginator(selectors.assignments_for_reviewer(request.user), 25).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, selectors.assignments_for_reviewer(request.user), 25)
     return render(request, "reviews/my_assignments.html", {"page": page})
 
 
@@ -60,7 +58,7 @@ def my_assignments(request):
 def history(request):
     if not request.user.has_role("reviewer", "chair"):
         raise PermissionDenied
-    page = Paginator(selectors.reviewer_history(request.user), 25).get_page(request.GET.get("page"))
+    page = paginate(request, selectors.reviewer_history(request.user), 25)
     return render(request, "reviews/history.html", {"page": page})
 
 
@@ -73,7 +71,7 @@ def queue(request):
     rows = selectors.committee_queue(
         state=filters.get("state", ""), use_type=filters.get("use_type", "")
     )
-    page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    page = paginate(request, rows, 25)
     return render(request, "reviews/queue.html", {"form": form, "page": page})
 
 
@@ -512,9 +510,7 @@ def condition_add(request, pk):
 
 @login_required
 def conditions(request):
-    page = Paginator(selectors.conditions_for_user(request.user), 25).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, selectors.conditions_for_user(request.user), 25)
     return render(request, "reviews/conditions.html", {"page": page})
 
 

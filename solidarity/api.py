@@ -1,6 +1,7 @@
 """API plumbing shared by every app: pagination, the error shape, permission helpers."""
 
 import logging
+from functools import partial
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -13,13 +14,42 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from solidarity.errors import DomainError
+from solidarity.pagination import COUNT_LIMIT, BoundedPaginator
 
 logger = logging.getLogger(__name__)
 
 
 class Pagination(PageNumberPagination):
+    """Numbered pages whose count stops at 10,000 rows (or the asked-for page): a big list is
+    never counted whole. ``count_capped`` says that ``count`` is a lower bound."""
+
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def paginate_queryset(self, queryset, request, view=None):
+        number = request.query_params.get(self.page_query_param)
+        self.django_paginator_class = partial(BoundedPaginator, page=number)
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["count_capped"] = self.page.paginator.more
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        result = super().get_paginated_response_schema(schema)
+        result["properties"]["count"]["description"] = (
+            f"Entries counted, at most {COUNT_LIMIT:,} past the start of the list "
+            "(or up to the requested page); exact unless count_capped is true."
+        )
+        result["properties"]["count_capped"] = {
+            "type": "boolean",
+            "description": "True when the list goes on past the counted entries.",
+            "example": False,
+        }
+        result.setdefault("required", [])
+        result["required"] = [*result["required"], "count_capped"]
+        return result
 
 
 class BrowsableAPIRenderer(_BrowsableAPIRenderer):

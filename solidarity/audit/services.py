@@ -1,5 +1,7 @@
 """Appending to the audit trail and verifying it."""
 
+from collections import namedtuple
+
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -86,16 +88,46 @@ def _roundtrip(payload: dict) -> dict:
     return json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
 
 
+_EVENT_FIELDS = (
+    "id",
+    "created_at",
+    "actor_id",
+    "actor_label",
+    "action",
+    "target_type",
+    "target_id",
+    "target_repr",
+    "from_state",
+    "to_state",
+    "payload",
+    "prev_hash",
+    "hash",
+)
+
+
+# The fields the chain needs, without building a model instance per event.
+_EventRow = namedtuple("_EventRow", _EVENT_FIELDS)
+
+
 def audit_verify() -> Verification:
     """Recompute the whole chain, then the sealed documents (see ``seals``); the result names
     the first broken event, or the first frozen document whose content no longer matches the
-    hash its event recorded."""
-    head = ChainHead.objects.filter(pk=1).first()
-    events = AuditEvent.objects.order_by("id").iterator(chunk_size=2000)
-    if head is None:
-        result = verify_events(events)
-    else:
-        result = verify_events(events, head_hash=head.last_hash, head_length=head.length)
+    hash its event recorded.
+
+    Streams the trail in id order through a server-side cursor (inside a transaction, so
+    PostgreSQL hands out rows as they are read rather than materialising the whole result
+    first): memory stays flat whatever the length of the trail.
+    """
+    with transaction.atomic():
+        head = ChainHead.objects.filter(pk=1).first()
+        rows = (
+            AuditEvent.objects.order_by("id").values_list(*_EVENT_FIELDS).iterator(chunk_size=5000)
+        )
+        events = map(_EventRow._make, rows)
+        if head is None:
+            result = verify_events(events)
+        else:
+            result = verify_events(events, head_hash=head.last_hash, head_length=head.length)
     if not result.ok:
         return result
     last_id = (

@@ -3,7 +3,6 @@ import logging
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.dateparse import parse_date
@@ -15,6 +14,7 @@ from solidarity.audit.models import AuditEvent
 from solidarity.audit.permissions import can_read_audit_trail
 from solidarity.audit.services import audit_verify
 from solidarity.errors import DomainError
+from solidarity.pagination import paginate
 
 from . import reports, services
 from .forms import ReportRequestForm
@@ -52,7 +52,7 @@ def audit_console(request):
         events = events.filter(created_at__date__gte=since)
     if until:
         events = events.filter(created_at__date__lte=until)
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page = paginate(request, events, 50)
     page.object_list = describe(page.object_list)
     verification = audit_verify() if request.GET.get("verify") else None
     return render(

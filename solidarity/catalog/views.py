@@ -1,10 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
+
+from solidarity.pagination import paginate
 
 from . import selectors, services
 from .forms import DatasetCreateForm, DatasetFilterForm, DatasetForm
@@ -26,7 +27,7 @@ class DatasetListView(LoginRequiredMixin, View):
             custodian=filters.get("custodian", ""),
             access_mode=filters.get("access_mode", ""),
         )
-        page = Paginator(qs, 25).get_page(request.GET.get("page"))
+        page = paginate(request, qs, 25)
         managed = set(selectors.datasets_managed_by(request.user).values_list("pk", flat=True))
         return render(
             request,

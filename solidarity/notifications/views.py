@@ -1,9 +1,9 @@
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from solidarity.api import int_param
+from solidarity.pagination import paginate
 
 from .selectors import inbox
 from .services import notification_mark_read
@@ -11,7 +11,7 @@ from .services import notification_mark_read
 
 @login_required
 def inbox_view(request):
-    page = Paginator(inbox(request.user), 25).get_page(request.GET.get("page"))
+    page = paginate(request, inbox(request.user), 25)
     return render(request, "notifications/inbox.html", {"page": page})
 
 

@@ -4,13 +4,13 @@ import csv
 from dataclasses import asdict
 
 from django import forms
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import PUBLIC_STATES, ApplicationState
 from solidarity.catalog.models import Dataset, Organisation
+from solidarity.pagination import paginate
 
 from . import selectors
 
@@ -82,7 +82,7 @@ def _filtered(request):
 
 def register_list(request):
     form, qs = _filtered(request)
-    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    page = paginate(request, qs, 20)
     entries = selectors.register_entries(page.object_list)
     return render(
         request,
