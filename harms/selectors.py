@@ -293,3 +293,26 @@ def harm_statistics(*, application_ids=None) -> dict:
         "by_state": [_suppressed(k, label, states[k]) for k, label in HarmReportState.choices],
         "by_year": [_suppressed(y, str(y), years[y]) for y in sorted(years)],
     }
+
+
+def harm_counts(*, application_ids=None) -> dict:
+    """Raw (unsuppressed) report counts for the public register, which applies its own
+    disclosure control: ``total`` and ``by_category``/``by_state``/``by_year`` as lists of
+    ``(key, label, count)``. Never publish these as they are. One query.
+    """
+    qs = HarmReport.objects.all()
+    if application_ids is not None:
+        linked = HarmReport.objects.filter(applications__pk__in=list(application_ids))
+        qs = qs.filter(pk__in=linked.values("pk"))
+    rows = list(
+        qs.annotate(year=ExtractYear("received_at")).values_list("categories", "state", "year")
+    )
+    categories = Counter(c for cats, _s, _y in rows for c in cats)
+    states = Counter(st for _c, st, _y in rows)
+    years = Counter(y for _c, _s, y in rows)
+    return {
+        "total": len(rows),
+        "by_category": [(k, label, categories[k]) for k, label in HarmCategory.choices],
+        "by_state": [(k, label, states[k]) for k, label in HarmReportState.choices],
+        "by_year": [(y, str(y), years[y]) for y in sorted(years)],
+    }

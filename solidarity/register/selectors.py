@@ -113,12 +113,18 @@ def _gives_back(summary: dict | None) -> dict:
     }
 
 
-def _harms_for(application_id: int) -> dict:
+def _protected_harms(application_ids=None) -> dict:
     try:
-        from harms.selectors import harm_statistics
+        from harms.selectors import harm_counts
     except ImportError:
         return {}
-    return harm_statistics(application_ids=[application_id])
+    from .disclosure import protect_harm_statistics
+
+    return protect_harm_statistics(harm_counts(application_ids=application_ids))
+
+
+def _harms_for(application_id: int) -> dict:
+    return _protected_harms([application_id])
 
 
 def register_entries(applications, *, with_harms: bool = False) -> list[RegisterEntry]:
@@ -189,9 +195,6 @@ def register_entry(reference: str) -> RegisterEntry | None:
 
 
 def register_harm_statistics() -> dict:
-    """Counts of harm reports by category, state and year, small counts suppressed."""
-    try:
-        from harms.selectors import harm_statistics
-    except ImportError:
-        return {}
-    return harm_statistics()
+    """Counts of harm reports by category, state and year, with primary and secondary
+    suppression (``solidarity.register.disclosure``)."""
+    return _protected_harms()

@@ -153,6 +153,26 @@ def register_csv(request):
     return response
 
 
+def register_harms_csv(request):
+    """The public harm statistics, one row per published cell, after disclosure control."""
+    stats = selectors.register_harm_statistics()
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="solidarity-harm-statistics.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["table", "key", "label", "count", "display"])
+    rows = [("total", stats.get("total"))] if stats.get("total") else []
+    for table in ("by_category", "by_state", "by_year"):
+        rows.extend((table, cell) for cell in stats.get(table, []))
+    for table, cell in rows:
+        count = "" if cell["count"] is None else cell["count"]
+        writer.writerow(
+            _cell(v) for v in [table, cell["key"], cell["label"], count, cell["display"]]
+        )
+    for table in stats.get("withheld_tables", []):
+        writer.writerow([table, "", "", "", "withheld"])
+    return response
+
+
 def register_json(request):
     _, qs = _filtered(request)
     entries = []
@@ -178,8 +198,11 @@ REGISTER_SCHEMA = {
         "schema": {"type": "string"},
         "harm_statistics": {
             "type": "object",
-            "description": "Harm reports by category, state and year; counts from 1 to 4 are "
-            "null with the display 'fewer than 5'",
+            "description": "Harm reports by category, state and year. Counts from 1 to 4 are "
+            "null with suppressed 'primary' and the display 'fewer than 5' (a count from 1 to 4); "
+            "counts that would let one be worked out from the total are null with suppressed "
+            "'withheld' (any count from 0 to the total); with a total under 5 only the total is "
+            "published. withheld_tables names breakdowns not published at all.",
         },
         "entries": {
             "type": "array",
