@@ -153,6 +153,22 @@ def register_csv(request):
     return response
 
 
+def register_fund(request):
+    """The public solidarity-fund page: inflows, redress by kind of harm, balance over time."""
+    from .fund import balance_chart, fund_page
+
+    page = fund_page()
+    charts = [
+        {
+            "currency": currency,
+            "points": points,
+            "svg": balance_chart(points, currency, chart_id=f"balance-{currency}"),
+        }
+        for currency, points in sorted(page.balances.items())
+    ]
+    return render(request, "register/fund.html", {"page": page, "charts": charts})
+
+
 def register_harms_csv(request):
     """The public harm statistics, one row per published cell, after disclosure control."""
     stats = selectors.register_harm_statistics()
