@@ -216,6 +216,8 @@ def balance_chart(points: list[dict], currency: str, *, chart_id: str) -> str:
     # pygal's own output from numbers and our labels, never user input: no entity expansion risk.
     root = ET.fromstring(chart.render(is_unicode=True))  # noqa: S314
     _strip_unsafe(root)
+    for old_title in root.findall(f"{{{SVG}}}title"):  # pygal's "Pygal"; ours goes first
+        root.remove(old_title)
     title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
     root.set("role", "img")
     root.set("aria-labelledby", f"{title_id} {desc_id}")
