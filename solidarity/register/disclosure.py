@@ -108,6 +108,7 @@ def protect_harm_statistics(counts: dict) -> dict:
             "by_category": [],
             "by_state": [],
             "by_year": [],
+            "by_quarter": [],
             "withheld_tables": ["by_category", "by_state", "by_year"],
         }
     relations = {
@@ -123,4 +124,30 @@ def protect_harm_statistics(counts: dict) -> dict:
         else:
             result[name] = []
             result["withheld_tables"].append(name)
+    if "by_quarter" in counts:
+        result["by_quarter"] = _protect_quarters(counts["by_quarter"], result["by_year"])
+    return result
+
+
+def _protect_quarters(quarters, years: list[dict]) -> list[dict]:
+    """Reports per quarter, protected year by year: a year's four quarters sum to its count.
+
+    The quarters of a published year form a table protected like the others, with the year's
+    count as its total (a withheld quarter may be anything from 0 to the year's count); every
+    quarter of a hidden year is withheld, so the quarters never reveal a hidden year either.
+    """
+    published_years = {row["key"]: row["count"] for row in years}
+    by_year: dict = {}
+    for year, quarter, count in quarters:
+        by_year.setdefault(year, []).append(Cell(f"{year}-Q{quarter}", f"{year} Q{quarter}", count))
+    result = []
+    for year, cells in sorted(by_year.items()):
+        year_count = published_years.get(year)
+        if year_count is None or not _protect_table(cells, year_count, year_count, year_count):
+            for cell in cells:
+                cell.hidden = WITHHELD
+        for cell in cells:
+            row = _published(cell)
+            row["year"] = year
+            result.append(row)
     return result

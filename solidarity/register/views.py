@@ -80,7 +80,17 @@ def _filtered(request):
     return form, qs
 
 
+def _harm_trend_chart(stats: dict) -> str:
+    quarters = stats.get("by_quarter") or [] if stats else []
+    if not quarters:
+        return ""
+    from .fund import quarter_chart
+
+    return quarter_chart(quarters, chart_id="harm-trend")
+
+
 def register_list(request):
+    harm_statistics = selectors.register_harm_statistics()
     form, qs = _filtered(request)
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     entries = selectors.register_entries(page.object_list)
@@ -91,7 +101,8 @@ def register_list(request):
             "form": form,
             "page": page,
             "entries": entries,
-            "harm_statistics": selectors.register_harm_statistics(),
+            "harm_statistics": harm_statistics,
+            "harm_trend_chart": _harm_trend_chart(harm_statistics),
             "query": request.GET.urlencode(),
         },
     )
@@ -177,7 +188,7 @@ def register_harms_csv(request):
     writer = csv.writer(response)
     writer.writerow(["table", "key", "label", "count", "display"])
     rows = [("total", stats.get("total"))] if stats.get("total") else []
-    for table in ("by_category", "by_state", "by_year"):
+    for table in ("by_category", "by_state", "by_year", "by_quarter"):
         rows.extend((table, cell) for cell in stats.get(table, []))
     for table, cell in rows:
         count = "" if cell["count"] is None else cell["count"]

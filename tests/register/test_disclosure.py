@@ -69,23 +69,48 @@ def attack(stats) -> dict:
             for key, values in feasible_here.items():
                 possible.setdefault(key, set()).update(values)
             possible.setdefault(("total", "total"), set()).add(total)
-    return {key: next(iter(v)) for key, v in possible.items() if len(v) == 1}
+    pinned = {key: next(iter(v)) for key, v in possible.items() if len(v) == 1}
+    pinned.update(_attack_quarters(stats))
+    return pinned
+
+
+def _attack_quarters(stats) -> dict:
+    """Quarters of a published year sum to its count; a hidden year hides all its quarters."""
+    years = {c["key"]: c["count"] for c in stats.get("by_year") or []}
+    pinned = {}
+    for year in {c["year"] for c in stats.get("by_quarter") or []}:
+        cells = [c for c in stats["by_quarter"] if c["year"] == year]
+        count = years.get(year)
+        if count is None:
+            assert all(c["count"] is None for c in cells)
+            continue
+        bounds = [_bounds(c, count) for c in cells]
+        for i, cell in enumerate(cells):
+            if cell["count"] is None:
+                others = _sums(bounds[:i] + bounds[i + 1 :])
+                values = {v for v in range(bounds[i][0], bounds[i][1] + 1) if count - v in others}
+                if len(values) == 1:
+                    pinned[("by_quarter", cell["key"])] = next(iter(values))
+    return pinned
 
 
 def _hidden_keys(stats):
     keys = {("total", "total")} if stats["total"]["count"] is None else set()
+    keys |= {("by_quarter", c["key"]) for c in stats.get("by_quarter") or [] if c["count"] is None}
     for table in RELATIONS:
         keys |= {(table, c["key"]) for c in stats.get(table) or [] if c["count"] is None}
     return keys
 
 
 def _raw(reports):
-    """reports: list of (categories, state, year)."""
-    cats = Counter(c for cs, _s, _y in reports for c in cs)
-    states = Counter(s for _c, s, _y in reports)
-    years = Counter(y for _c, _s, y in reports)
+    """reports: list of (categories, state, year, quarter)."""
+    cats = Counter(c for cs, _s, _y, _q in reports for c in cs)
+    states = Counter(s for _c, s, _y, _q in reports)
+    years = Counter(y for _c, _s, y, _q in reports)
+    quarters = Counter((y, q) for _c, _s, y, q in reports)
     return {
         "total": len(reports),
+        "by_quarter": [(y, q, quarters[(y, q)]) for y in sorted(years) for q in (1, 2, 3, 4)],
         "by_category": [(k, k, cats[k]) for k in CATEGORIES],
         "by_state": [(k, k, states[k]) for k in STATES],
         "by_year": [(y, str(y), years[y]) for y in sorted(years)],
@@ -96,6 +121,7 @@ report_st = st.tuples(
     st.sets(st.sampled_from(CATEGORIES), min_size=1, max_size=3).map(sorted),
     st.sampled_from(STATES),
     st.integers(2023, 2026),
+    st.integers(1, 4),
 )
 
 
@@ -118,13 +144,18 @@ def test_no_suppressed_cell_can_be_recovered_from_random_data(reports):
                 assert not 0 < cell["count"] < 5
     if stats["total"]["count"] is not None:
         assert stats["total"]["count"] == raw["total"]
+    quarters = {f"{y}-Q{q}": n for y, q, n in raw["by_quarter"]}
+    for cell in stats["by_quarter"]:
+        if cell["count"] is not None:
+            assert cell["count"] == quarters[cell["key"]] and not 0 < cell["count"] < 5
 
 
 def _make_reports(reports):
     now = timezone.now()
     objs = []
-    for cats, state, year in reports:
-        when = now.replace(year=year, month=6, day=1)
+    for cats, state, year, *quarter in reports:
+        month = 3 * (quarter[0] if quarter else 2) - 1
+        when = now.replace(year=year, month=month, day=1)
         objs.append(
             HarmReport(
                 what_happened="Canary-what-happened",
@@ -161,6 +192,7 @@ def test_published_statistics_resist_the_attack_and_equal_the_reports(db, client
             sorted(rng.sample(CATEGORIES, rng.randint(1, 2))),
             rng.choice(STATES[:4]),
             rng.choice([2024, 2025, 2026]),
+            rng.randint(1, 4),
         )
         for _ in range(rng.randint(0, 30))
     ]
@@ -179,6 +211,10 @@ def test_published_statistics_resist_the_attack_and_equal_the_reports(db, client
             assert published[(table, str(cell["key"]))] == cell["display"]
     # every published number equals the reports in the database
     db_rows = list(HarmReport.objects.values_list("categories", "state", "received_at"))
+    by_quarter = Counter(f"{w.year}-Q{(w.month - 1) // 3 + 1}" for _c, _s, w in db_rows)
+    for cell in stats["by_quarter"]:
+        if cell["count"] is not None:
+            assert cell["count"] == by_quarter[cell["key"]]
     truth = {
         "by_category": Counter(c for cs, _s, _w in db_rows for c in cs),
         "by_state": Counter(s for _c, s, _w in db_rows),
@@ -193,3 +229,23 @@ def test_published_statistics_resist_the_attack_and_equal_the_reports(db, client
     html = client.get(reverse("register:list")).content.decode()
     assert stats["total"]["display"] in html
     assert "Canary-what-happened" not in html
+
+
+def test_register_page_shows_harm_trends_by_quarter_as_an_accessible_chart(db, client):
+    _make_reports([(["privacy_breach"], "received", 2025, 1)] * 6)
+    _make_reports([(["privacy_breach"], "received", 2025, 2)] * 7)
+    _make_reports([(["financial"], "received", 2025, 3)] * 2)
+    response = client.get(reverse("register:list"))
+    body = response.content.decode()
+    stats = response.context["harm_statistics"]
+    quarters = {c["key"]: c for c in stats["by_quarter"]}
+    # Q3's 2 is hidden; Q4's 0 alone would not hide it (15 - 6 - 7 - 0), so one more goes
+    assert quarters["2025-Q3"]["count"] is None
+    assert sum(c["count"] is None for c in quarters.values()) >= 2
+    assert ("by_quarter", "2025-Q3") not in attack(stats)
+    svg = body[body.index('<svg xmlns="http://www.w3.org/2000/svg"') : body.index("</svg>")]
+    assert 'role="img"' in svg and "Harm reports received, quarter by quarter" in svg
+    assert "<script" not in svg and "style=" not in svg and "<style" not in svg
+    assert "Reports received by quarter" in body and "/static/css/charts.css" in body
+    csv_rows = list(csv.DictReader(io.StringIO(client.get(reverse("register:harms_csv")).text)))
+    assert {r["key"] for r in csv_rows if r["table"] == "by_quarter"} == set(quarters)
