@@ -7,7 +7,7 @@ other apps (reviews, the public register, the chair's home): keep their names an
 from collections import Counter
 
 from django.db.models import BooleanField, Case, Count, F, Prefetch, Q, QuerySet, Value, When
-from django.db.models.functions import ExtractYear
+from django.db.models.functions import ExtractQuarter, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -305,4 +305,31 @@ def harm_statistics(*, application_ids=None) -> dict:
         "by_category": [_suppressed(k, label, categories[k]) for k, label in HarmCategory.choices],
         "by_state": [_suppressed(k, label, states[k]) for k, label in HarmReportState.choices],
         "by_year": [_suppressed(y, str(y), years[y]) for y in sorted(years)],
+    }
+
+
+def harm_counts(*, application_ids=None) -> dict:
+    """Raw (unsuppressed) report counts for the public register, which applies its own
+    disclosure control: ``total`` and ``by_category``/``by_state``/``by_year`` as lists of
+    ``(key, label, count)``. Never publish these as they are. One query.
+    """
+    qs = HarmReport.objects.all()
+    if application_ids is not None:
+        linked = HarmReport.objects.filter(applications__pk__in=list(application_ids))
+        qs = qs.filter(pk__in=linked.values("pk"))
+    rows = list(
+        qs.annotate(year=ExtractYear("received_at"), quarter=ExtractQuarter("received_at"))
+        .values_list("categories", "state", "year", "quarter")
+        .order_by()
+    )
+    categories = Counter(c for cats, _s, _y, _q in rows for c in cats)
+    states = Counter(st for _c, st, _y, _q in rows)
+    years = Counter(y for _c, _s, y, _q in rows)
+    quarters = Counter((y, q) for _c, _s, y, q in rows)
+    return {
+        "total": len(rows),
+        "by_quarter": [(y, q, quarters[(y, q)]) for y in sorted(years) for q in (1, 2, 3, 4)],
+        "by_category": [(k, label, categories[k]) for k, label in HarmCategory.choices],
+        "by_state": [(k, label, states[k]) for k, label in HarmReportState.choices],
+        "by_year": [(y, str(y), years[y]) for y in sorted(years)],
     }

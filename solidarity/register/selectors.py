@@ -129,12 +129,18 @@ def _gives_back(summary: dict | None) -> dict:
     }
 
 
-def _harms_for(application_id: int) -> dict:
+def _protected_harms(application_ids=None) -> dict:
     try:
-        from harms.selectors import harm_statistics
+        from harms.selectors import harm_counts
     except ImportError:
         return {}
-    return harm_statistics(application_ids=[application_id])
+    from .disclosure import protect_harm_statistics
+
+    return protect_harm_statistics(harm_counts(application_ids=application_ids))
+
+
+def _harms_for(application_id: int) -> dict:
+    return _protected_harms([application_id])
 
 
 def register_entries(applications, *, with_harms: bool = False) -> list[RegisterEntry]:
@@ -223,9 +229,30 @@ def register_entry(reference: str) -> RegisterEntry | None:
 
 
 def register_harm_statistics() -> dict:
-    """Counts of harm reports by category, state and year, small counts suppressed."""
-    try:
-        from harms.selectors import harm_statistics
-    except ImportError:
-        return {}
-    return harm_statistics()
+    """Counts of harm reports by category, state and year, with primary and secondary
+    suppression (``solidarity.register.disclosure``)."""
+    return _protected_harms()
+
+
+FEED_SIZE = 50
+
+
+def register_feed_items(limit: int = FEED_SIZE) -> list[tuple[RegisterEntry, object, object]]:
+    """The most recently new or changed register entries for the Atom feed, newest change
+    first: ``(entry, updated_at, decided_at)``. A fixed number of queries."""
+    applications = list(
+        Application.objects.filter(state__in=PUBLIC_STATES, reference__isnull=False)
+        .select_related("organisation")
+        .prefetch_related(
+            Prefetch(
+                "dataset_requests",
+                queryset=DatasetRequest.objects.select_related("dataset__custodian").order_by("id"),
+            )
+        )
+        .order_by("-updated_at", "-id")[:limit]
+    )
+    entries = register_entries(applications)
+    return [
+        (entry, app.updated_at, app.decided_at or app.updated_at)
+        for entry, app in zip(entries, applications, strict=True)
+    ]

@@ -80,7 +80,17 @@ def _filtered(request):
     return form, qs
 
 
+def _harm_trend_chart(stats: dict) -> str:
+    quarters = stats.get("by_quarter") or [] if stats else []
+    if not quarters:
+        return ""
+    from .fund import quarter_chart
+
+    return quarter_chart(quarters, chart_id="harm-trend")
+
+
 def register_list(request):
+    harm_statistics = selectors.register_harm_statistics()
     form, qs = _filtered(request)
     page = paginate(request, qs, 20)
     entries = selectors.register_entries(page.object_list)
@@ -91,7 +101,8 @@ def register_list(request):
             "form": form,
             "page": page,
             "entries": entries,
-            "harm_statistics": selectors.register_harm_statistics(),
+            "harm_statistics": harm_statistics,
+            "harm_trend_chart": _harm_trend_chart(harm_statistics),
             "query": request.GET.urlencode(),
         },
     )
@@ -153,6 +164,42 @@ def register_csv(request):
     return response
 
 
+def register_fund(request):
+    """The public solidarity-fund page: inflows, redress by kind of harm, balance over time."""
+    from .fund import balance_chart, fund_page
+
+    page = fund_page()
+    charts = [
+        {
+            "currency": currency,
+            "points": points,
+            "svg": balance_chart(points, currency, chart_id=f"balance-{currency}"),
+        }
+        for currency, points in sorted(page.balances.items())
+    ]
+    return render(request, "register/fund.html", {"page": page, "charts": charts})
+
+
+def register_harms_csv(request):
+    """The public harm statistics, one row per published cell, after disclosure control."""
+    stats = selectors.register_harm_statistics()
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="solidarity-harm-statistics.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["table", "key", "label", "count", "display"])
+    rows = [("total", stats.get("total"))] if stats.get("total") else []
+    for table in ("by_category", "by_state", "by_year", "by_quarter"):
+        rows.extend((table, cell) for cell in stats.get(table, []))
+    for table, cell in rows:
+        count = "" if cell["count"] is None else cell["count"]
+        writer.writerow(
+            _cell(v) for v in [table, cell["key"], cell["label"], count, cell["display"]]
+        )
+    for table in stats.get("withheld_tables", []):
+        writer.writerow([table, "", "", "", "withheld"])
+    return response
+
+
 def register_json(request):
     _, qs = _filtered(request)
     entries = []
@@ -178,8 +225,11 @@ REGISTER_SCHEMA = {
         "schema": {"type": "string"},
         "harm_statistics": {
             "type": "object",
-            "description": "Harm reports by category, state and year; counts from 1 to 4 are "
-            "null with the display 'fewer than 5'",
+            "description": "Harm reports by category, state and year. Counts from 1 to 4 are "
+            "null with suppressed 'primary' and the display 'fewer than 5' (a count from 1 to 4); "
+            "counts that would let one be worked out from the total are null with suppressed "
+            "'withheld' (any count from 0 to the total); with a total under 5 only the total is "
+            "published. withheld_tables names breakdowns not published at all.",
         },
         "entries": {
             "type": "array",
