@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from . import case_selectors, cases
 from .case_models import HarmIncident
-from .models import HarmReport
+from .models import HarmReport, Severity
 from .permissions import is_harm_officer
 
 
@@ -34,6 +34,27 @@ class IncidentInput(serializers.Serializer):
     reports = serializers.ListField(
         child=serializers.IntegerField(), min_length=2, max_length=cases.MAX_INCIDENT_REPORTS
     )
+
+
+class BulkInput(serializers.Serializer):
+    action = serializers.ChoiceField(choices=["assign_owner", "triage"])
+    reports = serializers.ListField(
+        child=serializers.IntegerField(), min_length=1, max_length=cases.BULK_LIMIT
+    )
+    owner = serializers.IntegerField(required=False)
+    severity = serializers.ChoiceField(choices=Severity.choices, required=False)
+
+    def validate(self, attrs):
+        if attrs["action"] == "assign_owner" and "owner" not in attrs:
+            raise serializers.ValidationError({"owner": "Choose the new owner."})
+        if attrs["action"] == "triage" and "severity" not in attrs:
+            raise serializers.ValidationError({"severity": "Choose a severity."})
+        return attrs
+
+
+class BulkOutput(serializers.Serializer):
+    succeeded = serializers.ListField(child=serializers.IntegerField())
+    refused = serializers.ListField(child=serializers.DictField())
 
 
 class IncidentReportInput(serializers.Serializer):
@@ -139,6 +160,21 @@ class HarmCaseViewSet(viewsets.GenericViewSet):
             note=data.get("note", ""),
         )
         return Response(self._case(pk))
+
+    @extend_schema(request=BulkInput, responses=BulkOutput)
+    @action(detail=False, methods=["post"])
+    def bulk(self, request):
+        """Triage or assign several reports; says which succeeded and which were refused."""
+        data = _valid(BulkInput, request)
+        owner = _officer(data["owner"]) if data["action"] == "assign_owner" else None
+        result = cases.harm_reports_bulk(
+            actor=request.user,
+            action=data["action"],
+            report_ids=data["reports"],
+            owner=owner,
+            severity=data.get("severity", ""),
+        )
+        return Response(BulkOutput(result).data)
 
 
 class HarmIncidentViewSet(

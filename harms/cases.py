@@ -177,3 +177,50 @@ def harm_officers():
         .objects.filter(groups__name=Role.HARM_OFFICER, is_active=True)
         .order_by("username")
     )
+
+
+BULK_LIMIT = 100
+
+
+def harm_reports_bulk(*, actor, action: str, report_ids, owner=None, severity: str = "") -> dict:
+    """Triage or assign several reports: each through its own service, in its own transaction.
+
+    One refusal never undoes another report's success. Returns ``{"succeeded": [ids],
+    "refused": [{"id", "reason"}]}`` in the order the ids were given.
+    """
+    from . import services
+
+    _require_officer(actor)
+    ids = list(dict.fromkeys(report_ids or []))
+    if not ids or len(ids) > BULK_LIMIT:
+        raise DomainError(
+            _("Choose between 1 and %(n)s reports.") % {"n": BULK_LIMIT},
+            field_errors={"reports": [_("Choose reports.")]},
+        )
+    if action == "assign_owner":
+        _require_owner_candidate(owner)
+
+        def run(report):
+            harm_report_assign_owner(actor=actor, report=report, owner=owner)
+
+    elif action == "triage":
+
+        def run(report):
+            services.harm_report_triage(actor=actor, report=report, severity=severity)
+
+    else:
+        raise DomainError(_("Unknown bulk action."), field_errors={"action": [_("Unknown.")]})
+    found = HarmReport.objects.in_bulk(ids)
+    result = {"succeeded": [], "refused": []}
+    for pk in ids:
+        report = found.get(pk)
+        if report is None:
+            result["refused"].append({"id": pk, "reason": _("No such report.")})
+            continue
+        try:
+            run(report)
+        except DomainError as exc:
+            result["refused"].append({"id": pk, "reason": exc.message})
+        else:
+            result["succeeded"].append(pk)
+    return result
