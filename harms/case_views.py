@@ -21,10 +21,13 @@ from .models import HarmReport
 from .permissions import is_harm_officer
 
 
+class OfficerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj} ({obj.get_username()})"
+
+
 class AssignOwnerForm(forms.Form):
-    owner = forms.ModelChoiceField(
-        queryset=cases.harm_officers(), label=gettext_lazy("Harm officer")
-    )
+    owner = OfficerChoiceField(queryset=cases.harm_officers(), label=gettext_lazy("Harm officer"))
     note = forms.CharField(
         label=gettext_lazy("Note for the new owner"),
         required=False,
