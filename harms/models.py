@@ -102,6 +102,21 @@ class HarmReport(models.Model):
     decision_due = models.DateTimeField()
     last_reminded_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The harm officer who owns the case; changed only by harms.cases.harm_report_assign_owner.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_harm_reports",
+    )
+    incident = models.ForeignKey(
+        "harms.HarmIncident",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+    )
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -364,3 +379,6 @@ NEXT_STEPS = {
 
 def next_step(report: HarmReport) -> str:
     return str(NEXT_STEPS[report.state])
+
+
+from .case_models import HarmIncident, HarmReportHandover  # noqa: E402, F401

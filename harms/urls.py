@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import case_views, views
 
 app_name = "harms"
 urlpatterns = [
@@ -29,6 +29,15 @@ urlpatterns = [
         views.redress_answer,
         name="redress-answer",
     ),
+    path("incidents/", case_views.incidents, name="incidents"),
+    path("incidents/<int:pk>/", case_views.incident, name="incident"),
+    path(
+        "incidents/<int:pk>/unlink/<int:report_pk>/",
+        case_views.incident_unlink,
+        name="incident-unlink",
+    ),
+    path("<int:pk>/assign-owner/", case_views.assign_owner, name="assign-owner"),
+    path("<int:pk>/incident/", case_views.link_incident, name="link-incident"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/message/", views.message, name="message"),

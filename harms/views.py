@@ -295,6 +295,9 @@ def _detail_context(request, report, bound=None):
             for name in OFFICER_FORMS
             if name in available
         }
+        from .case_views import case_context
+
+        context.update(case_context(report))
         context["deliver_form"] = forms.DeliverForm()
         context["answer_form"] = forms.RedressAnswerForm()
         if "offer_redress" in context["actions"]:

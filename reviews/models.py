@@ -589,3 +589,6 @@ class Condition(models.Model):
     @property
     def blocks_activation(self) -> bool:
         return self.kind == ConditionKind.BEFORE_ACTIVATION and self.state == ConditionState.OPEN
+
+
+from .meeting_models import AgendaItem, Attendance, Meeting, MeetingState  # noqa: E402, F401

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import meeting_views, views
 
 app_name = "reviews"
 urlpatterns = [
@@ -8,6 +8,25 @@ urlpatterns = [
     path("history/", views.history, name="history"),
     path("committee/", views.queue, name="queue"),
     path("framework/", views.framework, name="framework"),
+    path("meetings/", meeting_views.meeting_list, name="meetings"),
+    path("meetings/<int:pk>/", meeting_views.meeting_detail, name="meeting"),
+    path("meetings/<int:pk>/pdf/", meeting_views.meeting_pdf, name="meeting-pdf"),
+    path("meetings/<int:pk>/agenda/", meeting_views.meeting_agenda_add, name="meeting-agenda-add"),
+    path(
+        "meetings/<int:pk>/agenda/<int:item_pk>/remove/",
+        meeting_views.meeting_agenda_remove,
+        name="meeting-agenda-remove",
+    ),
+    path(
+        "meetings/<int:pk>/agenda/<int:item_pk>/decision/",
+        meeting_views.meeting_decision_link,
+        name="meeting-decision-link",
+    ),
+    path(
+        "meetings/<int:pk>/attendance/", meeting_views.meeting_attendance, name="meeting-attendance"
+    ),
+    path("meetings/<int:pk>/minutes/", meeting_views.meeting_minutes, name="meeting-minutes"),
+    path("meetings/<int:pk>/cancel/", meeting_views.meeting_cancel, name="meeting-cancel"),
     path("conditions/", views.conditions, name="conditions"),
     path("conditions/<int:pk>/", views.condition_detail, name="condition"),
     path("assignments/<int:pk>/", views.assignment_detail, name="assignment"),
