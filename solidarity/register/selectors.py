@@ -241,7 +241,7 @@ def register_feed_items(limit: int = FEED_SIZE) -> list[tuple[RegisterEntry, obj
     """The most recently new or changed register entries for the Atom feed, newest change
     first: ``(entry, updated_at, decided_at)``. A fixed number of queries."""
     applications = list(
-        Application.objects.filter(state__in=PUBLIC_STATES, reference__isnull=False)
+        Application.objects.filter(public_q(), reference__isnull=False)
         .select_related("organisation")
         .prefetch_related(
             Prefetch(
