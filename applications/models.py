@@ -174,11 +174,22 @@ class Application(models.Model):
             ),
             models.Index(
                 fields=["decided_at", "id"],
-                condition=models.Q(
-                    state__in=["approved", "active", "suspended", "revoked", "closed"],
-                    reference__isnull=False,
-                ),
-                name="application_register_idx",
+                # The register's condition (applications.rules.public_q): decided uses, and
+                # projects whose amendment is under review.
+                condition=(
+                    models.Q(state__in=["approved", "active", "suspended", "revoked", "closed"])
+                    | models.Q(
+                        state__in=[
+                            "revision_requested",
+                            "submitted",
+                            "in_review",
+                            "awaiting_decision",
+                        ],
+                        activated_at__isnull=False,
+                    )
+                )
+                & models.Q(reference__isnull=False),
+                name="application_public_idx",
             ),
             models.Index(fields=["updated_at", "id"], name="application_updated_idx"),
             # application_submitted_idx (newest submission first, drafts last) is created by

@@ -323,12 +323,12 @@ APPLICATION = StateMachine(
         S.IN_REVIEW: (_("Assessment by the reviewers"), _("the review committee")),
         S.AWAITING_DECISION: (_("The decision"), _("the chair")),
         S.APPROVED: _approved_waits,
-        S.ACTIVE: (_("Nothing: the project is active"), "—"),
+        S.ACTIVE: (_("Nothing: the project is active"), ""),
         S.SUSPENDED: (_("Reinstatement or revocation"), _("the chair")),
-        S.REJECTED: (_("Nothing: the application is closed"), "—"),
-        S.WITHDRAWN: (_("Nothing: the application is closed"), "—"),
-        S.REVOKED: (_("Nothing: the application is closed"), "—"),
-        S.CLOSED: (_("Nothing: the application is closed"), "—"),
+        S.REJECTED: (_("Nothing: the application is closed"), ""),
+        S.WITHDRAWN: (_("Nothing: the application is closed"), ""),
+        S.REVOKED: (_("Nothing: the application is closed"), ""),
+        S.CLOSED: (_("Nothing: the application is closed"), ""),
     },
 )
 

@@ -192,6 +192,16 @@ def _decision(app: Application, committee) -> dict:
             "decided_at": _iso(committee.decided_at),
             "decided_at_display": when(committee.decided_at),
         }
+    # While an amendment's round is open, the decision in force is the last one recorded.
+    last = app.committee_decisions.select_related("decided_by").order_by("-round").first()
+    if last is not None:
+        return {
+            "outcome": str(last.get_outcome_display()),
+            "reason": last.reason,
+            "decided_by": str(last.decided_by),
+            "decided_at": _iso(last.decided_at),
+            "decided_at_display": when(last.decided_at),
+        }
     if app.decided_at and app.state in DECIDED:
         event = (
             AuditEvent.objects.filter(
@@ -280,6 +290,9 @@ def _grants_part(app: Application) -> dict:
                 "started": _iso(g.started_at),
                 "resumed": _iso(g.resumed_at),
                 "ended": _iso(g.ended_at),
+                "started_display": when(g.started_at),
+                "resumed_display": when(g.resumed_at) if g.resumed_at else "",
+                "ended_display": when(g.ended_at) if g.ended_at else "",
                 "end_reason": str(g.get_end_reason_display()) if g.end_reason else "",
             }
             for g in grants.order_by("id")
@@ -290,6 +303,7 @@ def _grants_part(app: Application) -> dict:
                 "grant": f"G-{r.grant_id}",
                 "node": f"{r.node.name} ({r.node.organisation.name})",
                 "ran_at": _iso(r.ran_at),
+                "ran_at_display": when(r.ran_at),
                 "what": r.job_reference or r.script_sha256,
                 "script_sha256": r.script_sha256,
                 "outputs": [str(o.get("name", "")) for o in r.outputs],

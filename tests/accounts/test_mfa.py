@@ -164,7 +164,7 @@ def test_staff_sessions_end_after_the_idle_time(client, secretariat, settings):
     session.save()
     response = client.get("/applications/queue/")
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
-    assert client.get("/").status_code == 302
+    assert client.get("/notifications/").status_code == 302
 
 
 def test_researchers_are_not_timed_out(client, researcher, settings):
@@ -188,8 +188,8 @@ def test_sign_out_everywhere_ends_every_session_and_the_token(
     ).json()["token"]
     client.force_login(researcher)
     assert client.post(reverse("sign-out-everywhere")).status_code == 302
-    assert other.get("/").status_code == 302
-    assert client.get("/").status_code == 302
+    assert other.get("/notifications/").status_code == 302
+    assert client.get("/notifications/").status_code == 302
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert api_client.get("/api/v1/applications/").status_code in (401, 403)
     assert AuditEvent.objects.filter(action="auth.sign_out_everywhere").count() == 1

@@ -85,6 +85,13 @@ def _copy(model, columns: list[str], rows: Iterable[tuple]) -> int:
     """Write rows into the model's table with COPY (PostgreSQL), or batched INSERTs elsewhere
     (the SQLite test database); returns how many were written."""
     table = model._meta.db_table
+    # Columns the seed does not name but the table requires (added by later migrations) get
+    # the model's default, so the seed keeps up with the schema.
+    extra = _defaults_for_unnamed(model, columns)
+    if extra:
+        names, values = [c for c, _ in extra], tuple(v for _, v in extra)
+        columns = [*columns, *names]
+        rows = (tuple(row) + values for row in rows)
     cols = ", ".join(f'"{c}"' for c in columns)
     n = 0
     if connection.vendor != "postgresql":
@@ -108,6 +115,24 @@ def _copy(model, columns: list[str], rows: Iterable[tuple]) -> int:
             copy.write_row(row)
             n += 1
     return n
+
+
+def _defaults_for_unnamed(model, columns: list[str]) -> list[tuple[str, object]]:
+    now = datetime.datetime.now(datetime.UTC)
+    found = []
+    for field in model._meta.concrete_fields:
+        if field.column in columns or field.null or field.primary_key:
+            continue
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            value = now
+        else:
+            value = field.get_default()
+        if isinstance(value, dict | list):
+            value = _j(value)
+        if value is None:
+            continue
+        found.append((field.column, value))
+    return found
 
 
 def _portable(value):

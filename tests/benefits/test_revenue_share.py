@@ -118,18 +118,18 @@ def test_the_page_shows_the_amount_due_and_what_is_still_owed(
     client.force_login(benefit_officer)
     page = client.get(reverse("benefits:agreement-detail", args=[share.agreement_id]))
     text = page.content.decode()
-    assert "4000.00 EUR" in text  # the computed amount due of the waiting report
+    assert "€4,000.00" in text  # the computed amount due of the waiting report
     client.post(reverse("benefits:obligation-verify", args=[share.pk]))
     text = client.get(
         reverse("benefits:agreement-detail", args=[share.agreement_id])
     ).content.decode()
     row = text[text.index(f'id="obligation-{share.pk}"') :]
     row = row[: row.index("</tr>")]
-    assert "Still owed: 3999.00 EUR" in row
-    assert "3999.00 EUR left unpaid" in text
+    assert "Still owed: €3,999.00" in row
+    assert "€3,999.00 left unpaid" in text
     client.force_login(researcher)
     form = client.get(reverse("benefits:obligation-report", args=[share.pk])).content.decode()
-    assert "Still owed for this period" in form and "3999.00 EUR" in form
+    assert "Still owed for this period" in form and "€3,999.00" in form
     assert 'name="revenue"' not in form
 
 

@@ -39,10 +39,10 @@ def _worker_dies_mid_build(job, monkeypatch, settings, *, lease_seconds=0):
     def killed(**kwargs):
         raise WorkerKilled
 
-    monkeypatch.setattr("solidarity.auditing.services.render_pdf", killed)
-    with pytest.raises(WorkerKilled):
-        build_report(job.pk)
-    monkeypatch.undo()
+    with monkeypatch.context() as patch:
+        patch.setattr("solidarity.auditing.services.render_pdf", killed)
+        with pytest.raises(WorkerKilled):
+            build_report(job.pk)
     settings.REPORT_LEASE_SECONDS = 600
     job.refresh_from_db()
     assert job.state == "running" and job.progress == 60

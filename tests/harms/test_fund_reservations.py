@@ -213,7 +213,7 @@ def test_officer_withdraws_through_the_report_page(client, fund_12000, harm_offi
     client.force_login(harm_officer)
     page = client.get(reverse("harms:detail", args=[report.pk])).content.decode()
     # The offer form tells the officer what the fund can still promise.
-    assert "Available in the solidarity fund for financial support: 10000.00 EUR" in page
+    assert "Available in the solidarity fund for financial support: €10,000.00" in page
     assert reverse("harms:redress-withdraw", args=[offer["id"]]) in page
     assert "Withdraw the offer" in page
     response = client.post(
@@ -236,7 +236,7 @@ def test_the_ledger_page_shows_balance_reserved_and_available(
     page = client.get(reverse("benefits:fund")).content.decode()
     row = page[page.index('data-currency="EUR"') :]
     row = row[: row.index("</tr>")]
-    assert "12000.00 EUR" in row and "11500.00 EUR" in row and "500.00 EUR" in row
+    assert "€12,000.00" in row and "€11,500.00" in row and "€500.00" in row
     assert "Open reservations" in page and report.reference in page
 
 

@@ -16,7 +16,8 @@ def test_htmx_is_told_not_to_inject_inline_styles(client, db):
 
 def test_the_favicon_is_served(client, db):
     response = client.get("/favicon.ico")
-    assert response.status_code == 301
+    # Temporary: with hashed static names the icon's address changes with its content.
+    assert response.status_code == 302
     assert response.url.endswith("favicon.svg")
     assert finders.find("favicon.svg")
     page = client.get("/").content.decode()

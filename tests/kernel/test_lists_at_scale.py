@@ -114,7 +114,7 @@ EXPLAINED = [
         "applications_application",
         "application_open_queue_idx",
     ),
-    ("/register/", "anon", "applications_application", "application_register_idx"),
+    ("/register/", "anon", "applications_application", "application_public_idx"),
     ("/api/v1/applications/", "secretariat", "applications_application", "application_updated_idx"),
     (
         "/api/v1/dataset-requests/",
