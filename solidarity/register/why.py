@@ -215,7 +215,7 @@ def why_chart(assessment: dict, *, chart_id: str) -> str:
         js=[],
         no_prefix=True,
         disable_xml_declaration=True,
-        width=480,
+        width=540,
         height=480,
         explicit_size=False,
         stroke=False,
@@ -226,9 +226,11 @@ def why_chart(assessment: dict, *, chart_id: str) -> str:
         print_labels=True,
         show_x_guides=True,
         legend_at_bottom=True,
+        legend_at_bottom_columns=2,
+        truncate_legend=-1,
     )
     chart.add(
-        _("Types"),
+        _("Types (quadrants)"),
         [{"value": (x, y), "label": t} for x, y, t in QUADRANTS],
         dots_size=0.01,
     )
@@ -248,7 +250,7 @@ def why_chart(assessment: dict, *, chart_id: str) -> str:
     own = assessment.get("self_assessment")
     if own:
         chart.add(
-            _("Applicant's self-assessment"),
+            _("Self-assessment"),
             [{"value": (own["safety"], own["benefit"]), "label": _("Applicant")}],
         )
     description = _(

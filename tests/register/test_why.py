@@ -102,13 +102,13 @@ def _review(app, framework, n, benefit, safety, *, state="filed", filed=True):
     )
 
 
-def _self(app, framework, benefit, safety):
+def _self(app, framework, benefit, safety, *, filed=True):
     return Assessment.objects.create(
         kind="self",
         application=app,
         author=app.applicant,
         framework=framework,
-        filed_at=timezone.now(),
+        filed_at=timezone.now() if filed else None,
         **_scores(benefit, safety),
     )
 
@@ -198,13 +198,17 @@ def test_unfiled_and_recused_assessments_never_appear(client, api_client, projec
     _review(project, framework, 1, "1/2", "1/2")
     _review(project, framework, 2, "-1", "-1", state="active", filed=False)  # a draft
     _review(project, framework, 3, "-3/4", "-3/4", state="recused")  # filed, then recused
+    _self(project, framework, "-1/2", "-1/2", filed=False)  # the applicant's unsaved draft
     body = _page(client, project)
+    assert _rows(body, "data-self") == []
+    assert "-0.50" not in body
     reviewers = _rows(body, "data-reviewer")
     assert [r[1:3] for r in reviewers] == [["0.50", "0.50"]]
     assert "-1.00" not in body and "-0.75" not in body
     assert "Committee mean of 1 reviewer" in body
     why = api_client.get(f"/api/v1/register/{project.reference}/").json()["why"]
     assert len(why["assessment"]["reviewers"]) == 1
+    assert why["assessment"]["self_assessment"] is None
     assert why["assessment"]["mean"]["benefit"] == 0.5
 
 
