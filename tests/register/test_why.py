@@ -146,14 +146,14 @@ def test_published_scores_equal_the_filed_assessments(client, project, framework
     )
     assert [r[0] for r in reviewers] == ["Reviewer 1", "Reviewer 2", "Reviewer 3"]
     assert [(float(r[1]), float(r[2])) for r in reviewers] == [
-        (round(b, 2), round(s, 2)) for b, s in expected
+        (round(b, 4), round(s, 4)) for b, s in expected
     ]
     assert [r[3] for r in reviewers] == ["A", "C", "B"]
 
     mean_b = sum(a.benefit_normalised for a in filed) / 3
     mean_s = sum(a.safety_normalised for a in filed) / 3
     (mean,) = _rows(body, "data-mean")
-    assert (mean[1], mean[2], mean[3]) == (f"{mean_b:.2f}", f"{mean_s:.2f}", "A")
+    assert (mean[1], mean[2], mean[3]) == (f"{mean_b:.4f}", f"{mean_s:.4f}", "A")
     assert mean[0] == "Committee mean of 3 reviewers"
 
     (spread,) = _rows(body, "data-spread")
@@ -164,11 +164,11 @@ def test_published_scores_equal_the_filed_assessments(client, project, framework
         m = sum(values) / len(values)
         return (sum((v - m) ** 2 for v in values) / len(values)) ** 0.5
 
-    assert spread[1] == f"{min(bs):.2f} \u2013 {max(bs):.2f} ({sd(bs):.2f})"
-    assert spread[2] == f"{min(ss):.2f} \u2013 {max(ss):.2f} ({sd(ss):.2f})"
+    assert spread[1] == f"{min(bs):.4f} \u2013 {max(bs):.4f} ({sd(bs):.4f})"
+    assert spread[2] == f"{min(ss):.4f} \u2013 {max(ss):.4f} ({sd(ss):.4f})"
 
     (own,) = _rows(body, "data-self")
-    assert own[1:] == ["1.00", "0.75", "A"]
+    assert own[1:] == ["1.0000", "0.7500", "A"]
 
 
 def test_api_entry_carries_the_same_numbers(api_client, project, framework):
@@ -201,10 +201,10 @@ def test_unfiled_and_recused_assessments_never_appear(client, api_client, projec
     _self(project, framework, "-1/2", "-1/2", filed=False)  # the applicant's unsaved draft
     body = _page(client, project)
     assert _rows(body, "data-self") == []
-    assert "-0.50" not in body
+    assert "-0.5000" not in body
     reviewers = _rows(body, "data-reviewer")
-    assert [r[1:3] for r in reviewers] == [["0.50", "0.50"]]
-    assert "-1.00" not in body and "-0.75" not in body
+    assert [r[1:3] for r in reviewers] == [["0.5000", "0.5000"]]
+    assert "-1.0000" not in body and "-0.7500" not in body
     assert "Committee mean of 1 reviewer" in body
     why = api_client.get(f"/api/v1/register/{project.reference}/").json()["why"]
     assert len(why["assessment"]["reviewers"]) == 1
