@@ -52,10 +52,11 @@ class RegisterViewSet(viewsets.ViewSet):
 
     @extend_schema(operation_id="register_retrieve", responses=OpenApiTypes.OBJECT)
     def retrieve(self, request, reference=None):
-        entry = selectors.register_entry(reference)
-        if entry is None:
+        found = selectors.register_entry_with_why(reference)
+        if found is None:
             raise Http404
-        return Response(asdict(entry))
+        entry, why = found
+        return Response({**asdict(entry), "why": why})
 
     @property
     def paginator(self):

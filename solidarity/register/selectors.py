@@ -228,6 +228,18 @@ def register_entry(reference: str) -> RegisterEntry | None:
     return register_entries([app], with_harms=True)[0] if app else None
 
 
+def register_entry_with_why(reference: str) -> tuple[RegisterEntry, dict] | None:
+    """One entry and why it was allowed (``solidarity.register.why``), in a fixed number of
+    queries whatever the number of reviewers, conditions or datasets."""
+    from .why import register_why
+
+    app = register_queryset().filter(reference=reference).first()
+    if app is None:
+        return None
+    entry = register_entries([app], with_harms=True)[0]
+    return entry, register_why(app, entry)
+
+
 def register_harm_statistics() -> dict:
     """Counts of harm reports by category, state and year, with primary and secondary
     suppression (``solidarity.register.disclosure``)."""

@@ -109,10 +109,21 @@ def register_list(request):
 
 
 def register_detail(request, reference):
-    entry = selectors.register_entry(reference)
-    if entry is None:
+    from .why import why_chart
+
+    found = selectors.register_entry_with_why(reference)
+    if found is None:
         raise Http404
-    return render(request, "register/detail.html", {"entry": entry})
+    entry, why = found
+    return render(
+        request,
+        "register/detail.html",
+        {
+            "entry": entry,
+            "why": why,
+            "why_chart": why_chart(why["assessment"], chart_id="why-chart"),
+        },
+    )
 
 
 def _gives_back_text(entry) -> tuple[str, str]:
