@@ -11,7 +11,7 @@ redress. After every step it checks the invariants the rulebook promises:
   (action, source and target), made by an actor the rulebook's own predicate allows, and the
   audited moves account exactly for the state seen before and after the step;
 - the fund's balance equals the sum of its ledger; neither balance nor available
-  (balance − open reservations) goes below zero, and the API shows the same figures;
+  (balance - open reservations) goes below zero, and the API shows the same figures;
 - the audit chain verifies;
 - the public register lists exactly the applications the rulebook's ``public_q`` selects, and
   those are exactly the approved, active, suspended, closed and revoked ones and the active
