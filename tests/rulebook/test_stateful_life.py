@@ -106,6 +106,16 @@ class LifeMachine(RuleBasedStateMachine):
         self.before = {}
 
     def teardown(self):
+        if os.environ.get("LIFE_STATS"):
+            seen = sorted(set(Application.objects.values_list("state", flat=True)))
+            moves = sorted(
+                set(
+                    AuditEvent.objects.filter(action__startswith="application.").values_list(
+                        "action", flat=True
+                    )
+                )
+            )
+            print("LIFE", seen, moves)
         transaction.set_rollback(True)
         self._atomic.__exit__(None, None, None)
 
@@ -351,6 +361,63 @@ class LifeMachine(RuleBasedStateMachine):
         pk = self.agreements[i % len(self.agreements)]
         data = {"version": version} if move == "sign" else {"reason": "Breach."}
         self.call(who, "post", f"{API}/benefit-agreements/{pk}/{move}/", data)
+
+    # ---- a push forward -----------------------------------------------------------------
+
+    @precondition(lambda self: self.apps)
+    @rule(i=pick, stages=st.integers(min_value=1, max_value=6))
+    def advance(self, i, stages):
+        """The right actors take the application up to ``stages`` stages further, so that
+        random runs reach review, decision, grants, agreements and the project's life."""
+        for _ in range(stages):
+            self._advance_once(i)
+
+    @precondition(lambda self: self.apps)
+    @rule(i=pick, stages=st.integers(min_value=1, max_value=6))
+    def advance_again(self, i, stages):
+        """The same push (a second rule, so that it is chosen more often)."""
+        self.advance(i, stages)
+
+    def _advance_once(self, i):
+        pk = self.app(i)
+        application = Application.objects.get(pk=pk)
+        applicant = next(n for n, u in self.users.items() if u.pk == application.applicant_id)
+        state = application.state
+        base = f"{API}/applications/{pk}"
+        if state in ("draft", "revision_requested"):
+            if not application.attachments.exists():
+                upload = SimpleUploadedFile("protocol.pdf", PDF, content_type="application/pdf")
+                self.call(
+                    applicant,
+                    "post",
+                    f"{base}/attachments/",
+                    {"kind": "protocol", "file": upload},
+                    fmt="multipart",
+                )
+            self.call(applicant, "post", f"{base}/submit/")
+        elif state == "submitted":
+            self.call("secretariat", "post", f"{base}/accept/")
+        elif state in ("in_review", "awaiting_decision"):
+            for reviewer in ("reviewer", "other_reviewer"):
+                self.assign(i, "secretariat", reviewer)
+                self.review(i, reviewer, False, "high", "high")
+                self.vote(i, reviewer, "approve")
+            self.decide(i, "chair", "approved", 365, "Sound and useful.")
+        elif state == "approved":
+            self.custodian_decides(i, "custodian", True, "")
+            response = self.call(
+                "benefit_officer",
+                "post",
+                f"{API}/benefit-agreements/",
+                {"application": pk, "kind": "public_research", "from_template": True},
+            )
+            if response.status_code == 201:
+                agreement = response.json()["id"]
+                self.agreements.append(agreement)
+                path = f"{API}/benefit-agreements/{agreement}"
+                self.call("benefit_officer", "post", f"{path}/propose/")
+                self.call(applicant, "post", f"{path}/sign/", {"version": 1})
+                self.call("benefit_officer", "post", f"{path}/sign/", {"version": 1})
 
     # ---- the project's life -------------------------------------------------------------
 
