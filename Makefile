@@ -30,10 +30,11 @@ run: demo
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# More hypothesis examples, longer stateful runs (tests/rulebook/test_stateful_life.py and the
-# other property tests): the `deep` profile of tests/conftest.py.
+# More hypothesis examples and longer stateful runs (DEEP_TESTS: the stateful test of the
+# whole life by default, any test paths otherwise): the `deep` profile of tests/conftest.py.
+DEEP_TESTS ?= tests/rulebook/test_stateful_life.py
 test-deep: install
-	HYPOTHESIS_PROFILE=deep $(PY) -m pytest $(PYTEST_ARGS)
+	HYPOTHESIS_PROFILE=deep $(PY) -m pytest $(DEEP_TESTS) $(PYTEST_ARGS)
 
 lint: install
 	$(PY) -m ruff check .
