@@ -130,8 +130,14 @@ class LifeMachine(RuleBasedStateMachine):
     def app(self, i):
         return self.apps[i % len(self.apps)]
 
-    def application(self, i):
-        return Application.objects.get(pk=self.app(i))
+    def live(self, i):
+        """An application that has been active, when there is one (else any)."""
+        live = list(
+            Application.objects.filter(pk__in=self.apps, activated_at__isnull=False)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        return live[i % len(live)] if live else self.app(i)
 
     # ---- setup --------------------------------------------------------------------------
 
@@ -424,13 +430,9 @@ class LifeMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.apps)
     @rule(i=pick, who=usually("researcher"), reason=text)
     def amend(self, i, who, reason):
-        pk = self.app(i)
-        if (
-            self.call(
-                who, "post", f"{API}/applications/{pk}/amend/", {"reason": reason}
-            ).status_code
-            < 300
-        ):
+        pk = self.live(i)
+        response = self.call(who, "post", f"{API}/applications/{pk}/amend/", {"reason": reason})
+        if response.status_code < 300:
             self.call(who, "patch", f"{API}/applications/{pk}/", {"aims": "Amended aims."})
 
     @precondition(lambda self: self.apps)
@@ -444,7 +446,7 @@ class LifeMachine(RuleBasedStateMachine):
         self.call(
             who,
             "post",
-            f"{API}/applications/{self.app(i)}/{move}/",
+            f"{API}/applications/{self.live(i)}/{move}/",
             {"reason": reason, "final_report": reason},
         )
 
