@@ -450,6 +450,20 @@ class LifeMachine(RuleBasedStateMachine):
             {"reason": reason, "final_report": reason},
         )
 
+    @precondition(lambda self: self.apps)
+    @rule(
+        i=pick,
+        who=usually("chair", "researcher"),
+        move=st.sampled_from(["amend", "suspend", "reinstate", "revoke", "close"]),
+        reason=text,
+    )
+    def project_life(self, i, who, move, reason):
+        """Amendment and governance again (chosen more often once projects are active)."""
+        if move == "amend":
+            self.amend(i, who, reason)
+        else:
+            self.govern(i, who, move, reason)
+
     @rule(days=st.integers(min_value=-10, max_value=800))
     def expiry_beat(self, days):
         from applications.services import application_expire_due
