@@ -450,7 +450,11 @@ class LifeMachine(RuleBasedStateMachine):
             {"reason": reason, "final_report": reason},
         )
 
-    @precondition(lambda self: self.apps)
+    @precondition(
+        lambda self: Application.objects.filter(
+            pk__in=self.apps, activated_at__isnull=False
+        ).exists()
+    )
     @rule(
         i=pick,
         who=usually("chair", "researcher"),
@@ -458,7 +462,7 @@ class LifeMachine(RuleBasedStateMachine):
         reason=text,
     )
     def project_life(self, i, who, move, reason):
-        """Amendment and governance again (chosen more often once projects are active)."""
+        """Amendment and governance, offered only once a project has been active."""
         if move == "amend":
             self.amend(i, who, reason)
         else:
