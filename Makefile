@@ -8,7 +8,7 @@ PORT ?= 8000
 export PORT
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format migrate demo messages worker beat bench bench-pages bench-audit prod lock clean
+.PHONY: run test test-deep install lint format migrate demo messages worker beat bench bench-pages bench-audit prod lock clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ run: demo
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# More hypothesis examples and longer stateful runs (DEEP_TESTS: the stateful test of the
+# whole life by default, any test paths otherwise): the `deep` profile of tests/conftest.py.
+DEEP_TESTS ?= tests/rulebook/test_stateful_life.py
+test-deep: install
+	HYPOTHESIS_PROFILE=deep $(PY) -m pytest $(DEEP_TESTS) $(PYTEST_ARGS)
 
 lint: install
 	$(PY) -m ruff check .

@@ -134,3 +134,24 @@ def api_client():
     from rest_framework.test import APIClient
 
     return APIClient()
+
+
+# Hypothesis: `make test-deep` sets HYPOTHESIS_PROFILE=deep (many more examples, longer runs);
+# the stateful test of the whole life (tests/rulebook/test_stateful_life.py) reads it too.
+def _hypothesis_profiles():
+    import os
+
+    from hypothesis import HealthCheck, settings
+
+    settings.register_profile(
+        "deep",
+        max_examples=200,
+        stateful_step_count=50,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    if os.environ.get("HYPOTHESIS_PROFILE"):
+        settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
+
+
+_hypothesis_profiles()
