@@ -355,6 +355,28 @@ def _lock_request(dataset_request):
     )
 
 
+# A granted request's access follows its project: the project's move (key) moves the request
+# (value: the request's move, its sources, its target, the verb). Made only by the project's
+# services, inside the project's transaction, by whoever may make the project's move.
+ACCESS_FOLLOWS_PROJECT = {
+    "suspend": ("suspend-access", (R.GRANTED,), R.SUSPENDED, _("suspended")),
+    "reinstate": ("restore-access", (R.SUSPENDED,), R.GRANTED, _("restored")),
+    "revoke": ("revoke-access", (R.GRANTED, R.SUSPENDED), R.REVOKED, _("revoked")),
+    "close": ("end-access", (R.GRANTED, R.SUSPENDED), R.ENDED, _("ended")),
+    "expire": ("expire-access", (R.GRANTED, R.SUSPENDED), R.EXPIRED, _("expired")),
+}
+
+
+def _follows(project_move: str):
+    """Who may move a request's access: whoever may make the project's move."""
+
+    def allowed(user, dataset_request) -> bool:
+        return APPLICATION.may_actor(project_move, user, dataset_request.application)
+
+    allowed.__name__ = f"may_{project_move}_project"
+    return allowed
+
+
 DATASET_REQUEST = StateMachine(
     name=str(_("dataset request")),
     permissions="applications.permissions",
@@ -387,6 +409,18 @@ DATASET_REQUEST = StateMachine(
             guard=_request_open,
             guard_message=_request_closed_message,
             refused=_("Only the dataset's custodian may decide on this request."),
+        ),
+        *(
+            Transition(
+                move,
+                sources,
+                target,
+                _follows(project_move),
+                "dataset_request.access",
+                verb=verb,
+                offered=False,
+            )
+            for project_move, (move, sources, target, verb) in ACCESS_FOLLOWS_PROJECT.items()
         ),
     ],
 )

@@ -18,7 +18,7 @@ from ..models import (
     DatasetRequest,
     TeamMember,
 )
-from ..rules import APPLICATION
+from ..rules import ACCESS_FOLLOWS_PROJECT, APPLICATION, DATASET_REQUEST
 from ._common import (
     CONTENT_FIELDS,
     EXPIRY_WARNINGS,
@@ -30,35 +30,34 @@ from .drafting import application_create
 
 # ---- project life -----------------------------------------------------------------------
 
-R = DatasetRequest.State
 
-
-def _change_access(application, *, actor, sources: list, to: str, because: str) -> list[int]:
-    """Move the application's dataset requests in ``sources`` to ``to`` and audit each one.
+def _access_follows(application, *, actor, move: str) -> list[int]:
+    """Move the application's dataset requests as the project's ``move`` says
+    (``rules.ACCESS_FOLLOWS_PROJECT``), each through the rulebook and audited
+    (``dataset_request.access``).
 
     Called inside the project service's transaction, after the application row is locked, so
     the requests (what a grants endpoint reads) never disagree with the project's state.
     Pending and declined requests are left as they are. Returns the ids changed.
     """
+    name = ACCESS_FOLLOWS_PROJECT[move][0]
     requests = list(
-        DatasetRequest.objects.select_for_update()
-        .filter(application=application, state__in=sources)
+        DatasetRequest.objects.select_for_update(of=("self",))
+        .select_related("application")
+        .filter(application=application, state__in=DATASET_REQUEST.sources_of(name))
         .order_by("id")
     )
     for request in requests:
-        before = request.state
-        request.state = to
-        request.save(update_fields=["state"])
-        audit.record(
+        transition_run(
+            DATASET_REQUEST,
+            name,
             actor=actor,
-            action="dataset_request.access",
-            target=request,
-            from_state=before,
-            to_state=to,
+            obj=request,
+            lock=False,
             payload={
                 "application": application.pk,
                 "dataset": request.dataset_id,
-                "because": because,
+                "because": move,
             },
         )
     return [r.pk for r in requests]
@@ -68,7 +67,7 @@ def _change_access(application, *, actor, sources: list, to: str, because: str) 
 def application_suspend(*, actor, application, reason: str) -> Application:
     """active (or under amendment) → suspended (chair), with a reason; access pauses."""
     application = transition_run(APPLICATION, "suspend", actor=actor, obj=application, text=reason)
-    _change_access(application, actor=actor, sources=[R.GRANTED], to=R.SUSPENDED, because="suspend")
+    _access_follows(application, actor=actor, move="suspend")
     project_changed(application, event="suspended", actor=actor)
     _tell_applicant(
         application,
@@ -84,9 +83,7 @@ def application_reinstate(*, actor, application) -> Application:
     application = transition_run(
         APPLICATION, "reinstate", actor=actor, obj=application, changes={"state_reason": ""}
     )
-    _change_access(
-        application, actor=actor, sources=[R.SUSPENDED], to=R.GRANTED, because="reinstate"
-    )
+    _access_follows(application, actor=actor, move="reinstate")
     project_changed(application, event="reinstated", actor=actor)
     _tell_applicant(
         application,
@@ -108,13 +105,7 @@ def application_revoke(*, actor, application, reason: str) -> Application:
         text=reason,
         changes={"closed_at": timezone.now()},
     )
-    _change_access(
-        application,
-        actor=actor,
-        sources=[R.GRANTED, R.SUSPENDED],
-        to=R.REVOKED,
-        because="revoke",
-    )
+    _access_follows(application, actor=actor, move="revoke")
     project_changed(application, event="revoked", actor=actor)
     _tell_applicant(
         application,
@@ -138,9 +129,7 @@ def application_close(*, actor, application, final_report: str) -> Application:
         changes={"closed_at": timezone.now()},
         payload={"final_report_chars": len(text)},
     )
-    _change_access(
-        application, actor=actor, sources=[R.GRANTED, R.SUSPENDED], to=R.ENDED, because="close"
-    )
+    _access_follows(application, actor=actor, move="close")
     project_changed(application, event="closed", actor=actor)
     return application
 
@@ -174,13 +163,7 @@ def application_expire_due(*, today: datetime.date) -> dict:
                 },
                 payload={"access_expires_on": application.access_expires_on.isoformat()},
             )
-            _change_access(
-                application,
-                actor="system",
-                sources=[R.GRANTED, R.SUSPENDED],
-                to=R.EXPIRED,
-                because="expire",
-            )
+            _access_follows(application, actor="system", move="expire")
             project_changed(application, event="expired", actor="system")
             _tell_applicant(
                 application,

@@ -94,3 +94,27 @@ def test_the_register_still_reports_the_custodians_decision(api_client, active, 
     entries = body if isinstance(body, list) else body.get("entries", body.get("results", []))
     decisions = [d["custodian_decision"] for e in entries for d in e["datasets"]]
     assert decisions == ["granted"]
+
+
+def test_every_access_change_is_a_declared_move_of_the_dataset_request_rulebook(
+    api_client, active, chair, researcher
+):
+    """The access moves are declared in ``applications.rules.DATASET_REQUEST`` (system-only:
+    never offered as a button or an action) and the audit trail names only declared moves."""
+    from applications.rules import ACCESS_FOLLOWS_PROJECT, DATASET_REQUEST
+
+    for project_move, (name, *_rest) in ACCESS_FOLLOWS_PROJECT.items():
+        assert name in DATASET_REQUEST and not DATASET_REQUEST[name].offered, project_move
+    _post(api_client, chair, active, "suspend", reason="A harm finding")
+    _post(api_client, chair, active, "reinstate")
+    _post(api_client, researcher, active, "close", final_report="We are done.")
+    events = AuditEvent.objects.filter(action="dataset_request.access").order_by("id")
+    moves = [(e.from_state, e.to_state) for e in events]
+    assert moves == [("granted", "suspended"), ("suspended", "granted"), ("granted", "ended")]
+    declared = {(s, t.target) for t in DATASET_REQUEST for s in t.sources if not t.offered}
+    assert set(moves) <= declared
+    request = DatasetRequest.objects.select_related("application").get(application=active)
+    # Only those who may make the project's move may move the access with it.
+    assert DATASET_REQUEST.may_actor("suspend-access", chair, request)
+    assert not DATASET_REQUEST.may_actor("suspend-access", researcher, request)
+    assert not DATASET_REQUEST.may_actor("expire-access", chair, request)
