@@ -32,6 +32,7 @@ from .models import (
 )
 from .money import CURRENCY_EXPONENTS, parse_amount, parse_percent, to_decimal_string
 from .permissions import CanViewFund
+from .rules import AGREEMENT, OBLIGATION
 
 
 def _minor(value, currency, field, **kwargs):
@@ -92,6 +93,33 @@ class ObligationOutput(serializers.ModelSerializer):
         return to_decimal_string(obj.shortfall_minor, obj.currency)
 
 
+class _Rulebook:
+    """The moves the requesting user may make now, and what the object awaits (from whom),
+    read from the rulebook (``benefits/rules.py``), as the HTML page does."""
+
+    machine = None
+
+    def get_actions(self, obj) -> list[str]:
+        user = self.context["request"].user
+        return [t.name for t in self.machine.available(user, obj)]
+
+    def get_awaiting(self, obj) -> str:
+        return self.machine.awaited(obj)[0]
+
+    def get_awaiting_from(self, obj) -> str:
+        return self.machine.awaited(obj)[1]
+
+
+class ObligationDetailOutput(_Rulebook, ObligationOutput):
+    machine = OBLIGATION
+    actions = serializers.SerializerMethodField()
+    awaiting = serializers.SerializerMethodField()
+    awaiting_from = serializers.SerializerMethodField()
+
+    class Meta(ObligationOutput.Meta):
+        fields = [*ObligationOutput.Meta.fields, "actions", "awaiting", "awaiting_from"]
+
+
 class AgreementOutput(serializers.ModelSerializer):
     application = serializers.IntegerField(source="application_id")
     application_reference = serializers.CharField(source="application.reference", default=None)
@@ -122,6 +150,17 @@ class AgreementOutput(serializers.ModelSerializer):
         return SignatureOutput(
             [s for s in obj.signatures.all() if s.version == obj.terms_version], many=True
         ).data
+
+
+class AgreementDetailOutput(_Rulebook, AgreementOutput):
+    machine = AGREEMENT
+    obligations = ObligationDetailOutput(many=True, read_only=True)
+    actions = serializers.SerializerMethodField()
+    awaiting = serializers.SerializerMethodField()
+    awaiting_from = serializers.SerializerMethodField()
+
+    class Meta(AgreementOutput.Meta):
+        fields = [*AgreementOutput.Meta.fields, "actions", "awaiting", "awaiting_from"]
 
 
 class FundTransactionOutput(serializers.ModelSerializer):
@@ -235,6 +274,12 @@ class BenefitAgreementViewSet(
             search=self.request.query_params.get("search", "")[:100],
         ).prefetch_related("obligations", "signatures__signer")
 
+    def get_serializer_class(self):
+        return AgreementDetailOutput if self.action != "list" else AgreementOutput
+
+    def retrieve(self, request, pk=None):
+        return self._out(self._agreement(pk))
+
     def _agreement(self, pk) -> BenefitAgreement:
         agreement = selectors.agreements_visible_to(self.request.user).filter(pk=pk).first()
         if agreement is None:
@@ -242,10 +287,14 @@ class BenefitAgreementViewSet(
         return agreement
 
     def _out(self, agreement, code=status.HTTP_200_OK):
-        fresh = self.get_queryset().get(pk=agreement.pk)
-        return Response(AgreementOutput(fresh).data, status=code)
+        fresh = selectors.agreement_detail(self.request.user, agreement.pk)
+        if fresh is None:
+            raise Http404
+        return Response(
+            AgreementDetailOutput(fresh, context={"request": self.request}).data, status=code
+        )
 
-    @extend_schema(request=AgreementDraftInput, responses=AgreementOutput)
+    @extend_schema(request=AgreementDraftInput, responses=AgreementDetailOutput)
     def create(self, request):
         data = AgreementDraftInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -264,13 +313,13 @@ class BenefitAgreementViewSet(
         )
         return self._out(agreement, status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses=AgreementOutput)
+    @extend_schema(request=None, responses=AgreementDetailOutput)
     @action(detail=True, methods=["post"])
     def propose(self, request, pk=None):
         agreement = services.agreement_propose(actor=request.user, agreement=self._agreement(pk))
         return self._out(agreement)
 
-    @extend_schema(request=SignInput, responses=AgreementOutput)
+    @extend_schema(request=SignInput, responses=AgreementDetailOutput)
     @action(detail=True, methods=["post"])
     def sign(self, request, pk=None):
         data = SignInput(data=request.data)
@@ -281,12 +330,38 @@ class BenefitAgreementViewSet(
         )
         return self._out(agreement)
 
-    @extend_schema(request=ReasonInput, responses=AgreementOutput)
+    @extend_schema(request=ReasonInput, responses=AgreementDetailOutput)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        """Take a proposed, signed or in-force agreement back to draft to change it."""
+        data = ReasonInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        agreement = services.agreement_reopen(
+            actor=request.user,
+            agreement=self._agreement(pk),
+            reason=data.validated_data["reason"],
+        )
+        return self._out(agreement)
+
+    @extend_schema(request=ReasonInput, responses=AgreementDetailOutput)
     @action(detail=True, methods=["post"])
     def terminate(self, request, pk=None):
         data = ReasonInput(data=request.data)
         data.is_valid(raise_exception=True)
         agreement = services.agreement_terminate(
+            actor=request.user,
+            agreement=self._agreement(pk),
+            reason=data.validated_data["reason"],
+        )
+        return self._out(agreement)
+
+    @extend_schema(request=ReasonInput, responses=AgreementDetailOutput)
+    @action(detail=True, methods=["post"], url_path="suspend-project")
+    def suspend_project(self, request, pk=None):
+        """The chair suspends the project of an agreement in breach."""
+        data = ReasonInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        agreement = services.agreement_suspend_project(
             actor=request.user,
             agreement=self._agreement(pk),
             reason=data.validated_data["reason"],
@@ -319,12 +394,19 @@ class ObligationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             raise Http404
         return obligation
 
+    def get_serializer_class(self):
+        return ObligationDetailOutput if self.action != "list" else ObligationOutput
+
+    def retrieve(self, request, pk=None):
+        return self._out(self._obligation(pk))
+
     def _out(self, obligation, code=status.HTTP_200_OK):
+        fresh = self._obligation(obligation.pk)
         return Response(
-            ObligationOutput(Obligation.objects.get(pk=obligation.pk)).data, status=code
+            ObligationDetailOutput(fresh, context={"request": self.request}).data, status=code
         )
 
-    @extend_schema(request=ObligationInput, responses=ObligationOutput)
+    @extend_schema(request=ObligationInput, responses=ObligationDetailOutput)
     def create(self, request):
         data = ObligationInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -339,7 +421,7 @@ class ObligationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         obligation = services.obligation_add(actor=request.user, agreement=agreement, **fields)
         return self._out(obligation, status.HTTP_201_CREATED)
 
-    @extend_schema(request=ReportInput, responses=ObligationOutput)
+    @extend_schema(request=ReportInput, responses=ObligationDetailOutput)
     @action(detail=True, methods=["post"])
     def report(self, request, pk=None):
         obligation = self._obligation(pk)
@@ -362,13 +444,13 @@ class ObligationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         )
         return self._out(obligation)
 
-    @extend_schema(request=None, responses=ObligationOutput)
+    @extend_schema(request=None, responses=ObligationDetailOutput)
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
         obligation = services.obligation_verify(actor=request.user, obligation=self._obligation(pk))
         return self._out(obligation)
 
-    @extend_schema(request=ReasonInput, responses=ObligationOutput)
+    @extend_schema(request=ReasonInput, responses=ObligationDetailOutput)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         data = ReasonInput(data=request.data)
@@ -380,7 +462,7 @@ class ObligationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         )
         return self._out(obligation)
 
-    @extend_schema(request=ReasonInput, responses=ObligationOutput)
+    @extend_schema(request=ReasonInput, responses=ObligationDetailOutput)
     @action(detail=True, methods=["post"])
     def waive(self, request, pk=None):
         data = ReasonInput(data=request.data)
@@ -391,6 +473,13 @@ class ObligationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             reason=data.validated_data["reason"],
         )
         return self._out(obligation)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["post"])
+    def remove(self, request, pk=None):
+        """Remove an obligation from a draft agreement (one with reports is waived instead)."""
+        services.obligation_remove(actor=request.user, obligation=self._obligation(pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class FundTransactionViewSet(viewsets.ReadOnlyModelViewSet):

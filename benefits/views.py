@@ -22,17 +22,10 @@ from .forms import (
     ReasonForm,
     ReportForm,
 )
-from .models import AgreementKind, AgreementState, ObligationState, SignatureSide
+from .models import AgreementKind, AgreementState, SignatureSide
 from .money import to_decimal_string
-from .permissions import (
-    can_adjust_fund,
-    can_manage_agreements,
-    can_report_on,
-    can_sign_for_applicant,
-    can_sign_for_committee,
-    can_suspend_project,
-    can_view_fund,
-)
+from .permissions import can_adjust_fund, can_manage_agreements, can_view_fund, signing_side
+from .rules import AGREEMENT, OBLIGATION
 from .services.agreements import default_grace_days
 
 
@@ -128,20 +121,11 @@ class AgreementDetailView(LoginRequiredMixin, View):
         current_sides = {
             s.side: s for s in agreement.signatures.all() if s.version == agreement.terms_version
         }
-        is_officer = can_manage_agreements(user)
-        my_side = None
-        if can_sign_for_applicant(user, agreement):
-            my_side = SignatureSide.APPLICANT
-        elif can_sign_for_committee(user, agreement):
-            my_side = SignatureSide.COMMITTEE
+        # What this user may do now: the rulebook's moves (``benefits/rules.py``).
+        actions = {t.name for t in AGREEMENT.available(user, agreement)}
         obligations = list(agreement.obligations.all())
         for obligation in obligations:
-            obligation.can_report = (
-                obligation.state in (ObligationState.PENDING, ObligationState.OVERDUE)
-                and agreement.state
-                in (AgreementState.SIGNED, AgreementState.IN_FORCE, AgreementState.BREACHED)
-                and can_report_on(user, obligation)
-            )
+            obligation.actions = {t.name for t in OBLIGATION.available(user, obligation)}
             obligation.waiting_report = next(
                 (r for r in obligation.reports.all() if r.state == "submitted"), None
             )
@@ -152,6 +136,7 @@ class AgreementDetailView(LoginRequiredMixin, View):
                     if waiting.amount_due_minor is not None
                     else services.expected_amount(obligation, waiting.revenue_minor)
                 )
+        can_edit = AGREEMENT.allows("edit", user, agreement)
         return render(
             request,
             "benefits/agreement_detail.html",
@@ -163,16 +148,11 @@ class AgreementDetailView(LoginRequiredMixin, View):
                 "versions": list(agreement.versions.all()),
                 "applicant_signature": current_sides.get(SignatureSide.APPLICANT),
                 "committee_signature": current_sides.get(SignatureSide.COMMITTEE),
-                "is_officer": is_officer,
-                "can_sign": agreement.state == AgreementState.PROPOSED
-                and my_side is not None
-                and my_side not in current_sides,
-                "my_side": my_side,
-                "can_suspend": can_suspend_project(user)
-                and agreement.state == AgreementState.BREACHED,
-                "problems": services.missing_obligations(agreement)
-                if is_officer and agreement.state == AgreementState.DRAFT
-                else [],
+                "actions": actions,
+                "awaited": AGREEMENT.awaited(agreement),
+                "can_edit": can_edit,
+                "my_side": signing_side(user, agreement),
+                "problems": services.missing_obligations(agreement) if can_edit else [],
                 "reason_form": ReasonForm(),
             },
         )
@@ -181,7 +161,7 @@ class AgreementDetailView(LoginRequiredMixin, View):
 class AgreementEditView(LoginRequiredMixin, View):
     def _agreement(self, request, pk):
         agreement = _agreement_or_404(request, pk)
-        if not can_manage_agreements(request.user):
+        if not AGREEMENT.may_actor("edit", request.user, agreement):
             raise PermissionDenied
         return agreement
 
@@ -304,7 +284,7 @@ class AgreementSuspendProjectView(_AgreementAction):
 class ObligationAddView(LoginRequiredMixin, View):
     def _agreement(self, request, pk):
         agreement = _agreement_or_404(request, pk)
-        if not can_manage_agreements(request.user):
+        if not AGREEMENT.may_actor("edit", request.user, agreement):
             raise PermissionDenied
         return agreement
 
@@ -336,7 +316,7 @@ class ObligationAddView(LoginRequiredMixin, View):
 class ObligationReportView(LoginRequiredMixin, View):
     def _obligation(self, request, pk):
         obligation = _obligation_or_404(request, pk)
-        if not can_report_on(request.user, obligation):
+        if not OBLIGATION.may_actor("report", request.user, obligation):
             raise PermissionDenied
         return obligation
 

@@ -5,13 +5,18 @@ import json
 import logging
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applications.models import Application
+from applications.permissions import can_view_application
+from applications.services import application_try_activate
 from solidarity import audit
 from solidarity.errors import DomainError, PermissionDenied, TransitionNotAllowed
+from solidarity.transitions import transition_run
 
 from ..agreement_templates import template_obligations, template_terms
 from ..models import (
@@ -19,41 +24,23 @@ from ..models import (
     AgreementKind,
     AgreementState,
     BenefitAgreement,
-    ObligationState,
-    ReportState,
     Signature,
     SignatureSide,
     TermsVersion,
 )
-from ..permissions import (
-    can_manage_agreements,
-    can_sign_for_applicant,
-    can_sign_for_committee,
-)
+from ..permissions import can_manage_agreements, signing_side
+from ..rules import AGREEMENT, DRAFTABLE_APPLICATION_STATES
+from ..templatetags.benefits_nav import nav_cache_key
 from ._common import agreement_url, applicant_side, lock_agreement, officers, tell
+from .obligations import obligation_create, obligations_close_with_agreement
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_GRACE_DAYS = 30
-# Application states in which a project may receive (or still have) an agreement.
-AGREEMENT_APPLICATION_STATES = ("approved", "active", "suspended")
 
 
 def default_grace_days() -> int:
     return int(getattr(settings, "BENEFITS_BREACH_GRACE_DAYS", DEFAULT_GRACE_DAYS))
-
-
-def _refuse_unless_officer(actor) -> None:
-    if not can_manage_agreements(actor):
-        raise PermissionDenied(_("Only benefit officers may manage benefit agreements."))
-
-
-def _require_state(agreement, allowed, verb: str) -> None:
-    if agreement.state not in allowed:
-        raise TransitionNotAllowed(
-            _("A benefit agreement that is %(state)s cannot be %(verb)s.")
-            % {"state": agreement.get_state_display().lower(), "verb": verb}
-        )
 
 
 def agreement_draft(
@@ -72,18 +59,15 @@ def agreement_draft(
     agreement. Side effects: the template's obligations are added (unless ``from_template`` is
     false); a ``benefit_agreement.draft`` audit event.
     """
-    from .obligations import _obligation_create
-
-    _refuse_unless_officer(actor)
+    if not can_manage_agreements(actor):
+        raise PermissionDenied(_("Only benefit officers may manage benefit agreements."))
     if kind not in AgreementKind.values:
         raise DomainError(
             _("Choose the kind of use."), field_errors={"kind": [_("Choose a kind of use.")]}
         )
     with transaction.atomic():
-        from applications.models import Application
-
         application = Application.objects.select_for_update().get(pk=application.pk)
-        if application.state not in AGREEMENT_APPLICATION_STATES:
+        if application.state not in DRAFTABLE_APPLICATION_STATES:
             raise TransitionNotAllowed(
                 _("Only an approved application can receive a benefit agreement.")
             )
@@ -102,7 +86,7 @@ def agreement_draft(
         )
         if from_template:
             for spec in template_obligations(kind, application):
-                _obligation_create(agreement=agreement, **spec)
+                obligation_create(agreement=agreement, **spec)
         transaction.on_commit(lambda: _forget_nav(application.applicant_id))
         audit.record(
             actor=actor,
@@ -115,10 +99,6 @@ def agreement_draft(
 
 
 def _forget_nav(user_id: int) -> None:
-    from django.core.cache import cache
-
-    from ..templatetags.benefits_nav import nav_cache_key
-
     cache.delete(nav_cache_key(user_id))
 
 
@@ -129,14 +109,13 @@ def agreement_update(
 
     Side effects: a ``benefit_agreement.update`` audit event listing what changed.
     """
-    _refuse_unless_officer(actor)
     if not (terms or "").strip():
         raise DomainError(
             _("The terms cannot be empty."), field_errors={"terms": [_("Write the terms.")]}
         )
     with transaction.atomic():
         agreement = lock_agreement(agreement)
-        _require_state(agreement, [AgreementState.DRAFT], _("changed"))
+        AGREEMENT.check("edit", actor=actor, obj=agreement)
         changed = []
         if agreement.terms != terms.strip():
             agreement.terms = terms.strip()
@@ -220,24 +199,20 @@ def agreement_propose(*, actor, agreement) -> BenefitAgreement:
     access obligation when the project is commercial. Side effects: ``TermsVersion`` n+1; the
     applicant's side is told to sign; a ``benefit_agreement.propose`` audit event.
     """
-    _refuse_unless_officer(actor)
     with transaction.atomic():
         agreement = lock_agreement(agreement)
-        _require_state(agreement, [AgreementState.DRAFT], _("proposed"))
+        AGREEMENT.check("propose", actor=actor, obj=agreement)
         problems = missing_obligations(agreement)
         if problems:
             raise DomainError(" ".join(problems))
         version = _freeze(agreement, actor)
-        agreement.terms_version = version.number
-        agreement.state = AgreementState.PROPOSED
-        agreement.proposed_at = timezone.now()
-        agreement.save(update_fields=["terms_version", "state", "proposed_at", "updated_at"])
-        audit.record(
+        agreement = transition_run(
+            AGREEMENT,
+            "propose",
             actor=actor,
-            action="benefit_agreement.propose",
-            target=agreement,
-            from_state=AgreementState.DRAFT,
-            to_state=agreement.state,
+            obj=agreement,
+            lock=False,
+            changes={"terms_version": version.number, "proposed_at": timezone.now()},
             payload={"version": version.number, "sha256": version.sha256},
         )
         tell(
@@ -258,7 +233,6 @@ def agreement_reopen(*, actor, agreement, reason: str) -> BenefitAgreement:
     benefit officer; a reason. Side effects: both sides are told; a ``benefit_agreement.reopen``
     audit event.
     """
-    _refuse_unless_officer(actor)
     if not (reason or "").strip():
         raise DomainError(
             _("Say why the agreement is changed."),
@@ -266,22 +240,14 @@ def agreement_reopen(*, actor, agreement, reason: str) -> BenefitAgreement:
         )
     with transaction.atomic():
         agreement = lock_agreement(agreement)
-        before = agreement.state
-        _require_state(
-            agreement,
-            [AgreementState.PROPOSED, AgreementState.SIGNED, AgreementState.IN_FORCE],
-            _("reopened"),
-        )
-        agreement.state = AgreementState.DRAFT
-        agreement.state_reason = reason.strip()
-        agreement.save(update_fields=["state", "state_reason", "updated_at"])
-        audit.record(
+        agreement = transition_run(
+            AGREEMENT,
+            "reopen",
             actor=actor,
-            action="benefit_agreement.reopen",
-            target=agreement,
-            from_state=before,
-            to_state=agreement.state,
-            payload={"reason": reason.strip(), "version": agreement.terms_version},
+            obj=agreement,
+            lock=False,
+            text=reason,
+            payload={"version": agreement.terms_version},
         )
         tell(
             applicant_side(agreement),
@@ -313,15 +279,10 @@ def agreement_sign(*, actor, agreement, version: int | None = None) -> Signature
     """
     with transaction.atomic():
         agreement = lock_agreement(agreement)
-        if can_sign_for_applicant(actor, agreement):
-            side = SignatureSide.APPLICANT
-        elif can_sign_for_committee(actor, agreement):
-            side = SignatureSide.COMMITTEE
-        else:
-            raise PermissionDenied(
-                _("Only the applicant or a benefit officer may sign this agreement.")
-            )
-        _require_state(agreement, [AgreementState.PROPOSED], _("signed"))
+        side = signing_side(actor, agreement)
+        # The signer's side first (403), then the state (409): ``check`` below would refuse a
+        # side that already signed as an outsider.
+        AGREEMENT.check("complete", actor=actor, obj=agreement)
         if version is not None and int(version) != agreement.terms_version:
             raise TransitionNotAllowed(
                 _(
@@ -336,6 +297,7 @@ def agreement_sign(*, actor, agreement, version: int | None = None) -> Signature
             raise TransitionNotAllowed(
                 _("Your side has already signed version %(n)s.") % {"n": terms.number}
             )
+        AGREEMENT.check("sign", actor=actor, obj=agreement)
         now = timezone.now()
         signature = Signature.objects.create(
             agreement=agreement,
@@ -353,15 +315,13 @@ def agreement_sign(*, actor, agreement, version: int | None = None) -> Signature
         )
         signed.add(side)
         if signed >= {SignatureSide.APPLICANT, SignatureSide.COMMITTEE}:
-            agreement.state = AgreementState.SIGNED
-            agreement.signed_at = now
-            agreement.save(update_fields=["state", "signed_at", "updated_at"])
-            audit.record(
+            agreement = transition_run(
+                AGREEMENT,
+                "complete",
                 actor=actor,
-                action="benefit_agreement.sign",
-                target=agreement,
-                from_state=AgreementState.PROPOSED,
-                to_state=AgreementState.SIGNED,
+                obj=agreement,
+                lock=False,
+                changes={"signed_at": now},
                 payload={"version": terms.number, "both_sides": True},
             )
             _offer_activation(actor=actor, agreement=agreement)
@@ -388,19 +348,9 @@ def agreement_sign(*, actor, agreement, version: int | None = None) -> Signature
 
 def _offer_activation(*, actor, agreement) -> None:
     """Ask the applications app to activate the project now that nothing of ours is missing."""
-    try:
-        from applications.services import application_try_activate
-    except ImportError:  # the applications services are not there yet: activation waits
-        logger.warning("applications.services.application_try_activate is not available")
-        return
-    try:
-        from applications.permissions import can_view_application
-
-        # The activation is the system's consequence of the signature; it is attributed to the
-        # signer when the applications app lets the signer see the application.
-        who = actor if can_view_application(actor, agreement.application) else None
-    except ImportError:
-        who = None
+    # The activation is the system's consequence of the signature; it is attributed to the
+    # signer when the applications app lets the signer see the application.
+    who = actor if can_view_application(actor, agreement.application) else None
     try:
         with transaction.atomic():
             application_try_activate(actor=who, application=agreement.application)
@@ -411,15 +361,14 @@ def _offer_activation(*, actor, agreement) -> None:
 
 
 def _enter_force(*, actor, agreement) -> None:
-    agreement.state = AgreementState.IN_FORCE
-    agreement.in_force_at = timezone.now()
-    agreement.save(update_fields=["state", "in_force_at", "updated_at"])
-    audit.record(
-        actor=actor,
-        action="benefit_agreement.enter_force",
-        target=agreement,
-        from_state=AgreementState.SIGNED,
-        to_state=AgreementState.IN_FORCE,
+    """signed → in force, once the project is active; the caller holds the agreement's lock."""
+    transition_run(
+        AGREEMENT,
+        "enter-force",
+        actor=actor or "system",
+        obj=agreement,
+        lock=False,
+        changes={"in_force_at": timezone.now()},
         payload={"application": agreement.application_id},
     )
 
@@ -431,14 +380,17 @@ def agreements_enter_force(*, actor=None) -> int:
     """
     ids = list(
         BenefitAgreement.objects.filter(
-            state=AgreementState.SIGNED, application__state="active"
+            state__in=AGREEMENT.sources_of("enter-force"), application__state="active"
         ).values_list("pk", flat=True)
     )
     changed = 0
     for pk in ids:
         with transaction.atomic():
             agreement = lock_agreement(BenefitAgreement(pk=pk))
-            if agreement.state != AgreementState.SIGNED or agreement.application.state != "active":
+            if (
+                not AGREEMENT.in_source_state("enter-force", agreement)
+                or agreement.application.state != "active"
+            ):
                 continue
             _enter_force(actor=actor, agreement=agreement)
             changed += 1
@@ -452,7 +404,6 @@ def agreement_terminate(*, actor, agreement, reason: str) -> BenefitAgreement:
     are waived with the same reason. Side effects: both sides told; a
     ``benefit_agreement.terminate`` audit event.
     """
-    _refuse_unless_officer(actor)
     if not (reason or "").strip():
         raise DomainError(
             _("Give the reason for terminating the agreement."),
@@ -460,53 +411,19 @@ def agreement_terminate(*, actor, agreement, reason: str) -> BenefitAgreement:
         )
     with transaction.atomic():
         agreement = lock_agreement(agreement)
-        before = agreement.state
-        _require_state(
-            agreement,
-            [
-                AgreementState.DRAFT,
-                AgreementState.PROPOSED,
-                AgreementState.SIGNED,
-                AgreementState.IN_FORCE,
-                AgreementState.BREACHED,
-            ],
-            _("terminated"),
+        AGREEMENT.check("terminate", actor=actor, obj=agreement)
+        waived = obligations_close_with_agreement(
+            actor=actor, agreement=agreement, reason=reason.strip()
         )
-        agreement.state = AgreementState.TERMINATED
-        agreement.state_reason = reason.strip()
-        agreement.ended_at = timezone.now()
-        agreement.save(update_fields=["state", "state_reason", "ended_at", "updated_at"])
-        open_obligations = agreement.obligations.filter(
-            state__in=[ObligationState.PENDING, ObligationState.OVERDUE, ObligationState.REPORTED]
-        )
-        waived = list(open_obligations.values_list("pk", flat=True))
-        for obligation in agreement.obligations.select_for_update().filter(pk__in=waived):
-            # A report still waiting for verification is closed too, never left stranded.
-            obligation.reports.filter(state=ReportState.SUBMITTED).update(
-                state=ReportState.REJECTED,
-                reviewed_by=actor,
-                reviewed_at=timezone.now(),
-                review_reason=reason.strip(),
-            )
-            from_state = obligation.state
-            obligation.state = ObligationState.WAIVED
-            obligation.state_reason = reason.strip()
-            obligation.save(update_fields=["state", "state_reason", "updated_at"])
-            audit.record(
-                actor=actor,
-                action="obligation.waive",
-                target=obligation,
-                from_state=from_state,
-                to_state=obligation.state,
-                payload={"reason": reason.strip(), "agreement_terminated": agreement.pk},
-            )
-        audit.record(
+        agreement = transition_run(
+            AGREEMENT,
+            "terminate",
             actor=actor,
-            action="benefit_agreement.terminate",
-            target=agreement,
-            from_state=before,
-            to_state=agreement.state,
-            payload={"reason": reason.strip(), "waived_obligations": waived},
+            obj=agreement,
+            lock=False,
+            text=reason,
+            changes={"ended_at": timezone.now()},
+            payload={"waived_obligations": waived},
         )
         tell(
             [*applicant_side(agreement), *officers()],

@@ -1,17 +1,20 @@
-"""The later life of an agreement: breach, cure, fulfilment, and the chair's suspension."""
+"""The later life of an agreement: breach, cure, fulfilment, and the chair's suspension.
+
+Below the agreement and obligation services (both call it); it imports neither."""
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applications.services import application_suspend
 from solidarity import audit
 from solidarity.accounts.roles import Role
-from solidarity.errors import DomainError, PermissionDenied
+from solidarity.errors import DomainError
+from solidarity.transitions import transition_run
 
-from ..models import AgreementState, BenefitAgreement, ObligationState
-from ..permissions import can_suspend_project
+from ..models import BenefitAgreement, ObligationState
+from ..rules import AGREEMENT
 from ._common import agreement_url, applicant_side, lock_agreement, officers, tell, users_with_role
-from .agreements import _refuse_unless_officer, _require_state
 
 
 def agreement_flag_breach(*, actor, agreement, reason: str) -> BenefitAgreement:
@@ -21,22 +24,16 @@ def agreement_flag_breach(*, actor, agreement, reason: str) -> BenefitAgreement:
     officer. Side effects: the chair(s), the officers and the applicant are told; a
     ``benefit_agreement.breach`` audit event.
     """
-    if actor is not None:
-        _refuse_unless_officer(actor)
     with transaction.atomic():
         agreement = lock_agreement(agreement)
-        _require_state(agreement, [AgreementState.IN_FORCE], _("flagged as in breach"))
-        agreement.state = AgreementState.BREACHED
-        agreement.state_reason = reason
-        agreement.breached_at = timezone.now()
-        agreement.save(update_fields=["state", "state_reason", "breached_at", "updated_at"])
-        audit.record(
+        agreement = transition_run(
+            AGREEMENT,
+            "breach",
             actor=actor or "system",
-            action="benefit_agreement.breach",
-            target=agreement,
-            from_state=AgreementState.IN_FORCE,
-            to_state=agreement.state,
-            payload={"reason": reason},
+            obj=agreement,
+            lock=False,
+            text=reason,
+            changes={"breached_at": timezone.now()},
         )
         tell(
             [*users_with_role(Role.CHAIR), *officers(), *applicant_side(agreement)],
@@ -56,44 +53,36 @@ def agreement_flag_breach(*, actor, agreement, reason: str) -> BenefitAgreement:
 
 
 def agreement_cure(*, actor, agreement) -> bool:
-    """Back in force once nothing is overdue any more (called after a verification or waiver).
+    """Back in force once nothing is overdue any more (called after a verification or waiver,
+    with the agreement locked).
 
     Returns whether the agreement changed. Side effects: a ``benefit_agreement.cure`` event.
     """
-    if agreement.state != AgreementState.BREACHED:
+    if not AGREEMENT.in_source_state("cure", agreement):
         return False
     if agreement.obligations.filter(state=ObligationState.OVERDUE).exists():
         return False
-    agreement.state = AgreementState.IN_FORCE
-    agreement.state_reason = ""
-    agreement.save(update_fields=["state", "state_reason", "updated_at"])
-    audit.record(
-        actor=actor,
-        action="benefit_agreement.cure",
-        target=agreement,
-        from_state=AgreementState.BREACHED,
-        to_state=AgreementState.IN_FORCE,
+    transition_run(
+        AGREEMENT, "cure", actor=actor, obj=agreement, lock=False, changes={"state_reason": ""}
     )
     return True
 
 
 def agreement_fulfil_if_complete(*, actor, agreement) -> bool:
     """An in-force agreement whose every obligation is verified or waived is fulfilled."""
-    if agreement.state != AgreementState.IN_FORCE:
+    if not AGREEMENT.in_source_state("fulfil", agreement):
         return False
     if agreement.obligations.exclude(
         state__in=[ObligationState.VERIFIED, ObligationState.WAIVED]
     ).exists():
         return False
-    agreement.state = AgreementState.FULFILLED
-    agreement.ended_at = timezone.now()
-    agreement.save(update_fields=["state", "ended_at", "updated_at"])
-    audit.record(
+    transition_run(
+        AGREEMENT,
+        "fulfil",
         actor=actor,
-        action="benefit_agreement.fulfil",
-        target=agreement,
-        from_state=AgreementState.IN_FORCE,
-        to_state=AgreementState.FULFILLED,
+        obj=agreement,
+        lock=False,
+        changes={"ended_at": timezone.now()},
     )
     return True
 
@@ -105,24 +94,21 @@ def agreement_suspend_project(*, actor, agreement, reason: str):
     whatever ``applications.services.application_suspend`` does, plus a
     ``benefit_agreement.suspend_project`` audit event.
     """
-    if not can_suspend_project(actor):
-        raise PermissionDenied(_("Only the chair may suspend a project."))
+    move = AGREEMENT["suspend-project"]
+    if not AGREEMENT.may_actor(move.name, actor, agreement):
+        AGREEMENT.check(move.name, actor=actor, obj=agreement)  # raises PermissionDenied
     if not (reason or "").strip():
         raise DomainError(
             _("Give the reason for suspending the project."),
             field_errors={"reason": [_("Give a reason.")]},
         )
-    try:
-        from applications.services import application_suspend
-    except ImportError:
-        raise DomainError(_("Suspending projects is not available yet.")) from None
     with transaction.atomic():
         agreement = lock_agreement(agreement)
-        _require_state(agreement, [AgreementState.BREACHED], _("used to suspend the project"))
+        AGREEMENT.check(move.name, actor=actor, obj=agreement)
         application_suspend(actor=actor, application=agreement.application, reason=reason.strip())
         audit.record(
             actor=actor,
-            action="benefit_agreement.suspend_project",
+            action=move.action,
             target=agreement,
             payload={"application": agreement.application_id, "reason": reason.strip()},
         )

@@ -8,13 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from solidarity import audit
-from solidarity.errors import DomainError, PermissionDenied, TransitionNotAllowed
+from solidarity.errors import DomainError, TransitionNotAllowed
+from solidarity.transitions import transition_run
 from solidarity.uploads import check_upload
 
 from ..agreement_templates import add_months
 from ..models import (
     RECURRENCE_MONTHS,
-    AgreementState,
     BeneficiaryKind,
     BenefitAgreement,
     Obligation,
@@ -25,7 +25,7 @@ from ..models import (
     ReportState,
 )
 from ..money import exponent, format_amount, share_of
-from ..permissions import can_manage_agreements, can_report_on
+from ..rules import AGREEMENT, OBLIGATION, OVERDUE_WATCHED
 from ._common import (
     agreement_url,
     applicant_side,
@@ -49,12 +49,6 @@ OBLIGATION_FIELDS = [
     "due_date",
     "ends_on",
     "evidence_expected",
-]
-# Agreements whose obligations are being met (reports are welcome once signed).
-REPORTABLE_AGREEMENT_STATES = [
-    AgreementState.SIGNED,
-    AgreementState.IN_FORCE,
-    AgreementState.BREACHED,
 ]
 
 
@@ -91,7 +85,8 @@ def _validate(fields: dict) -> None:
         raise DomainError(_("Some details of the obligation are missing."), field_errors=errors)
 
 
-def _obligation_create(*, agreement, **fields) -> Obligation:
+def obligation_create(*, agreement, **fields) -> Obligation:
+    """Make an obligation of an agreement being drafted (the caller checked the move)."""
     fields = {k: v for k, v in fields.items() if k in OBLIGATION_FIELDS}
     fields.setdefault("currency", "EUR")
     fields.setdefault("recurrence", Recurrence.ONCE)
@@ -113,15 +108,16 @@ def obligation_add(*, actor, agreement, **fields) -> Obligation:
     evidence_expected. Preconditions: a benefit officer; the agreement is a draft (reopen a
     proposed or signed one first). Side effects: an ``obligation.add`` audit event.
     """
-    if not can_manage_agreements(actor):
-        raise PermissionDenied(_("Only benefit officers may change obligations."))
     with transaction.atomic():
         agreement = lock_agreement(agreement)
-        if agreement.state != AgreementState.DRAFT:
+        if not AGREEMENT.in_source_state("edit", agreement) and AGREEMENT.may_actor(
+            "edit", actor, agreement
+        ):
             raise TransitionNotAllowed(
                 _("Obligations can only be changed while the agreement is a draft.")
             )
-        obligation = _obligation_create(agreement=agreement, **fields)
+        AGREEMENT.check("edit", actor=actor, obj=agreement)
+        obligation = obligation_create(agreement=agreement, **fields)
         audit.record(
             actor=actor,
             action="obligation.add",
@@ -134,22 +130,12 @@ def obligation_add(*, actor, agreement, **fields) -> Obligation:
 
 def obligation_remove(*, actor, obligation) -> None:
     """Remove an obligation from a draft agreement. Side effects: ``obligation.remove`` event."""
-    if not can_manage_agreements(actor):
-        raise PermissionDenied(_("Only benefit officers may change obligations."))
     with transaction.atomic():
         obligation = lock_obligation(obligation)
-        lock_agreement(obligation.agreement)
-        if obligation.agreement.state != AgreementState.DRAFT:
-            raise TransitionNotAllowed(
-                _("Obligations can only be changed while the agreement is a draft.")
-            )
-        if obligation.reports.exists():
-            raise TransitionNotAllowed(
-                _("This obligation has reports on record; waive it instead of removing it.")
-            )
+        move = OBLIGATION.check("remove", actor=actor, obj=obligation)
         audit.record(
             actor=actor,
-            action="obligation.remove",
+            action=move.action,
             target=obligation,
             payload={"agreement": obligation.agreement_id, "kind": obligation.kind},
         )
@@ -193,17 +179,7 @@ def obligation_report(
     with transaction.atomic():
         obligation = lock_obligation(obligation)
         agreement = obligation.agreement
-        if not can_report_on(actor, obligation):
-            raise PermissionDenied(_("Only the applicant may report on this obligation."))
-        if agreement.state not in REPORTABLE_AGREEMENT_STATES:
-            raise TransitionNotAllowed(
-                _("Reports are taken once the agreement is signed and until it ends.")
-            )
-        if obligation.state not in (ObligationState.PENDING, ObligationState.OVERDUE):
-            raise TransitionNotAllowed(
-                _("This obligation is %(state)s; there is nothing to report now.")
-                % {"state": obligation.get_state_display().lower()}
-            )
+        OBLIGATION.check("report", actor=actor, obj=obligation)
         currency = currency or obligation.currency
         if obligation.is_monetary:
             if currency != obligation.currency:
@@ -248,15 +224,12 @@ def obligation_report(
             report.sha256 = checked.sha256
             report.evidence_file.save(checked.sha256, evidence_file, save=False)
         report.save()
-        before = obligation.state
-        obligation.state = ObligationState.REPORTED
-        obligation.save(update_fields=["state", "updated_at"])
-        audit.record(
+        transition_run(
+            OBLIGATION,
+            "report",
             actor=actor,
-            action="obligation.report",
-            target=obligation,
-            from_state=before,
-            to_state=obligation.state,
+            obj=obligation,
+            lock=False,
             payload={
                 "report": report.pk,
                 "period_due": report.period_due,
@@ -289,16 +262,6 @@ def _current_report(obligation) -> ObligationReport:
     return report
 
 
-def _require_officer_and_reported(actor, obligation, verb: str) -> None:
-    if not can_manage_agreements(actor):
-        raise PermissionDenied(_("Only benefit officers may review reports."))
-    if obligation.state != ObligationState.REPORTED:
-        raise TransitionNotAllowed(
-            _("Only a reported obligation can be %(verb)s; this one is %(state)s.")
-            % {"verb": verb, "state": obligation.get_state_display().lower()}
-        )
-
-
 def obligation_verify(*, actor, obligation) -> Obligation:
     """The benefit officer accepts the report on the current period.
 
@@ -314,7 +277,7 @@ def obligation_verify(*, actor, obligation) -> Obligation:
     """
     with transaction.atomic():
         obligation = lock_obligation(obligation)
-        _require_officer_and_reported(actor, obligation, _("verified"))
+        OBLIGATION.check("verify", actor=actor, obj=obligation)
         agreement = lock_agreement(obligation.agreement)
         report = _current_report(obligation)
         payment = None
@@ -353,33 +316,22 @@ def obligation_verify(*, actor, obligation) -> Obligation:
             )
         report.state = ReportState.VERIFIED
         report.save(update_fields=["state", "reviewed_by", "reviewed_at"])
-        obligation.periods_verified += 1
-        obligation.shortfall_minor = 0
-        obligation.overdue_since = None
-        obligation.state_reason = ""
         next_due = _next_due(obligation)
+        changes = {
+            "periods_verified": obligation.periods_verified + 1,
+            "shortfall_minor": 0,
+            "overdue_since": None,
+            "state_reason": "",
+        }
         if next_due is not None:
-            obligation.due_date = next_due
-            obligation.state = ObligationState.PENDING
-        else:
-            obligation.state = ObligationState.VERIFIED
-        obligation.save(
-            update_fields=[
-                "periods_verified",
-                "shortfall_minor",
-                "overdue_since",
-                "state_reason",
-                "due_date",
-                "state",
-                "updated_at",
-            ]
-        )
-        audit.record(
+            changes["due_date"] = next_due
+        obligation = transition_run(
+            OBLIGATION,
+            "verify" if next_due is None else "verify-period",
             actor=actor,
-            action="obligation.verify",
-            target=obligation,
-            from_state=ObligationState.REPORTED,
-            to_state=obligation.state,
+            obj=obligation,
+            lock=False,
+            changes=changes,
             payload={
                 "report": report.pk,
                 "fund_transaction": payment.pk if payment else None,
@@ -416,13 +368,8 @@ def _verify_short(*, actor, obligation, report, due: int, shortfall: int, paymen
     report.shortfall_minor = shortfall
     report.save(update_fields=["state", "shortfall_minor", "reviewed_by", "reviewed_at"])
     today = timezone.localdate()
-    obligation.shortfall_minor = shortfall
-    if obligation.due_date < today:
-        obligation.state = ObligationState.OVERDUE
-        obligation.overdue_since = obligation.overdue_since or today
-    else:
-        obligation.state = ObligationState.PENDING
-    obligation.state_reason = _(
+    late = obligation.due_date < today
+    state_reason = _(
         "Paid %(paid)s of %(due)s due for the period due %(period)s; %(short)s is still owed."
     ) % {
         "paid": format_amount(report.amount_minor or 0, currency),
@@ -430,15 +377,17 @@ def _verify_short(*, actor, obligation, report, due: int, shortfall: int, paymen
         "period": report.period_due.isoformat(),
         "short": format_amount(shortfall, currency),
     }
-    obligation.save(
-        update_fields=["state", "shortfall_minor", "overdue_since", "state_reason", "updated_at"]
-    )
-    audit.record(
+    obligation = transition_run(
+        OBLIGATION,
+        "verify-short-overdue" if late else "verify-short",
         actor=actor,
-        action="obligation.short_payment",
-        target=obligation,
-        from_state=ObligationState.REPORTED,
-        to_state=obligation.state,
+        obj=obligation,
+        lock=False,
+        changes={
+            "shortfall_minor": shortfall,
+            "state_reason": state_reason,
+            **({"overdue_since": obligation.overdue_since or today} if late else {}),
+        },
         payload={
             "report": report.pk,
             "period_due": report.period_due,
@@ -455,7 +404,7 @@ def _verify_short(*, actor, obligation, report, due: int, shortfall: int, paymen
     tell(
         [*applicant_side(agreement), *officers()],
         subject=_("A benefit payment was short of the amount due"),
-        body=obligation.state_reason,
+        body=state_reason,
         url=agreement_url(agreement),
     )
     return obligation
@@ -485,7 +434,7 @@ def obligation_reject(*, actor, obligation, reason: str) -> Obligation:
         )
     with transaction.atomic():
         obligation = lock_obligation(obligation)
-        _require_officer_and_reported(actor, obligation, _("rejected"))
+        OBLIGATION.check("reject", actor=actor, obj=obligation)
         report = _current_report(obligation)
         report.state = ReportState.REJECTED
         report.reviewed_by = actor
@@ -493,20 +442,16 @@ def obligation_reject(*, actor, obligation, reason: str) -> Obligation:
         report.review_reason = reason.strip()
         report.save(update_fields=["state", "reviewed_by", "reviewed_at", "review_reason"])
         today = timezone.localdate()
-        if obligation.due_date < today:
-            obligation.state = ObligationState.OVERDUE
-            obligation.overdue_since = obligation.overdue_since or today
-        else:
-            obligation.state = ObligationState.PENDING
-        obligation.state_reason = reason.strip()
-        obligation.save(update_fields=["state", "overdue_since", "state_reason", "updated_at"])
-        audit.record(
+        late = obligation.due_date < today
+        obligation = transition_run(
+            OBLIGATION,
+            "reject-overdue" if late else "reject",
             actor=actor,
-            action="obligation.reject",
-            target=obligation,
-            from_state=ObligationState.REPORTED,
-            to_state=obligation.state,
-            payload={"report": report.pk, "reason": reason.strip()},
+            obj=obligation,
+            lock=False,
+            text=reason,
+            changes={"overdue_since": obligation.overdue_since or today} if late else None,
+            payload={"report": report.pk},
         )
         tell(
             applicant_side(obligation.agreement),
@@ -526,58 +471,61 @@ def obligation_waive(*, actor, obligation, reason: str) -> Obligation:
     short payment is forgiven (its amount is in the audit payload); an agreement in breach
     may return into force, or be fulfilled; an ``obligation.waive`` audit event.
     """
-    if not can_manage_agreements(actor):
-        raise PermissionDenied(_("Only benefit officers may waive obligations."))
     if not (reason or "").strip():
         raise DomainError(
             _("Say why the obligation is waived."), field_errors={"reason": [_("Give a reason.")]}
         )
     with transaction.atomic():
         obligation = lock_obligation(obligation)
-        before = obligation.state
-        if before not in (
-            ObligationState.PENDING,
-            ObligationState.OVERDUE,
-            ObligationState.REPORTED,
-        ):
-            raise TransitionNotAllowed(
-                _("An obligation that is %(state)s cannot be waived.")
-                % {"state": obligation.get_state_display().lower()}
-            )
+        OBLIGATION.check("waive", actor=actor, obj=obligation)
         agreement = lock_agreement(obligation.agreement)
-        if agreement.state in (AgreementState.TERMINATED, AgreementState.FULFILLED):
-            raise TransitionNotAllowed(_("The agreement has ended."))
-        obligation.reports.filter(state=ReportState.SUBMITTED).update(
-            state=ReportState.REJECTED,
-            reviewed_by=actor,
-            reviewed_at=timezone.now(),
-            review_reason=reason.strip(),
-        )
-        forgiven = obligation.shortfall_minor
-        obligation.state = ObligationState.WAIVED
-        obligation.state_reason = reason.strip()
-        obligation.overdue_since = None
-        obligation.shortfall_minor = 0
-        obligation.save(
-            update_fields=[
-                "state",
-                "state_reason",
-                "overdue_since",
-                "shortfall_minor",
-                "updated_at",
-            ]
-        )
-        audit.record(
-            actor=actor,
-            action="obligation.waive",
-            target=obligation,
-            from_state=before,
-            to_state=obligation.state,
-            payload={"reason": reason.strip(), "shortfall_forgiven_minor": forgiven},
-        )
+        obligation = _waive(actor=actor, obligation=obligation, move="waive", reason=reason)
         agreement_cure(actor=actor, agreement=agreement)
         agreement_fulfil_if_complete(actor=actor, agreement=agreement)
     return obligation
+
+
+def _waive(*, actor, obligation, move: str, reason: str, payload=None) -> Obligation:
+    """Release the (locked) obligation: a waiting report is closed as rejected, a shortfall is
+    forgiven (its amount is in the audit payload)."""
+    obligation.reports.filter(state=ReportState.SUBMITTED).update(
+        state=ReportState.REJECTED,
+        reviewed_by=actor,
+        reviewed_at=timezone.now(),
+        review_reason=reason.strip(),
+    )
+    return transition_run(
+        OBLIGATION,
+        move,
+        actor=actor,
+        obj=obligation,
+        lock=False,
+        text=reason,
+        changes={"overdue_since": None, "shortfall_minor": 0},
+        payload={"shortfall_forgiven_minor": obligation.shortfall_minor, **(payload or {})},
+    )
+
+
+def obligations_close_with_agreement(*, actor, agreement, reason: str) -> list[int]:
+    """Waive the open obligations of an agreement being terminated (the caller holds the
+    agreement's lock and runs the termination). Returns the ids waived."""
+    closing = OBLIGATION["waive-with-agreement"]
+    waived = []
+    for obligation in (
+        Obligation.objects.select_for_update(of=("self",))
+        .select_related("agreement__application")
+        .filter(agreement=agreement, state__in=closing.sources)
+        .order_by("id")
+    ):
+        _waive(
+            actor=actor,
+            obligation=obligation,
+            move=closing.name,
+            reason=reason,
+            payload={"agreement_terminated": agreement.pk},
+        )
+        waived.append(obligation.pk)
+    return waived
 
 
 def obligations_mark_overdue(*, today: date | None = None) -> list[int]:
@@ -589,26 +537,27 @@ def obligations_mark_overdue(*, today: date | None = None) -> list[int]:
     today = today or timezone.localdate()
     ids = list(
         Obligation.objects.filter(
-            state=ObligationState.PENDING,
+            state__in=OBLIGATION.sources_of("overdue"),
             due_date__lt=today,
-            agreement__state__in=[AgreementState.IN_FORCE, AgreementState.BREACHED],
+            agreement__state__in=OVERDUE_WATCHED,
         ).values_list("pk", flat=True)
     )
     marked = []
     for pk in ids:
         with transaction.atomic():
             obligation = lock_obligation(Obligation(pk=pk))
-            if obligation.state != ObligationState.PENDING or obligation.due_date >= today:
+            if (
+                not OBLIGATION.in_source_state("overdue", obligation)
+                or obligation.due_date >= today
+            ):
                 continue
-            obligation.state = ObligationState.OVERDUE
-            obligation.overdue_since = today
-            obligation.save(update_fields=["state", "overdue_since", "updated_at"])
-            audit.record(
+            obligation = transition_run(
+                OBLIGATION,
+                "overdue",
                 actor="system",
-                action="obligation.overdue",
-                target=obligation,
-                from_state=ObligationState.PENDING,
-                to_state=ObligationState.OVERDUE,
+                obj=obligation,
+                lock=False,
+                changes={"overdue_since": today},
                 payload={"due_date": obligation.due_date},
             )
             agreement = obligation.agreement
@@ -637,7 +586,7 @@ def agreements_flag_breaches(*, today: date | None = None) -> list[int]:
         Obligation.objects.filter(
             state=ObligationState.OVERDUE,
             overdue_since__isnull=False,
-            agreement__state=AgreementState.IN_FORCE,
+            agreement__state__in=AGREEMENT.sources_of("breach"),
         )
         .select_related("agreement")
         .order_by("agreement_id", "overdue_since")
