@@ -24,6 +24,11 @@ TERMINAL = (S.REJECTED, S.WITHDRAWN, S.REVOKED, S.CLOSED)
 AMENDMENT = (S.REVISION_REQUESTED, S.SUBMITTED, S.IN_REVIEW, S.AWAITING_DECISION)
 # States whose applications are on the public register (with amendments under review).
 PUBLIC = tuple(PUBLIC_STATES)
+# While the committee may assign reviewers and acknowledge consent conflicts: from submission
+# until its decision.
+COMMITTEE_STATES = (S.SUBMITTED, *REVIEW)
+# The secretariat's queue: everything filed and not yet decided.
+QUEUE_STATES = (S.SUBMITTED, S.REVISION_REQUESTED, *REVIEW)
 
 
 def public_q(via: str = ""):

@@ -154,7 +154,7 @@ QUEUE_SORTS = {
     "state": "state",
     "-state": "-state",
 }
-QUEUE_STATES = [S.SUBMITTED, S.REVISION_REQUESTED, S.IN_REVIEW, S.AWAITING_DECISION]
+QUEUE_STATES = list(rules.QUEUE_STATES)
 
 
 def application_queue(

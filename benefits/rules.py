@@ -33,6 +33,11 @@ OPEN_OBLIGATIONS = (O.PENDING, O.OVERDUE, O.REPORTED)
 # Agreements whose pending obligations fall overdue when their due date passes.
 OVERDUE_WATCHED = (A.IN_FORCE, A.BREACHED)
 ENDED = (A.FULFILLED, A.TERMINATED)
+# Signed agreements: enough for the project's activation, and those whose signing is history.
+ACTIVATING = (A.SIGNED, A.IN_FORCE)
+SIGNED = (A.SIGNED, A.IN_FORCE, A.FULFILLED, A.BREACHED)
+# Obligations that are done with: met, or waived.
+SETTLED = (O.VERIFIED, O.WAIVED)
 
 
 def _proposed_waits(agreement):

@@ -26,6 +26,7 @@ from .models import (
     TermsVersion,
 )
 from .permissions import OVERSIGHT_ROLES
+from .rules import ACTIVATING, DRAFTABLE_APPLICATION_STATES, OBLIGATION, REPORTABLE, SIGNED
 
 
 def _agreement_scope(user) -> Q | None:
@@ -72,9 +73,7 @@ def agreements_visible_to(user, *, state: str = "", search: str = "") -> QuerySe
         qs.select_related("application", "application__applicant", "application__organisation")
         .annotate(
             obligation_count=_obligation_count(),
-            open_count=_obligation_count(
-                state__in=[ObligationState.PENDING, ObligationState.OVERDUE]
-            ),
+            open_count=_obligation_count(state__in=OBLIGATION.sources_of("report")),
             overdue_count=_obligation_count(state=ObligationState.OVERDUE),
         )
         .order_by("-created_at", "-id")
@@ -139,7 +138,7 @@ def approved_applications_without_agreement() -> QuerySet:
 
     live = BenefitAgreement.objects.exclude(state=AgreementState.TERMINATED)
     return (
-        Application.objects.filter(state__in=["approved", "active", "suspended"])
+        Application.objects.filter(state__in=DRAFTABLE_APPLICATION_STATES)
         .exclude(pk__in=live.values("application_id"))
         .select_related("applicant", "organisation")
         .order_by("decided_at", "id")
@@ -180,12 +179,8 @@ def obligations_due(user) -> QuerySet:
     return (
         Obligation.objects.filter(
             agreement__application__applicant=user,
-            state__in=[ObligationState.PENDING, ObligationState.OVERDUE],
-            agreement__state__in=[
-                AgreementState.SIGNED,
-                AgreementState.IN_FORCE,
-                AgreementState.BREACHED,
-            ],
+            state__in=OBLIGATION.sources_of("report"),
+            agreement__state__in=REPORTABLE,
         )
         .select_related("agreement__application")
         .order_by("due_date", "id")
@@ -203,9 +198,7 @@ def agreements_in_breach() -> QuerySet:
 
 
 def has_signed_agreement(application) -> bool:
-    return BenefitAgreement.objects.filter(
-        application=application, state__in=[AgreementState.SIGNED, AgreementState.IN_FORCE]
-    ).exists()
+    return BenefitAgreement.objects.filter(application=application, state__in=ACTIVATING).exists()
 
 
 # --- the fund --------------------------------------------------------------------------------
@@ -371,12 +364,7 @@ def public_benefit_summary(application_ids) -> dict[int, dict]:
     agreements = (
         BenefitAgreement.objects.filter(
             application_id__in=ids,
-            state__in=[
-                AgreementState.SIGNED,
-                AgreementState.IN_FORCE,
-                AgreementState.FULFILLED,
-                AgreementState.BREACHED,
-            ],
+            state__in=SIGNED,
         )
         .prefetch_related(Prefetch("obligations", queryset=Obligation.objects.order_by("id")))
         .order_by("id")

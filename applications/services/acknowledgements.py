@@ -16,7 +16,7 @@ from ._common import _locked, _require_text
 
 # When each party acknowledges: the committee while it reviews (before its decision), the
 # custodian while its own decision is open.
-COMMITTEE_STATES = (rules.S.SUBMITTED, *rules.REVIEW)
+COMMITTEE_STATES = rules.COMMITTEE_STATES
 
 
 def unacknowledged_conflicts(application, party: str, *, dataset_id=None) -> list:

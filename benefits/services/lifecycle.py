@@ -13,7 +13,7 @@ from solidarity.errors import DomainError
 from solidarity.transitions import transition_run
 
 from ..models import BenefitAgreement, ObligationState
-from ..rules import AGREEMENT
+from ..rules import AGREEMENT, SETTLED
 from ._common import agreement_url, applicant_side, lock_agreement, officers, tell, users_with_role
 
 
@@ -72,9 +72,7 @@ def agreement_fulfil_if_complete(*, actor, agreement) -> bool:
     """An in-force agreement whose every obligation is verified or waived is fulfilled."""
     if not AGREEMENT.in_source_state("fulfil", agreement):
         return False
-    if agreement.obligations.exclude(
-        state__in=[ObligationState.VERIFIED, ObligationState.WAIVED]
-    ).exists():
+    if agreement.obligations.exclude(state__in=SETTLED).exists():
         return False
     transition_run(
         AGREEMENT,

@@ -11,12 +11,14 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from solidarity import audit
-from solidarity.errors import DomainError, PermissionDenied, TransitionNotAllowed
+from solidarity.errors import DomainError, PermissionDenied
 from solidarity.pdf import render_pdf
 from solidarity.queueing import enqueue
+from solidarity.transitions import transition_run
 
 from . import reports
 from .models import ReportJob
+from .rules import REPORT_JOB
 
 logger = logging.getLogger(__name__)
 
@@ -57,10 +59,7 @@ def _enqueue(job_id: int) -> None:
 
 def report_rebuild(*, actor, job: ReportJob) -> ReportJob:
     """Request the same report again after a failed build (the failed job stays as it is)."""
-    if job.requested_by_id != getattr(actor, "pk", None):
-        raise PermissionDenied("You may only rebuild your own reports.")
-    if job.state != ReportJob.State.FAILED:
-        raise TransitionNotAllowed("Only a failed report can be built again.")
+    REPORT_JOB.check("rebuild", actor=actor, obj=job)
     return report_request(actor=actor, kind=job.kind, params=job.params, archival=job.archival)
 
 
@@ -70,17 +69,13 @@ def _lease_deadline():
 
 def _fail(job: ReportJob, *, error: str) -> None:
     """running → failed, audited; the caller holds the job's row lock."""
-    job.state = ReportJob.State.FAILED
-    job.error = error[:2000]
-    job.finished_at = timezone.now()
-    job.lease_expires_at = None
-    job.save(update_fields=["state", "error", "finished_at", "lease_expires_at"])
-    audit.record(
+    transition_run(
+        REPORT_JOB,
+        "fail",
         actor="system",
-        action="report.fail",
-        target=job,
-        from_state=ReportJob.State.RUNNING,
-        to_state=job.state,
+        obj=job,
+        lock=False,
+        changes={"error": error[:2000], "finished_at": timezone.now(), "lease_expires_at": None},
         payload={"kind": job.kind, "attempts": job.attempts},
     )
 
@@ -108,25 +103,24 @@ def _claim(job_id: int) -> ReportJob | None:
             )
             .first()
         )
-        if job is None:
+        if job is None or not REPORT_JOB.in_source_state("start", job):
             return None
-        from_state = job.state
-        if from_state == ReportJob.State.RUNNING and job.attempts >= settings.REPORT_MAX_ATTEMPTS:
+        if REPORT_JOB.in_source_state("fail", job) and job.attempts >= settings.REPORT_MAX_ATTEMPTS:
             logger.error("Report %s failed: its worker stopped %s times", job.pk, job.attempts)
             _fail(job, error=f"The build stopped {job.attempts} times without finishing.")
             return None
-        job.state = ReportJob.State.RUNNING
-        job.progress = 10
-        job.attempts += 1
-        job.lease_expires_at = _lease_deadline()
-        job.save(update_fields=["state", "progress", "attempts", "lease_expires_at"])
-        audit.record(
+        job = transition_run(
+            REPORT_JOB,
+            "start",
             actor="system",
-            action="report.start",
-            target=job,
-            from_state=from_state,
-            to_state=job.state,
-            payload={"kind": job.kind, "attempt": job.attempts},
+            obj=job,
+            lock=False,
+            changes={
+                "progress": 10,
+                "attempts": job.attempts + 1,
+                "lease_expires_at": _lease_deadline(),
+            },
+            payload={"kind": job.kind, "attempt": job.attempts + 1},
         )
     return job
 
@@ -152,7 +146,7 @@ def report_build(*, job_id: int) -> ReportJob | None:
         logger.exception("Report %s failed", job.pk)
         with transaction.atomic():
             job = ReportJob.objects.select_for_update().get(pk=job.pk)
-            if job.state == ReportJob.State.RUNNING:
+            if REPORT_JOB.in_source_state("fail", job):
                 _fail(job, error=str(exc))
         return job
     name = f"{slugify(built.title)}-{job.pk}{'-pdfa' if job.archival else ''}.pdf"
@@ -168,27 +162,20 @@ def report_build(*, job_id: int) -> ReportJob | None:
             # Our lease expired and another attempt took over (or failed the job): theirs wins.
             job.file.delete(save=False)
             return None
-        job.state = ReportJob.State.DONE
-        job.progress = 100
-        job.finished_at = timezone.now()
-        job.lease_expires_at = None
-        job.save(
-            update_fields=[
-                "file",
-                "title",
-                "size",
-                "state",
-                "progress",
-                "finished_at",
-                "lease_expires_at",
-            ]
-        )
-        audit.record(
+        job = transition_run(
+            REPORT_JOB,
+            "build",
             actor="system",
-            action="report.build",
-            target=job,
-            from_state=ReportJob.State.RUNNING,
-            to_state=job.state,
+            obj=job,
+            lock=False,
+            changes={
+                "file": job.file,
+                "title": job.title,
+                "size": job.size,
+                "progress": 100,
+                "finished_at": timezone.now(),
+                "lease_expires_at": None,
+            },
             payload={"kind": job.kind, "size": job.size, "archival": job.archival},
         )
     return job

@@ -19,6 +19,7 @@ from solidarity.pagination import paginate
 from . import reports, services
 from .forms import ReportRequestForm
 from .models import ReportJob
+from .rules import REPORT_JOB, UNFINISHED
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +111,17 @@ def report_detail(request, pk):
     """The job's progress; htmx polls the status fragment until the file is ready."""
     job = _own_job(request, pk)
     template = "auditing/_report_status.html" if request.htmx else "auditing/report_detail.html"
-    return render(request, template, {"job": job})
+    return render(
+        request,
+        template,
+        {
+            "job": job,
+            # The rulebook's moves (``auditing/rules.py``): the page polls while the worker
+            # has something to do, and offers what the requester may do now.
+            "polling": job.state in UNFINISHED,
+            "actions": {t.name for t in REPORT_JOB.available(request.user, job)},
+        },
+    )
 
 
 @login_required

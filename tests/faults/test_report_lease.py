@@ -111,3 +111,36 @@ def test_a_done_report_whose_file_is_missing_answers_404(client, requested):
     requested.file.storage.delete(requested.file.name)
     response = client.get(reverse("auditing:report-download", args=[requested.pk]))
     assert response.status_code == 404
+
+
+def test_every_move_of_a_job_is_a_declared_move_of_the_report_rulebook(
+    client, requested, monkeypatch, settings
+):
+    """Start, take-over, failure and build are declared once in ``auditing/rules.py``; the
+    audit trail names only declared moves, each from the state the job was in."""
+    from solidarity.auditing.rules import REPORT_JOB
+
+    settings.REPORT_MAX_ATTEMPTS = 2
+    _worker_dies_mid_build(requested, monkeypatch, settings)
+    _worker_dies_mid_build(requested, monkeypatch, settings)
+    recover_report_jobs.apply()
+    events = AuditEvent.objects.for_target(requested).exclude(action="report.request")
+    moves = [(e.action, e.from_state, e.to_state) for e in events.order_by("id")]
+    assert moves == [
+        ("report.start", "queued", "running"),
+        ("report.start", "running", "running"),
+        ("report.fail", "running", "failed"),
+    ]
+    declared = {(t.action, s, t.target) for t in REPORT_JOB for s in t.sources if t.target}
+    assert set(moves) <= declared
+    assert all(not t.offered for t in REPORT_JOB if t.target)  # the worker's moves only
+
+
+def test_a_report_that_is_ready_is_not_built_again(client, requested):
+    build_report.apply(args=[requested.pk])
+    page = client.get(reverse("auditing:report-detail", args=[requested.pk])).content.decode()
+    rebuild = reverse("auditing:report-rebuild", args=[requested.pk])
+    assert rebuild not in page
+    response = client.post(rebuild, follow=True)
+    assert "cannot be built again" in response.content.decode()
+    assert ReportJob.objects.count() == 1
