@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from solidarity.accounts.home import Panel
 from solidarity.accounts.roles import Role
 
-from . import selectors
+from . import rules, selectors
 
 
 def researcher_panel(user):
@@ -80,9 +80,9 @@ def work(user) -> list:
                 )
             )
     if user.has_role(Role.CUSTODIAN):
-        open_states = [S.SUBMITTED, S.IN_REVIEW, S.AWAITING_DECISION, S.APPROVED, S.ACTIVE]
+        # What the rulebook lets a custodian decide on (``rules.DATASET_REQUEST``).
         pending = selectors.custodian_requests(user, state="pending").filter(
-            application__state__in=open_states
+            application__state__in=rules.REQUEST_OPEN_STATES
         )[:15]
         for r in pending:
             items.append(

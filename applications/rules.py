@@ -338,9 +338,13 @@ APPLICATION = StateMachine(
 )
 
 
+# The application states in which a custodian decides on a pending request: filed, and not
+# ended.
+REQUEST_OPEN_STATES = tuple(s for s in S.values if s != S.DRAFT and s not in TERMINAL)
+
+
 def _request_open(dataset_request) -> bool:
-    state = dataset_request.application.state
-    return state != S.DRAFT and state not in TERMINAL
+    return dataset_request.application.state in REQUEST_OPEN_STATES
 
 
 def _request_closed_message(dataset_request) -> str:

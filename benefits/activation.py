@@ -2,7 +2,8 @@
 
 from django.utils.translation import gettext as _
 
-from .models import MONETARY_OR_ACCESS_KINDS, AgreementState, BenefitAgreement
+from .models import MONETARY_OR_ACCESS_KINDS, BenefitAgreement
+from .rules import ACTIVATING
 
 
 def signed_agreement_check(application) -> list[str]:
@@ -10,7 +11,7 @@ def signed_agreement_check(application) -> list[str]:
     agreement = (
         BenefitAgreement.objects.filter(
             application_id=application.pk,
-            state__in=[AgreementState.SIGNED, AgreementState.IN_FORCE],
+            state__in=ACTIVATING,
         )
         .order_by("-id")
         .first()

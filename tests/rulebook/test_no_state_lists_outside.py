@@ -34,7 +34,7 @@ APPS = [
 ]
 # harms is checked once its machines are declared.
 EXCLUDED = ["harms"]
-KINDS = ["services", "permissions", "views", "api", "selectors"]
+KINDS = ["services", "permissions", "views", "api", "selectors", "activation", "home"]
 STATE_ENUMS = [
     ApplicationState,
     DatasetRequest.State,
@@ -89,6 +89,10 @@ ALLOWED = {
     ),
     ("reviews/selectors.py", "('submitted', 'in_review', 'awaiting_decision')"): (
         "reviews is converted in its own change: applications.rules.COMMITTEE_STATES"
+    ),
+    ("reviews/home.py", "[AssignmentState.AWAITING_COI, AssignmentState.ACTIVE]"): _ASSIGNMENT,
+    ("reviews/home.py", "('draft', 'revision_requested')"): (
+        "reviews is converted in its own change: applications.rules.EDITABLE"
     ),
     ("reviews/api.py", "('approved', 'approved')"): (
         "a decision's outcome (approve/reject) offered as a choice, not a list of states"

@@ -77,6 +77,31 @@ pick = st.integers(min_value=0, max_value=50)
 text = st.sampled_from(["A reason.", "A reason.", "A reason.", "", "   "])
 
 
+def _other_moves_follow_their_rulebooks(events):
+    """Every audited change of a dataset request's, an agreement's or an obligation's state is a
+    move declared in its rulebook (``applications/rules.py``, ``benefits/rules.py``)."""
+    from applications.rules import DATASET_REQUEST
+    from benefits.rules import AGREEMENT, OBLIGATION
+
+    machines = {
+        "dataset_request.": DATASET_REQUEST,
+        "benefit_agreement.": AGREEMENT,
+        "obligation.": OBLIGATION,
+    }
+    for event in events:
+        if not (event.from_state and event.to_state):
+            continue  # a row made (or a side signed): no move between states
+        machine = next((m for p, m in machines.items() if event.action.startswith(p)), None)
+        if machine is None:
+            continue
+        assert any(
+            t.action == event.action
+            and event.from_state in t.sources
+            and t.target == event.to_state
+            for t in machine
+        ), f"undeclared move {event.action} {event.from_state}->{event.to_state}"
+
+
 class LifeMachine(RuleBasedStateMachine):
     """The users, dataset and framework are made once per test (``bind``); each example runs
     inside a savepoint that is rolled back at its end."""
@@ -591,6 +616,7 @@ class LifeMachine(RuleBasedStateMachine):
                 f"application {pk}: {current} audited, {state} stored",
                 [(e.id, e.action, e.target_type, e.from_state, e.to_state) for e in new],
             )
+        _other_moves_follow_their_rulebooks(new)
         self._snapshot()
 
     @invariant()
