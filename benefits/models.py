@@ -27,23 +27,6 @@ class AgreementState(models.TextChoices):
     TERMINATED = "terminated", _("Terminated")
 
 
-# An agreement in one of these states binds the project; only one may exist per application.
-LIVE_STATES = [
-    AgreementState.DRAFT,
-    AgreementState.PROPOSED,
-    AgreementState.SIGNED,
-    AgreementState.IN_FORCE,
-    AgreementState.BREACHED,
-    AgreementState.FULFILLED,
-]
-SIGNED_STATES = [
-    AgreementState.SIGNED,
-    AgreementState.IN_FORCE,
-    AgreementState.BREACHED,
-    AgreementState.FULFILLED,
-]
-
-
 class BenefitAgreement(models.Model):
     """What an approved project gives back, agreed between the committee and the applicant."""
 
@@ -214,13 +197,6 @@ class ObligationState(models.TextChoices):
     VERIFIED = "verified", _("Verified")
     OVERDUE = "overdue", _("Overdue")
     WAIVED = "waived", _("Waived")
-
-
-OPEN_OBLIGATION_STATES = [
-    ObligationState.PENDING,
-    ObligationState.REPORTED,
-    ObligationState.OVERDUE,
-]
 
 
 class Obligation(models.Model):
