@@ -442,10 +442,14 @@ class CommitteeView:
 def harm_history_for(*, datasets, organisations):
     """The harms app's anonymised history, when that app offers it; None otherwise."""
     try:
+        from harms.lessons import lessons_for
         from harms.selectors import harm_history_for as _history
     except ImportError:
         return None
-    return _history(datasets=datasets, organisations=organisations)
+    history = _history(datasets=datasets, organisations=organisations)
+    # The panel's anonymised lessons beside the counts (DESIGN §5: lessons feed back).
+    history["lessons"] = lessons_for(datasets=datasets, organisations=organisations)
+    return history
 
 
 def committee_view(application, *, quorum_default: int) -> CommitteeView:
