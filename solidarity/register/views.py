@@ -4,7 +4,7 @@ import csv
 from dataclasses import asdict
 
 from django import forms
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
@@ -201,6 +201,46 @@ def register_csv(request):
                 ]
             )
     return response
+
+
+def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def register_pdf(request):
+    """The register as PDF (``printing``): the whole register from the file a Celery task
+    builds daily; a filtered selection rendered now if it has at most the limit of entries."""
+    from . import printing
+
+    form, qs = _filtered(request)
+    chosen = form.cleaned_data.values() if form.is_bound else []
+    filtered = any(value not in ("", None) for value in chosen)
+    whole = printing.whole_register_path()
+    if not filtered and whole.exists():
+        return FileResponse(
+            whole.open("rb"), as_attachment=True, filename=printing.WHOLE_REGISTER_NAME
+        )
+    count = qs.count()
+    if count > printing.REGISTER_PDF_LIMIT:
+        return render(
+            request,
+            "register/pdf_too_large.html",
+            {"count": count, "limit": printing.REGISTER_PDF_LIMIT, "filtered": filtered},
+            status=200,
+        )
+    return _pdf_response(printing.register_pdf(qs, filtered=filtered), printing.WHOLE_REGISTER_NAME)
+
+
+def register_entry_pdf(request, reference):
+    """One entry as PDF, with why it was allowed and its harm counts; rendered now."""
+    from .printing import register_entry_pdf as build
+
+    pdf = build(reference)
+    if pdf is None:
+        raise Http404
+    return _pdf_response(pdf, f"{reference}.pdf")
 
 
 def register_fund(request):
