@@ -202,7 +202,16 @@ def _protected_harms(application_ids=None) -> dict:
 
 
 def _harms_for(application_id: int) -> dict:
-    return _protected_harms([application_id])
+    """One project's harm statistics, protected against subtraction from the register's
+    (``disclosure.protect_project_statistics``). Two queries."""
+    try:
+        from harms.selectors import harm_counts
+    except ImportError:
+        return {}
+    from .disclosure import protect_harm_statistics, protect_project_statistics
+
+    register = protect_harm_statistics(harm_counts())
+    return protect_project_statistics(harm_counts(application_ids=[application_id]), register)
 
 
 def register_entries(applications, *, with_harms: bool = False) -> list[RegisterEntry]:
