@@ -251,3 +251,22 @@ def test_triage_through_the_api_checks_the_threshold(
         )
     assert response.status_code == 200
     assert HarmReview.objects.filter(scope="dataset", scope_id=dataset.pk).count() == 1
+
+
+def test_a_reviewer_sees_the_lessons_while_assessing(
+    client, researcher, secretariat, reviewer, harm_officer, organisation
+):
+    from reviews import services as review_services
+    from tests.reviews import factories as review_factories
+
+    dataset = DatasetFactory(custodian=organisation, title="Hospital episodes")
+    report, _code = make_report()
+    report.datasets.add(dataset)
+    _lesson_on(report, harm_officer, "Check small-area outputs before release.")
+    review_services.framework_ensure_default()
+    application = review_factories.in_review(researcher, secretariat, datasets=[dataset])
+    assignment = review_factories.assign(application, secretariat, reviewer)
+    client.force_login(reviewer)
+    body = client.get(reverse("reviews:assess", args=[assignment.pk])).content.decode()
+    assert "Harm history of these datasets and organisations" in body
+    assert "Check small-area outputs before release." in body
