@@ -604,6 +604,7 @@ def register(router) -> None:
     """Add this app's viewsets to the /api/v1/ router."""
     router.register("harm-reports", HarmReportViewSet, basename="harm-report")
     router.register("redress-actions", RedressActionViewSet, basename="redress-action")
-    from . import case_api
+    from . import case_api, lesson_api
 
     case_api.register(router)
+    lesson_api.register(router)

@@ -270,3 +270,30 @@ def test_a_reviewer_sees_the_lessons_while_assessing(
     body = client.get(reverse("reviews:assess", args=[assignment.pk])).content.decode()
     assert "Harm history of these datasets and organisations" in body
     assert "Check small-area outputs before release." in body
+
+
+@pytest.mark.parametrize("n", [1, 6])
+def test_the_api_lists_harm_reviews_for_the_chair_and_lets_the_chair_close_them(
+    api_client, threshold, researcher, harm_officer, chair, outsider, n, django_assert_num_queries
+):
+    dataset = DatasetFactory()
+    for _ in range(n):
+        make_application(researcher, datasets=[dataset])
+    _serious_reports(3, dataset=dataset, officer=harm_officer)
+    assert len(lessons.harm_reviews_open_due()) == 2 * n
+    api_client.force_authenticate(outsider)
+    assert api_client.get("/api/v1/harm-reviews/").status_code == 403
+    api_client.force_authenticate(chair)
+    api_client.get("/api/v1/harm-reviews/")
+    with django_assert_num_queries(2):  # the count and the page (roles are cached)
+        listed = api_client.get("/api/v1/harm-reviews/?state=open")
+    assert listed.status_code == 200 and listed.json()["count"] == 2 * n
+    first = listed.json()["results"][0]["id"]
+    url = f"/api/v1/harm-reviews/{first}/close/"
+    assert api_client.post(url, {"outcome": ""}).status_code == 400
+    api_client.force_authenticate(harm_officer)
+    assert api_client.post(url, {"outcome": "Seen."}).status_code == 403
+    api_client.force_authenticate(chair)
+    closed = api_client.post(url, {"outcome": "Condition added."})
+    assert closed.status_code == 200 and closed.json()["state"] == "closed"
+    assert api_client.post(url, {"outcome": "Again."}).status_code == 409
