@@ -290,11 +290,12 @@ def assess(request, pk):
 
 def _harm_history_of(application):
     requests = list(application.dataset_requests.select_related("dataset__custodian"))
+    # The organisations the use touches: the datasets' custodians and the applicant's own.
+    organisations = {r.dataset.custodian_id: r.dataset.custodian for r in requests}
+    if application.organisation_id:
+        organisations.setdefault(application.organisation_id, application.organisation_id)
     return selectors.harm_history_for(
-        datasets=[r.dataset for r in requests],
-        organisations=list(
-            {r.dataset.custodian_id: r.dataset.custodian for r in requests}.values()
-        ),
+        datasets=[r.dataset for r in requests], organisations=list(organisations.values())
     )
 
 

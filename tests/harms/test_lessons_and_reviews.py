@@ -297,3 +297,18 @@ def test_the_api_lists_harm_reviews_for_the_chair_and_lets_the_chair_close_them(
     closed = api_client.post(url, {"outcome": "Condition added."})
     assert closed.status_code == 200 and closed.json()["state"] == "closed"
     assert api_client.post(url, {"outcome": "Again."}).status_code == 409
+
+
+def test_lessons_about_the_applicants_organisation_reach_the_committee(
+    client, researcher, harm_officer, chair, other_organisation
+):
+    earlier = make_application(researcher, organisation=other_organisation)
+    report, _code = make_report()
+    report.applications.add(earlier)
+    _lesson_on(report, harm_officer, "Agree publication review before results leave the TRE.")
+    application = make_application(
+        researcher, state="in_review", organisation=other_organisation, datasets=[DatasetFactory()]
+    )
+    client.force_login(chair)
+    body = client.get(reverse("reviews:committee", args=[application.pk])).content.decode()
+    assert "Agree publication review before results leave the TRE." in body

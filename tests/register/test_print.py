@@ -125,3 +125,11 @@ def test_the_register_pages_link_to_the_pdfs(client, registry, media):
     assert reverse("register:pdf") in client.get(reverse("register:list")).content.decode()
     detail = client.get(reverse("register:detail", args=[app.reference])).content.decode()
     assert reverse("register:entry_pdf", args=[app.reference]) in detail
+
+
+def test_the_whole_register_pdf_can_be_built_by_command(registry, media):
+    from django.core.management import call_command
+
+    _entry(registry, 1)
+    call_command("build_register_pdf")
+    assert "DSA-2026-0001" in _text(printing.whole_register_path().read_bytes())
