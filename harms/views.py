@@ -13,7 +13,7 @@ from solidarity.errors import DomainError
 from solidarity.pagination import paginate
 
 from . import forms, selectors, services
-from .lesson_models import HarmReview
+from .lesson_models import HarmLesson, HarmReview
 from .lessons import (
     harm_lesson_record,
     harm_review_close,
@@ -306,6 +306,7 @@ def _detail_context(request, report, bound=None):
         from .case_views import case_context
 
         context.update(case_context(report))
+        context["lesson"] = HarmLesson.objects.filter(report_id=report.pk).first()
         context["deliver_form"] = forms.DeliverForm()
         context["answer_form"] = forms.RedressAnswerForm()
         if "offer_redress" in context["actions"]:

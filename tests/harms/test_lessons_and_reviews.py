@@ -53,6 +53,8 @@ def test_resolving_with_a_lesson_saves_both_and_audits_the_lesson(client, offere
     assert HarmLesson.objects.get(report=offered).text == text
     actions = set(AuditEvent.objects.for_target(offered).values_list("action", flat=True))
     assert {"harm_report.resolve", "harm_lesson.record"} <= actions
+    page = client.get(reverse("harms:detail", args=[offered.pk])).content.decode()
+    assert "Lesson for reviewers" in page and "trusted environment" in page
 
 
 def test_resolving_without_a_lesson_still_works(client, offered, harm_officer):
