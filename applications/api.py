@@ -24,8 +24,8 @@ from rest_framework.response import Response
 
 from solidarity.catalog.models import AccessMode, Dataset, Organisation
 
+from . import hdruk, rules, selectors, services
 from . import permissions as perms
-from . import rules, selectors, services
 from .activation import missing_for_activation
 from .models import (
     CONTENT_FIELDS,
@@ -244,6 +244,28 @@ class ApplicationInput(serializers.Serializer):
     will_publish = serializers.BooleanField(required=False)
     start_date = serializers.DateField(required=False, allow_null=True)
     end_date = serializers.DateField(required=False, allow_null=True)
+    # The fields the sector expects (HDR UK Data Use Register); blank means "not stated".
+    legal_basis_art6 = serializers.ChoiceField(
+        choices=hdruk.LegalBasisArt6.choices, required=False, allow_blank=True
+    )
+    legal_basis_art9 = serializers.ChoiceField(
+        choices=hdruk.LegalBasisArt9.choices, required=False, allow_blank=True
+    )
+    confidentiality_basis = serializers.ChoiceField(
+        choices=hdruk.ConfidentialityBasis.choices, required=False, allow_blank=True
+    )
+    national_opt_out = serializers.ChoiceField(
+        choices=hdruk.OptOut.choices, required=False, allow_blank=True
+    )
+    funders_sponsors = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+    other_approval_committees = serializers.CharField(
+        required=False, allow_blank=True, max_length=4000
+    )
+    dataset_linkage = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+    research_outputs = serializers.CharField(required=False, allow_blank=True, max_length=8000)
+    accredited_researcher = serializers.ChoiceField(
+        choices=hdruk.AccreditedStatus.choices, required=False, allow_blank=True
+    )
 
     def validate(self, data):
         start = data.get("start_date", getattr(self.instance, "start_date", None))

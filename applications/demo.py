@@ -24,6 +24,14 @@ BASE = {
     "research_use": "DUO:0000006",
     "ethics_approval": True,
     "research_countries": "AT",
+    # The fields the sector expects on a register (HDR UK), so the demo register shows them.
+    "legal_basis_art6": "6_1_e",
+    "legal_basis_art9": "9_2_j",
+    "confidentiality_basis": "not_applicable",
+    "national_opt_out": "not_applicable",
+    "funders_sponsors": "Vienna Science and Technology Fund",
+    "other_approval_committees": "Ethics Committee of the Medical University of Vienna",
+    "accredited_researcher": "unknown",
 }
 
 

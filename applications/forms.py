@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from solidarity.catalog.models import AccessMode, Dataset, Organisation
 
+from . import hdruk
 from .models import Application, ApplicationState, Attachment, Beneficiary, DatasetRequest
 
 
@@ -74,6 +75,19 @@ class FundingForm(forms.ModelForm):
             "commercial_details": _(
                 "Every company involved, how, and what it gains. Required when there is any."
             )
+        }
+
+
+class GovernanceForm(forms.ModelForm):
+    """The legal and governance facts a register states (HDR UK Data Use Register)."""
+
+    class Meta:
+        model = Application
+        fields = list(hdruk.FIELDS)
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 3})
+            for name in hdruk.FIELDS
+            if name not in hdruk.CHOICES
         }
 
 
@@ -160,6 +174,7 @@ STEPS = [
     ("benefit", _("Public benefit"), BenefitForm),
     ("funding", _("Funding"), FundingForm),
     ("dates", _("Dates"), DatesForm),
+    ("governance", _("Legal basis and governance"), GovernanceForm),
     ("team", _("Team"), TeamMemberForm),
     ("datasets", _("Datasets"), DatasetRequestForm),
     ("attachments", _("Attachments"), AttachmentForm),
@@ -173,6 +188,7 @@ FIELD_STEP = {
     **{f: "benefit" for f in BenefitForm.Meta.fields},
     **{f: "funding" for f in FundingForm.Meta.fields},
     **{f: "dates" for f in DatesForm.Meta.fields},
+    **{f: "governance" for f in GovernanceForm.Meta.fields},
     "team": "team",
     "datasets": "datasets",
     "attachments": "attachments",

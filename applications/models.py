@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from solidarity.catalog.duo import DataUse
 from solidarity.catalog.models import AccessMode
 
+from . import hdruk
+
 
 class ApplicationState(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -51,6 +53,8 @@ CONTENT_FIELDS = [
     "will_publish",
     "start_date",
     "end_date",
+    # The fields the sector expects on a register (HDR UK): see applications/hdruk.py.
+    *hdruk.FIELDS,
 ]
 
 
@@ -153,6 +157,61 @@ class Application(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # The fields the sector expects (HDR UK Data Use Register); blank means "not stated".
+    legal_basis_art6 = models.CharField(
+        hdruk.LABELS["legal_basis_art6"],
+        max_length=10,
+        choices=hdruk.LegalBasisArt6.choices,
+        blank=True,
+    )
+    legal_basis_art9 = models.CharField(
+        hdruk.LABELS["legal_basis_art9"],
+        max_length=10,
+        choices=hdruk.LegalBasisArt9.choices,
+        blank=True,
+        help_text=_("For health data, the condition that lifts the ban on special categories."),
+    )
+    confidentiality_basis = models.CharField(
+        hdruk.LABELS["confidentiality_basis"],
+        max_length=20,
+        choices=hdruk.ConfidentialityBasis.choices,
+        blank=True,
+    )
+    national_opt_out = models.CharField(
+        hdruk.LABELS["national_opt_out"],
+        max_length=20,
+        choices=hdruk.OptOut.choices,
+        blank=True,
+        help_text=_("Whether people who opted out of research use are removed from the data."),
+    )
+    funders_sponsors = models.TextField(
+        hdruk.LABELS["funders_sponsors"],
+        blank=True,
+        help_text=_("Organisations that fund or sponsor the project, one per line."),
+    )
+    other_approval_committees = models.TextField(
+        hdruk.LABELS["other_approval_committees"],
+        blank=True,
+        help_text=_("Ethics committees and other bodies that approved the project, one per line."),
+    )
+    dataset_linkage = models.TextField(
+        hdruk.LABELS["dataset_linkage"],
+        blank=True,
+        help_text=_("Which datasets are linked to each other, and how (blank if none)."),
+    )
+    research_outputs = models.TextField(
+        hdruk.LABELS["research_outputs"],
+        blank=True,
+        help_text=_("Publications and other outputs, one per line, each with its link."),
+    )
+    accredited_researcher = models.CharField(
+        hdruk.LABELS["accredited_researcher"],
+        max_length=10,
+        choices=hdruk.AccreditedStatus.choices,
+        blank=True,
+        help_text=_("Whether the researchers are accredited (e.g. under the Digital Economy Act)."),
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -17,6 +17,7 @@ from solidarity.catalog.duo import DataUse
 from solidarity.catalog.models import AccessMode
 from solidarity.formatting import day
 
+from . import hdruk
 from .models import CONTENT_FIELDS, Application, Attachment, Beneficiary
 
 _parts: list[Callable] = []
@@ -102,6 +103,7 @@ FIELD_LABELS = {
     "will_publish": _("Results will be published"),
     "start_date": _("Intended start"),
     "end_date": _("Intended end"),
+    **hdruk.LABELS,
 }
 
 
@@ -115,6 +117,8 @@ def _readable(name: str, value) -> str:
         return str(dict(DataUse.choices).get(value, value))
     if name in ("start_date", "end_date"):
         return day(value)
+    if name in hdruk.CHOICES:
+        return hdruk.label_of(name, value)
     return "" if value is None else str(value)
 
 

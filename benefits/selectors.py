@@ -24,6 +24,7 @@ from .models import (
     ReservationState,
     Signature,
     TermsVersion,
+    TransactionKind,
 )
 from .permissions import OVERSIGHT_ROLES
 from .rules import ACTIVATING, DRAFTABLE_APPLICATION_STATES, OBLIGATION, REPORTABLE, SIGNED
@@ -403,3 +404,76 @@ def public_benefit_summary(application_ids) -> dict[int, dict]:
             "paid": paid.get(agreement.application_id, {}),
         }
     return summary
+
+
+# The public fund page (``solidarity.register.fund``) reads the ledger through these.
+
+
+def public_fund_inflows() -> list[dict]:
+    """Money paid into the fund, summed per currency, source and project, with the project's
+    reference, title and state and, for an obligation report, the obligation's kind
+    (``obligation_kind``, "" otherwise). Nothing personal. Two queries."""
+    rows = list(
+        FundTransaction.objects.filter(kind=TransactionKind.INFLOW)
+        .order_by()
+        .values(
+            "currency",
+            "source_type",
+            "source_id",
+            "agreement__application__reference",
+            "agreement__application__title",
+            "agreement__application__state",
+        )
+        .annotate(total=Sum("amount_minor"))
+    )
+    report_ids = [
+        int(r["source_id"])
+        for r in rows
+        if r["source_type"] == "obligation_report" and str(r["source_id"]).isdigit()
+    ]
+    kinds = dict(
+        ObligationReport.objects.filter(pk__in=report_ids).values_list("pk", "obligation__kind")
+    )
+    for row in rows:
+        source = str(row["source_id"])
+        row["obligation_kind"] = (
+            kinds.get(int(source), "")
+            if row["source_type"] == "obligation_report" and source.isdigit()
+            else ""
+        )
+    return rows
+
+
+def public_fund_outflows(*, source_type: str) -> list[tuple[str, str, int]]:
+    """Disbursements of one source type as ``(source_id, currency, amount_minor)``; amounts
+    are negative (money leaving the fund). One query."""
+    return list(
+        FundTransaction.objects.filter(kind=TransactionKind.OUTFLOW, source_type=source_type)
+        .order_by()
+        .values_list("source_id", "currency", "amount_minor")
+    )
+
+
+def public_fund_months(*, counted_source_type: str) -> list[dict]:
+    """The fund account's change per currency and calendar month, oldest first, with the
+    number of outflows of ``counted_source_type`` in that month (``counted``). One query."""
+    from django.db.models.functions import TruncMonth
+
+    return list(
+        FundEntry.objects.filter(account=LedgerAccount.FUND)
+        .annotate(month=TruncMonth("transaction__created_at"))
+        .order_by()
+        .values("currency", "month")
+        .annotate(
+            change=Sum("amount_minor"),
+            counted=Count(
+                "transaction",
+                filter=Q(
+                    transaction__kind=TransactionKind.OUTFLOW,
+                    transaction__source_type=counted_source_type,
+                ),
+                distinct=True,
+            ),
+        )
+        .order_by("currency", "month")
+    )

@@ -1,5 +1,6 @@
 """The harms API: anonymous reporting, status by receipt code, the panel's actions."""
 
+from django.db import transaction
 from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -13,6 +14,7 @@ from solidarity.catalog.models import Dataset
 from solidarity.validators import AsciiIntegerSerializerField
 
 from . import selectors, services
+from .lessons import harm_lesson_record, harm_reviews_check_after_commit
 from .models import (
     Affected,
     HarmCategory,
@@ -83,6 +85,10 @@ class RedressOfferInput(serializers.Serializer):
 
 class HarmOutcomeInput(serializers.Serializer):
     outcome = serializers.CharField(max_length=5000)
+
+
+class HarmResolveInput(HarmOutcomeInput):
+    lesson = serializers.CharField(max_length=1000, required=False, allow_blank=True)
 
 
 class HarmReasonsInput(serializers.Serializer):
@@ -416,6 +422,7 @@ class HarmReportViewSet(
             datasets=datasets,
             note=data.get("note", ""),
         )
+        harm_reviews_check_after_commit()
         return self._done(request, pk)
 
     @extend_schema(request=HarmNoteInput)
@@ -444,12 +451,16 @@ class HarmReportViewSet(
         )
         return Response(RedressActionOutput(offered).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=HarmOutcomeInput)
+    @extend_schema(request=HarmResolveInput)
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
         report = self._officer_report(request, pk)
-        data = self._valid(HarmOutcomeInput, request)
-        services.harm_report_resolve(actor=request.user, report=report, outcome=data["outcome"])
+        data = self._valid(HarmResolveInput, request)
+        # The resolution and its lesson are saved together, or neither.
+        with transaction.atomic():
+            services.harm_report_resolve(actor=request.user, report=report, outcome=data["outcome"])
+            if data.get("lesson", "").strip():
+                harm_lesson_record(actor=request.user, report=report, text=data["lesson"])
         return self._done(request, pk)
 
     @extend_schema(request=HarmReasonsInput)
@@ -593,6 +604,7 @@ def register(router) -> None:
     """Add this app's viewsets to the /api/v1/ router."""
     router.register("harm-reports", HarmReportViewSet, basename="harm-report")
     router.register("redress-actions", RedressActionViewSet, basename="redress-action")
-    from . import case_api
+    from . import case_api, lesson_api
 
     case_api.register(router)
+    lesson_api.register(router)

@@ -35,3 +35,8 @@ class HarmsConfig(AppConfig):
             task="harms.tasks.remind_overdue_reports",
             schedule=crontab(hour=7, minute=15),
         )
+        register_periodic(
+            "harms-open-harm-reviews",
+            task="harms.tasks.open_harm_reviews",
+            schedule=crontab(minute=40),
+        )

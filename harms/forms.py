@@ -308,6 +308,16 @@ class ResolveForm(forms.Form):
     outcome = forms.CharField(
         label=_("Outcome (sent to the reporter)"), max_length=TEXT_LIMIT, widget=_area(4)
     )
+    lesson = forms.CharField(
+        label=_("Lesson for reviewers (optional)"),
+        required=False,
+        max_length=1000,
+        widget=_area(3),
+        help_text=_(
+            "Reviewers of later applications using the same datasets or organisations read "
+            "it. Name no one: no names, addresses, numbers or references."
+        ),
+    )
 
 
 class CloseForm(forms.Form):

@@ -106,6 +106,19 @@ def work(user) -> list:
                     since=rec.created_at,
                 )
             )
+    if user.has_role(Role.CHAIR):
+        from .lessons import harm_reviews_open
+
+        for review in harm_reviews_open()[:15]:
+            items.append(
+                WorkItem(
+                    action=_("Review a project after harm reports about %(what)s")
+                    % {"what": review.scope_label},
+                    subject=f"{review.application.reference} · {review.application.title}",
+                    url="/harms/recommendations/",
+                    since=review.opened_at,
+                )
+            )
     if user.has_role(Role.CUSTODIAN):
         for action in selectors.data_requests_for_custodian(user).filter(
             state=RedressState.ACCEPTED

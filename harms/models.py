@@ -382,3 +382,4 @@ def next_step(report: HarmReport) -> str:
 
 
 from .case_models import HarmIncident, HarmReportHandover  # noqa: E402, F401
+from .lesson_models import HarmLesson, HarmReview  # noqa: E402, F401

@@ -333,3 +333,13 @@ def harm_counts(*, application_ids=None) -> dict:
         "by_state": [(k, label, states[k]) for k, label in HarmReportState.choices],
         "by_year": [(y, str(y), years[y]) for y in sorted(years)],
     }
+
+
+def redress_report_categories(action_ids) -> dict[int, list[str]]:
+    """The kinds of harm named by the report behind each redress action, by action id, for
+    the public fund page (no text, no identity). One query."""
+    return dict(
+        RedressAction.objects.filter(pk__in=list(action_ids)).values_list(
+            "pk", "report__categories"
+        )
+    )

@@ -37,3 +37,11 @@ def email_reporter(report_id: int, subject: str, body: str) -> bool:
 @shared_task
 def remind_overdue_reports() -> int:
     return services.harm_reports_remind_overdue()
+
+
+@shared_task
+def open_harm_reviews() -> int:
+    """Open the harm reviews the threshold calls for; idempotent, so safe to run often."""
+    from .lessons import harm_reviews_open_due
+
+    return len(harm_reviews_open_due())

@@ -16,6 +16,7 @@ urlpatterns = [
         views.recommendation_decide,
         name="recommendation-decide",
     ),
+    path("reviews/<int:pk>/close/", views.harm_review_close_view, name="harm-review-close"),
     path("redress/<int:pk>/", views.redress_detail, name="redress"),
     path("redress/<int:pk>/deliver/", views.redress_deliver, name="redress-deliver"),
     path("redress/<int:pk>/withdraw/", views.redress_withdraw, name="redress-withdraw"),

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
@@ -12,6 +13,13 @@ from solidarity.errors import DomainError
 from solidarity.pagination import paginate
 
 from . import forms, selectors, services
+from .lesson_models import HarmLesson, HarmReview
+from .lessons import (
+    harm_lesson_record,
+    harm_review_close,
+    harm_reviews_check_after_commit,
+    harm_reviews_open,
+)
 from .models import HarmAttachment, HarmReport, HarmReportState, RedressAction, next_step
 from .models import SuspensionRecommendation as Recommendation
 from .permissions import (
@@ -298,6 +306,7 @@ def _detail_context(request, report, bound=None):
         from .case_views import case_context
 
         context.update(case_context(report))
+        context["lesson"] = HarmLesson.objects.filter(report_id=report.pk).first()
         context["deliver_form"] = forms.DeliverForm()
         context["answer_form"] = forms.RedressAnswerForm()
         if "offer_redress" in context["actions"]:
@@ -372,6 +381,7 @@ class OfficerActionView(View):
                 datasets=list(d["datasets"]),
                 note=d["note"],
             )
+            harm_reviews_check_after_commit()
         elif action == "investigate":
             services.harm_report_investigate(actor=actor, report=report, note=d["note"])
         elif action == "offer-redress":
@@ -384,7 +394,11 @@ class OfficerActionView(View):
                 dataset=d.get("dataset"),
             )
         elif action == "resolve":
-            services.harm_report_resolve(actor=actor, report=report, outcome=d["outcome"])
+            # The resolution and its lesson are saved together, or neither.
+            with transaction.atomic():
+                services.harm_report_resolve(actor=actor, report=report, outcome=d["outcome"])
+                if d.get("lesson", "").strip():
+                    harm_lesson_record(actor=actor, report=report, text=d["lesson"])
         elif action == "close":
             services.harm_report_close(actor=actor, report=report, reasons=d["reasons"])
         elif action == "refer":
@@ -585,8 +599,26 @@ def recommendations(request):
         {
             "recommendations": selectors.suspension_recommendations_open(),
             "form": forms.ReasonForm(),
+            "harm_reviews": harm_reviews_open(),
         },
     )
+
+
+@login_required
+@require_POST
+def harm_review_close_view(request, pk):
+    """The chair closes a harm review opened by the threshold, with its outcome."""
+    if not can_decide_suspension(request.user):
+        raise PermissionDenied
+    review = get_object_or_404(HarmReview, pk=pk)
+    try:
+        outcome = request.POST.get("outcome", "")
+        harm_review_close(actor=request.user, review=review, outcome=outcome)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The harm review was closed."))
+    return redirect("harms:recommendations")
 
 
 @login_required

@@ -442,10 +442,14 @@ class CommitteeView:
 def harm_history_for(*, datasets, organisations):
     """The harms app's anonymised history, when that app offers it; None otherwise."""
     try:
+        from harms.lessons import lessons_for
         from harms.selectors import harm_history_for as _history
     except ImportError:
         return None
-    return _history(datasets=datasets, organisations=organisations)
+    history = _history(datasets=datasets, organisations=organisations)
+    # The panel's anonymised lessons beside the counts (DESIGN §5: lessons feed back).
+    history["lessons"] = lessons_for(datasets=datasets, organisations=organisations)
+    return history
 
 
 def committee_view(application, *, quorum_default: int) -> CommitteeView:
@@ -500,11 +504,12 @@ def committee_view(application, *, quorum_default: int) -> CommitteeView:
         DatasetRow(request=r, conflicts=conflicts_for(application, r.dataset, team=team))
         for r in requests
     ]
+    # The organisations the use touches: the datasets' custodians and the applicant's own.
+    organisations = {r.dataset.custodian_id: r.dataset.custodian for r in requests}
+    if application.organisation_id:
+        organisations.setdefault(application.organisation_id, application.organisation_id)
     history = harm_history_for(
-        datasets=[r.dataset for r in requests],
-        organisations=list(
-            {r.dataset.custodian_id: r.dataset.custodian for r in requests}.values()
-        ),
+        datasets=[r.dataset for r in requests], organisations=list(organisations.values())
     )
     significant = [r for c in columns if c.counted for r in c.risks if r.is_significant]
     return CommitteeView(

@@ -281,7 +281,21 @@ def assess(request, pk):
             "result": result,
             "filed": filed,
             "recuse_form": forms.RecuseForm(),
+            # What went wrong before with these datasets and organisations, and the harm
+            # panel's lessons, while the reviewer weighs the risks (issue 15).
+            "harm_history": _harm_history_of(application),
         },
+    )
+
+
+def _harm_history_of(application):
+    requests = list(application.dataset_requests.select_related("dataset__custodian"))
+    # The organisations the use touches: the datasets' custodians and the applicant's own.
+    organisations = {r.dataset.custodian_id: r.dataset.custodian for r in requests}
+    if application.organisation_id:
+        organisations.setdefault(application.organisation_id, application.organisation_id)
+    return selectors.harm_history_for(
+        datasets=[r.dataset for r in requests], organisations=list(organisations.values())
     )
 
 

@@ -449,6 +449,15 @@ HARM_TRIAGE_WORKING_DAYS = env_int("HARM_TRIAGE_WORKING_DAYS", 10, minimum=1)
 HARM_DECISION_WORKING_DAYS = env_int("HARM_DECISION_WORKING_DAYS", 28, minimum=1)
 # Calendar days after a decision during which the reporter may appeal.
 HARM_APPEAL_WINDOW_DAYS = env_int("HARM_APPEAL_WINDOW_DAYS", 28, minimum=1)
+# Harm review threshold (issue 15): this many reports of at least this severity about one
+# dataset or organisation within this many days open a review of each active project using it.
+HARM_REVIEW_THRESHOLD_REPORTS = env_int("HARM_REVIEW_THRESHOLD_REPORTS", 3, minimum=1)
+HARM_REVIEW_THRESHOLD_SEVERITY = env.str("HARM_REVIEW_THRESHOLD_SEVERITY", default="severe")
+if HARM_REVIEW_THRESHOLD_SEVERITY not in ("low", "moderate", "severe", "critical"):
+    raise ImproperlyConfigured(
+        "HARM_REVIEW_THRESHOLD_SEVERITY must be one of low, moderate, severe, critical."
+    )
+HARM_REVIEW_THRESHOLD_DAYS = env_int("HARM_REVIEW_THRESHOLD_DAYS", 90, minimum=1)
 # Per client address: anonymous report submissions, and status look-ups by receipt code.
 HARM_REPORT_RATE = env.str("HARM_REPORT_RATE", default="10/hour")
 HARM_STATUS_RATE = env.str("HARM_STATUS_RATE", default="20/hour")

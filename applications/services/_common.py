@@ -8,6 +8,7 @@ from solidarity.catalog.duo import DataUse
 from solidarity.errors import DomainError, PermissionDenied
 from solidarity.notifications.services import notify
 
+from .. import hdruk
 from ..models import CONTENT_FIELDS as MODEL_CONTENT_FIELDS
 from ..models import (
     Application,
@@ -88,6 +89,10 @@ def _clean_fields(fields: dict) -> dict:
     if "research_use" in fields and fields["research_use"] not in DataUse.values:
         message = _("Unknown research purpose.")
         raise DomainError(message, field_errors={"research_use": [message]})
+    for name, choices in hdruk.CHOICES.items():
+        if fields.get(name) and fields[name] not in choices.values:
+            message = _("Unknown choice.")
+            raise DomainError(message, field_errors={name: [message]})
     for text in ("research_countries",):
         if fields.get(text):
             fields[text] = ", ".join(

@@ -20,8 +20,20 @@ The rule, applied to every public output (HTML, CSV, JSON):
    cell; if nothing is left to withhold, the whole table is withheld.
 
 Tables share only the total, which is published (or, under rule 2, nothing else is), so they
-cannot be combined to narrow a hidden cell further. Differences between the all-reports
-statistics and one project's statistics are not covered by this rule (see the README).
+cannot be combined to narrow a hidden cell further.
+
+4. **One project against the totals** (``protect_project_statistics``). A project's figures
+   subtracted from the register's figures give the reports *not* about that project; that
+   difference must not be a small count either. So a project's statistics are published only
+   where the register's own figures are exact: when the register's total less the project's
+   total is from 1 to 4, the project's figures are withheld altogether; a project's table is
+   withheld where the register's same table hides any cell (so a project's cell can never
+   narrow a hidden cell of the register's); in the other tables a project's cell is withheld
+   when the register's cell less it is from 1 to 4, and rule 3 then runs with what the public
+   knows of each hidden project cell: its own bounds and at most the register's published cell.
+   Kept exact by these rules: every difference of one project from the totals. Not covered:
+   differences between several projects and the totals (reports may name several projects or
+   none, so such sums are not exact; see the README).
 """
 
 from dataclasses import dataclass
@@ -150,4 +162,82 @@ def _protect_quarters(quarters, years: list[dict]) -> list[dict]:
             row = _published(cell)
             row["year"] = year
             result.append(row)
+    return result
+
+
+def _exact_ranges(bounds: list[tuple[int, int]], low: int, high: int) -> list[tuple[int, int]]:
+    """The exact range of each bounded unknown given ``low <= sum <= high`` (one relation)."""
+    sum_lo = sum(b[0] for b in bounds)
+    sum_hi = sum(b[1] for b in bounds)
+    return [(max(lo, low - (sum_hi - hi)), min(hi, high - (sum_lo - lo))) for lo, hi in bounds]
+
+
+def _project_bounds(cell: Cell, cap: int, total: int) -> tuple[int, int]:
+    """What the public knows of a hidden project cell: its own bounds, at most the register's."""
+    lo, hi = cell.bounds(total)
+    return min(lo, cap), min(hi, cap)
+
+
+def _protect_project_table(cells, caps, low, high, total) -> bool:
+    for cell, cap in zip(cells, caps, strict=True):
+        if 0 < cell.count < SMALL_COUNT:
+            cell.hidden = PRIMARY
+        elif 0 < cap - cell.count < SMALL_COUNT:
+            cell.hidden = WITHHELD  # the register's cell less this one would be a small count
+    while True:
+        hidden = [(c, cap) for c, cap in zip(cells, caps, strict=True) if c.hidden]
+        shown = sum(c.count for c in cells if not c.hidden)
+        bounds = [_project_bounds(c, cap, total) for c, cap in hidden]
+        ranges = _exact_ranges(bounds, low - shown, high - shown)
+        if not any(lo == hi for lo, hi in ranges):
+            return True
+        candidates = sorted(
+            (c for c in cells if not c.hidden), key=lambda c: (c.count == 0, c.count)
+        )
+        if not candidates:
+            return False
+        candidates[0].hidden = WITHHELD
+
+
+def protect_project_statistics(counts: dict, register: dict) -> dict:
+    """One project's harm statistics under rules 1-4 above.
+
+    ``counts`` are the project's raw counts (as for ``protect_harm_statistics``) and
+    ``register`` the register's statistics as published (its output). The answer has the same
+    shape, without quarters (a project's page shows no trend).
+    """
+    total = counts["total"]
+    register_total = register["total"]["count"]
+    tables = ("by_category", "by_state", "by_year")
+    if total == 0 or 0 < total < SMALL_COUNT or register_total is None:
+        result = protect_harm_statistics({**counts, "by_quarter": []})
+        result["by_quarter"] = []
+        return result
+    if 0 < register_total - total < SMALL_COUNT:
+        return {
+            "total": _published(Cell("total", _("All reports"), total, WITHHELD)),
+            **{name: [] for name in tables},
+            "by_quarter": [],
+            "withheld_tables": list(tables),
+        }
+    relations = {
+        "by_category": (total, MAX_CATEGORIES_PER_REPORT * total),
+        "by_state": (total, total),
+        "by_year": (total, total),
+    }
+    result = {
+        "total": _published(Cell("total", _("All reports"), total)),
+        "by_quarter": [],
+        "withheld_tables": [],
+    }
+    for name, (low, high) in relations.items():
+        published = {row["key"]: row["count"] for row in register.get(name) or []}
+        cells = [Cell(key, label, count) for key, label, count in counts[name]]
+        caps = [published.get(c.key, 0) for c in cells]
+        exact = bool(published) and all(v is not None for v in published.values())
+        if exact and _protect_project_table(cells, caps, low, high, total):
+            result[name] = [_published(c) for c in cells]
+        else:
+            result[name] = []
+            result["withheld_tables"].append(name)
     return result

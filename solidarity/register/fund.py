@@ -6,6 +6,15 @@ Redress is counted per payment under the first kind of harm its report names (in
 ``HarmCategory``), so the rows add up to the total paid out. The number of payments per kind
 of harm is protected like the harm statistics (``disclosure``): a count from 1 to 4 is hidden,
 with complementary suppression; where a count is hidden its amount is hidden too.
+
+The balance over time could give one redress payment away: a month with one payment and no
+inflow changes the balance by exactly that amount. So a month's closing balance is published
+only when the redress payments since the last published balance number none or at least
+``SMALL_COUNT`` (5); other months are left out (the line joins the published months), and the
+latest months appear once that holds. Any difference of two published balances then contains
+no redress or at least five payments.
+
+The ledger is read through ``benefits.selectors`` and ``harms.selectors`` (read-only).
 """
 
 from collections import defaultdict
@@ -13,25 +22,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from xml.etree import ElementTree as ET
 
-from django.db.models import Sum
-from django.db.models.functions import TruncMonth
 from django.utils import formats
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from applications.models import PUBLIC_STATES
-from benefits.models import (
-    FundEntry,
-    FundTransaction,
-    LedgerAccount,
-    ObligationKind,
-    ObligationReport,
-    TransactionKind,
-)
+from benefits.models import ObligationKind
 from benefits.money import CURRENCY_EXPONENTS
-from harms.models import HarmCategory, RedressAction
+from benefits.selectors import public_fund_inflows, public_fund_months, public_fund_outflows
+from harms.models import HarmCategory
+from harms.selectors import redress_report_categories
 
-from .disclosure import Cell, _protect_table, _published
+from .disclosure import SMALL_COUNT, Cell, _protect_table, _published
 
 REDRESS_SOURCE = "harms.redressaction"
 SVG = "http://www.w3.org/2000/svg"
@@ -55,32 +57,14 @@ class FundPage:
 
 
 def _inflows() -> tuple[list[dict], list[dict]]:
-    rows = list(
-        FundTransaction.objects.filter(kind=TransactionKind.INFLOW)
-        .order_by()
-        .values(
-            "currency",
-            "source_type",
-            "source_id",
-            "agreement__application__reference",
-            "agreement__application__title",
-            "agreement__application__state",
-        )
-        .annotate(total=Sum("amount_minor"))
-    )
-    report_ids = [int(r["source_id"]) for r in rows if r["source_type"] == "obligation_report"]
-    kinds = dict(
-        ObligationReport.objects.filter(pk__in=report_ids).values_list("pk", "obligation__kind")
-    )
+    rows = public_fund_inflows()
     labels = dict(ObligationKind.choices)
     grouped: dict = defaultdict(int)
     for row in rows:
         public = row["agreement__application__state"] in PUBLIC_STATES
         reference = row["agreement__application__reference"] if public else ""
         title = row["agreement__application__title"] if public else ""
-        kind = ""
-        if row["source_type"] == "obligation_report":
-            kind = kinds.get(int(row["source_id"]), "")
+        kind = row["obligation_kind"]
         grouped[(reference or "", title or "", kind, row["currency"])] += row["total"]
     inflows = [
         {
@@ -106,15 +90,9 @@ def _inflows() -> tuple[list[dict], list[dict]]:
 
 
 def _redress() -> dict:
-    payments = list(
-        FundTransaction.objects.filter(kind=TransactionKind.OUTFLOW, source_type=REDRESS_SOURCE)
-        .order_by()
-        .values_list("source_id", "currency", "amount_minor")
-    )
+    payments = public_fund_outflows(source_type=REDRESS_SOURCE)
     ids = [int(p[0]) for p in payments if str(p[0]).isdigit()]
-    categories = dict(
-        RedressAction.objects.filter(pk__in=ids).values_list("pk", "report__categories")
-    )
+    categories = redress_report_categories(ids)
     order = HarmCategory.values
     per_currency: dict = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     for source_id, currency, amount in payments:
@@ -158,19 +136,18 @@ def _redress() -> dict:
 
 
 def _balances() -> dict:
-    rows = (
-        FundEntry.objects.filter(account=LedgerAccount.FUND)
-        .annotate(month=TruncMonth("transaction__created_at"))
-        .order_by()
-        .values("currency", "month")
-        .annotate(change=Sum("amount_minor"))
-        .order_by("currency", "month")
-    )
+    """Month-end balances per currency, only where the redress payments since the previous
+    published month number none or at least ``SMALL_COUNT`` (see the module's docstring)."""
     series: dict = defaultdict(list)
     running: dict = defaultdict(int)
-    for row in rows:
+    unpublished_redress: dict = defaultdict(int)
+    for row in public_fund_months(counted_source_type=REDRESS_SOURCE):
         currency = row["currency"]
         running[currency] += row["change"]
+        unpublished_redress[currency] += row["counted"]
+        if 0 < unpublished_redress[currency] < SMALL_COUNT:
+            continue
+        unpublished_redress[currency] = 0
         month = row["month"]
         series[currency].append(
             {

@@ -35,6 +35,68 @@ class RegisterEntry:
     commercial_involvement: bool = False
     gives_back: dict = field(default_factory=dict)
     harms: dict = field(default_factory=dict)
+    # The fields the sector expects (HDR UK Data Use Register; mapping in the JSON Schema).
+    access_date: str = ""
+    access_type: str = ""
+    ethics_approval: bool = False
+    legal_basis_art6: str = ""
+    legal_basis_art9: str = ""
+    confidentiality_basis: str = ""
+    national_opt_out: str = ""
+    funders_sponsors: list[str] = field(default_factory=list)
+    other_approval_committees: list[str] = field(default_factory=list)
+    dataset_linkage: str = ""
+    research_outputs: list[dict] = field(default_factory=list)
+    accredited_researcher: str = ""
+
+    @property
+    def governance(self) -> list[tuple[str, str]]:
+        """The legal and governance facts as (label, readable value), blanks left out."""
+        from applications import hdruk
+
+        rows = []
+        for name in hdruk.FIELDS:
+            if name == "research_outputs":
+                continue
+            value = getattr(self, name)
+            text = "; ".join(value) if isinstance(value, list) else hdruk.label_of(name, value)
+            if text:
+                rows.append((str(hdruk.LABELS[name]), text))
+        return rows
+
+
+def _access_type(modes) -> str:
+    """HDR UK's access type: data that leave the custodian are a release, else a TRE."""
+    modes = set(modes)
+    if not modes:
+        return ""
+    return "release" if "transfer" in modes else "trusted_research_environment"
+
+
+def _hdruk_fields(app, fields: dict, requests) -> dict:
+    """The HDR UK fields of an entry, from the approved terms where a project is amended."""
+    from applications import hdruk
+
+    def value(name):
+        return fields.get(name, getattr(app, name)) or ""
+
+    def lines(name):
+        return [line.strip() for line in value(name).splitlines() if line.strip()]
+
+    return {
+        "access_date": app.activated_at.date().isoformat() if app.activated_at else "",
+        "access_type": _access_type(r.access_mode for r in requests),
+        "ethics_approval": bool(fields.get("ethics_approval", app.ethics_approval)),
+        "legal_basis_art6": value("legal_basis_art6"),
+        "legal_basis_art9": value("legal_basis_art9"),
+        "confidentiality_basis": value("confidentiality_basis"),
+        "national_opt_out": value("national_opt_out"),
+        "funders_sponsors": lines("funders_sponsors"),
+        "other_approval_committees": lines("other_approval_committees"),
+        "dataset_linkage": value("dataset_linkage"),
+        "research_outputs": hdruk.outputs(value("research_outputs")),
+        "accredited_researcher": value("accredited_researcher"),
+    }
 
 
 def register_queryset(
@@ -140,7 +202,16 @@ def _protected_harms(application_ids=None) -> dict:
 
 
 def _harms_for(application_id: int) -> dict:
-    return _protected_harms([application_id])
+    """One project's harm statistics, protected against subtraction from the register's
+    (``disclosure.protect_project_statistics``). Two queries."""
+    try:
+        from harms.selectors import harm_counts
+    except ImportError:
+        return {}
+    from .disclosure import protect_harm_statistics, protect_project_statistics
+
+    register = protect_harm_statistics(harm_counts())
+    return protect_project_statistics(harm_counts(application_ids=[application_id]), register)
 
 
 def register_entries(applications, *, with_harms: bool = False) -> list[RegisterEntry]:
@@ -218,6 +289,7 @@ def register_entries(applications, *, with_harms: bool = False) -> list[Register
                 ),
                 gives_back=_gives_back(benefits.get(app.pk)),
                 harms=_harms_for(app.pk) if with_harms else {},
+                **_hdruk_fields(app, fields, requests),
             )
         )
     return entries

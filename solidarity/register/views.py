@@ -4,7 +4,7 @@ import csv
 from dataclasses import asdict
 
 from django import forms
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +36,19 @@ CSV_COLUMNS = [
     "paid_in",
     "lay_summary",
     "public_benefit",
+    # The fields the sector expects (HDR UK Data Use Register; REGISTER_SCHEMA maps them).
+    "access_type",
+    "access_date",
+    "ethics_approval",
+    "legal_basis_art6",
+    "legal_basis_art9",
+    "confidentiality_basis",
+    "national_opt_out",
+    "funders_sponsors",
+    "other_approval_committees",
+    "dataset_linkage",
+    "research_outputs",
+    "accredited_researcher",
 ]
 
 
@@ -170,9 +183,64 @@ def register_csv(request):
                     paid,
                     entry.lay_summary,
                     entry.public_benefit,
+                    entry.access_type,
+                    entry.access_date,
+                    "yes" if entry.ethics_approval else "no",
+                    entry.legal_basis_art6,
+                    entry.legal_basis_art9,
+                    entry.confidentiality_basis,
+                    entry.national_opt_out,
+                    "; ".join(entry.funders_sponsors),
+                    "; ".join(entry.other_approval_committees),
+                    entry.dataset_linkage,
+                    "; ".join(
+                        f"{o['title']} <{o['url']}>" if o["url"] else o["title"]
+                        for o in entry.research_outputs
+                    ),
+                    entry.accredited_researcher,
                 ]
             )
     return response
+
+
+def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def register_pdf(request):
+    """The register as PDF (``printing``): the whole register from the file a Celery task
+    builds daily; a filtered selection rendered now if it has at most the limit of entries."""
+    from . import printing
+
+    form, qs = _filtered(request)
+    chosen = form.cleaned_data.values() if form.is_bound else []
+    filtered = any(value not in ("", None) for value in chosen)
+    whole = printing.whole_register_path()
+    if not filtered and whole.exists():
+        return FileResponse(
+            whole.open("rb"), as_attachment=True, filename=printing.WHOLE_REGISTER_NAME
+        )
+    count = qs.count()
+    if count > printing.REGISTER_PDF_LIMIT:
+        return render(
+            request,
+            "register/pdf_too_large.html",
+            {"count": count, "limit": printing.REGISTER_PDF_LIMIT, "filtered": filtered},
+            status=200,
+        )
+    return _pdf_response(printing.register_pdf(qs, filtered=filtered), printing.WHOLE_REGISTER_NAME)
+
+
+def register_entry_pdf(request, reference):
+    """One entry as PDF, with why it was allowed and its harm counts; rendered now."""
+    from .printing import register_entry_pdf as build
+
+    pdf = build(reference)
+    if pdf is None:
+        raise Http404
+    return _pdf_response(pdf, f"{reference}.pdf")
 
 
 def register_fund(request):
@@ -226,6 +294,61 @@ def register_json(request):
     response = JsonResponse(body, json_dumps_params={"ensure_ascii": False, "indent": 1})
     response["Content-Disposition"] = 'attachment; filename="solidarity-register.json"'
     return response
+
+
+def _hdruk_properties() -> dict:
+    """The HDR UK fields' schemas; ``_with_hdruk_mapping`` adds each field's ``x-hdruk``."""
+    from applications import hdruk
+
+    def codes(name):
+        return {
+            "enum": ["", *hdruk.CHOICES[name].values],
+            "description": "; ".join(
+                f"{value}: {label}" for value, label in hdruk.CHOICES[name].choices
+            )
+            + "; empty when not stated",
+        }
+
+    text_list = {"type": "array", "items": {"type": "string"}}
+    return {
+        "access_type": {
+            "enum": ["trusted_research_environment", "release", ""],
+            "description": "release when any dataset is transferred, else analysis in a "
+            "trusted research environment or federated",
+        },
+        "access_date": {"type": "string", "description": "Date access began (ISO), or empty"},
+        "ethics_approval": {"type": "boolean"},
+        "legal_basis_art6": codes("legal_basis_art6"),
+        "legal_basis_art9": codes("legal_basis_art9"),
+        "confidentiality_basis": codes("confidentiality_basis"),
+        "national_opt_out": codes("national_opt_out"),
+        "funders_sponsors": {**text_list, "description": "Funders and sponsors"},
+        "other_approval_committees": {**text_list, "description": "Other approval committees"},
+        "dataset_linkage": {"type": "string", "description": "How datasets are linked"},
+        "research_outputs": {
+            "type": "array",
+            "description": "Publications and other outputs; url is an http(s) link or empty",
+            "items": {
+                "type": "object",
+                "properties": {"title": {"type": "string"}, "url": {"type": "string"}},
+            },
+        },
+        "accredited_researcher": codes("accredited_researcher"),
+    }
+
+
+def _with_hdruk_mapping(schema: dict) -> dict:
+    """Name, on each entry property, the HDR UK Data Use Register field it fills."""
+    from applications.hdruk import HDRUK_MAPPING
+
+    properties = schema["properties"]["entries"]["items"]["properties"]
+    for name, hdruk_field in HDRUK_MAPPING.items():
+        if name in properties:
+            properties[name]["x-hdruk"] = hdruk_field
+    properties["organisations"]["x-hdruk"] = HDRUK_MAPPING["organisation"]
+    properties["decided_on"]["x-hdruk"] = HDRUK_MAPPING["decided_at"]
+    properties["access_type"]["x-hdruk"] = HDRUK_MAPPING["access_modes"]
+    return schema
 
 
 REGISTER_SCHEMA = {
@@ -301,11 +424,15 @@ REGISTER_SCHEMA = {
                         "description": "Harm-report counts for this project; counts below 5 "
                         "are suppressed",
                     },
+                    **_hdruk_properties(),
                 },
             },
         },
     },
 }
+
+
+REGISTER_SCHEMA = _with_hdruk_mapping(REGISTER_SCHEMA)
 
 
 def register_schema(request):

@@ -63,3 +63,58 @@ def test_signed_in_pages_pass_axe(page, login):
 def test_the_checker_catches_a_missing_label(page):
     page.set_content('<html lang="en"><title>t</title><main><input type="text"></main></html>')
     assert any(v.startswith("label") for v in _violations(page))
+
+
+def test_transparency_pages_pass_axe(page, login, monkeypatch):
+    """Issue 15's new pages: the governance step, an entry with the HDR UK fields, the PDF
+    page for a selection too large to print, and the chair's harm reviews."""
+    from django.utils import timezone
+
+    from applications.models import Application, DatasetRequest
+    from harms.lesson_models import HarmReview
+    from solidarity.register import printing
+    from tests.factories import DatasetFactory, OrganisationFactory
+
+    researcher = UserFactory(username="a11y_t_researcher", roles=[Role.RESEARCHER])
+    UserFactory(username="a11y_t_chair", roles=[Role.CHAIR])
+    draft = Application.objects.create(applicant=researcher, title="Draft with governance")
+    active = Application.objects.create(
+        applicant=researcher,
+        organisation=OrganisationFactory(name="A11y University"),
+        title="Screening study",
+        state="active",
+        reference="DSA-2026-0901",
+        decided_at=timezone.now(),
+        activated_at=timezone.now(),
+        legal_basis_art6="6_1_e",
+        legal_basis_art9="9_2_j",
+        confidentiality_basis="section_251",
+        national_opt_out="applied",
+        funders_sponsors="Wellcome Trust",
+        research_outputs="Screening paper https://doi.org/10.1000/xyz123",
+        accredited_researcher="yes",
+    )
+    DatasetRequest.objects.create(
+        application=active, dataset=DatasetFactory(), access_mode="federated"
+    )
+    HarmReview.objects.create(
+        application=active,
+        scope="dataset",
+        scope_id=1,
+        scope_label="Cancer registry",
+        report_count=3,
+        min_severity="severe",
+        window_days=90,
+        last_report_at=timezone.now(),
+    )
+    monkeypatch.setattr(printing, "REGISTER_PDF_LIMIT", 0)
+    for path in ["/register/DSA-2026-0901/", "/register/register.pdf?q=Screening"]:
+        page.goto(path)
+        assert _violations(page) == [], path
+    login("a11y_t_researcher")
+    page.goto(f"/applications/{draft.pk}/edit/governance/")
+    assert _violations(page) == [], "governance step"
+    login("a11y_t_chair")
+    for path in ["/harms/recommendations/", "/"]:
+        page.goto(path)
+        assert _violations(page) == [], path
