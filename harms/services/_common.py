@@ -1,0 +1,102 @@
+"""What every harm service shares: who the audit names, locks, and telling the reporter."""
+
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
+
+from solidarity.accounts.roles import Role
+from solidarity.errors import PermissionDenied, TransitionNotAllowed
+from solidarity.notifications.services import notify
+
+from ..models import (
+    HarmMessage,
+    HarmReport,
+    HarmReportState,
+)
+from ..permissions import (
+    ReceiptHolder,
+    is_harm_officer,
+)
+
+S = HarmReportState
+MAX_ATTACHMENTS = 5
+
+
+def _audit_actor(actor):
+    """Who the audit trail names for a reporter's own act: never the reporter's identity.
+
+    Auditors read the trail but must not learn who reported; only harm officers acting in
+    their role are named.
+    """
+    if isinstance(actor, ReceiptHolder):
+        return "reporter (receipt code)"
+    if is_harm_officer(actor):
+        return actor
+    if getattr(actor, "is_authenticated", False):
+        return "reporter"
+    return "anonymous"
+
+
+def _require_officer(actor) -> None:
+    if not is_harm_officer(actor):
+        raise PermissionDenied(_("Only harm officers may do this."))
+
+
+def _lock(report: HarmReport) -> HarmReport:
+    return HarmReport.objects.select_for_update().get(pk=report.pk)
+
+
+def _require_state(report: HarmReport, allowed, verb: str) -> None:
+    if report.state not in allowed:
+        raise TransitionNotAllowed(
+            _("A report that is “%(state)s” cannot be %(verb)s.")
+            % {"state": report.get_state_display(), "verb": verb}
+        )
+
+
+def _officers():
+    return get_user_model().objects.filter(groups__name=Role.HARM_OFFICER, is_active=True)
+
+
+def _tell_reporter(report: HarmReport, subject: str, body: str) -> None:
+    """Tell the reporter there is news: in-app when signed in, else by e-mail if they left one.
+
+    The message never contains the receipt code, which the system does not know.
+    """
+    if report.reporter_id:
+        notify(
+            recipients=[report.reporter],
+            kind="harm_report.update",
+            context={"subject": subject, "body": body},
+            url=f"/harms/{report.pk}/",
+        )
+    elif report.contact_ciphertext:
+        # Through the outbox like every e-mail: a broker outage delays it, never loses it.
+        # The address is decrypted only at send time (harms.tasks.reporter_address).
+        from solidarity.notifications.services import notify_address
+
+        notify_address(
+            address_key=f"harm_reporter:{report.pk}",
+            kind="harm_report.update",
+            context={"subject": subject, "body": body},
+        )
+
+
+def _news_for_reporter(report: HarmReport) -> None:
+    _tell_reporter(
+        report,
+        _("There is news about your harm report %(ref)s") % {"ref": report.reference},
+        _(
+            "The harm panel has updated your report. Sign in, or use your receipt code on the "
+            "status page, to read it."
+        ),
+    )
+
+
+def _post(report, *, author, body, internal=False, from_reporter=False) -> HarmMessage:
+    return HarmMessage.objects.create(
+        report=report,
+        author=author if getattr(author, "is_authenticated", False) else None,
+        body=body,
+        internal=internal,
+        from_reporter=from_reporter,
+    )
