@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
 from solidarity.accounts.roles import Role
-from solidarity.errors import PermissionDenied, TransitionNotAllowed
+from solidarity.errors import PermissionDenied
 from solidarity.notifications.services import notify
 
 from ..models import (
@@ -13,7 +13,6 @@ from ..models import (
     HarmReportState,
 )
 from ..permissions import (
-    ReceiptHolder,
     is_harm_officer,
 )
 
@@ -22,18 +21,10 @@ MAX_ATTACHMENTS = 5
 
 
 def _audit_actor(actor):
-    """Who the audit trail names for a reporter's own act: never the reporter's identity.
+    """Who the audit trail names for a reporter's own act: never the reporter's identity."""
+    from ..rules import audit_actor
 
-    Auditors read the trail but must not learn who reported; only harm officers acting in
-    their role are named.
-    """
-    if isinstance(actor, ReceiptHolder):
-        return "reporter (receipt code)"
-    if is_harm_officer(actor):
-        return actor
-    if getattr(actor, "is_authenticated", False):
-        return "reporter"
-    return "anonymous"
+    return audit_actor(actor)
 
 
 def _require_officer(actor) -> None:
@@ -43,14 +34,6 @@ def _require_officer(actor) -> None:
 
 def _lock(report: HarmReport) -> HarmReport:
     return HarmReport.objects.select_for_update().get(pk=report.pk)
-
-
-def _require_state(report: HarmReport, allowed, verb: str) -> None:
-    if report.state not in allowed:
-        raise TransitionNotAllowed(
-            _("A report that is “%(state)s” cannot be %(verb)s.")
-            % {"state": report.get_state_display(), "verb": verb}
-        )
 
 
 def _officers():

@@ -7,30 +7,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from solidarity import audit
-from solidarity.errors import DomainError, PermissionDenied, TransitionNotAllowed
+from solidarity.errors import DomainError
 from solidarity.notifications.services import notify
+from solidarity.transitions import clean_text
 
-from .. import crypto
+from .. import crypto, rules
 from ..models import (
     HarmReport,
     RedressAction,
     RedressKind,
-    RedressState,
 )
 from ..permissions import (
-    can_complete_data_request,
-    is_harm_officer,
     is_reporter_of,
 )
 from ._common import (
-    S,
     _audit_actor,
     _lock,
     _news_for_reporter,
     _officers,
     _post,
-    _require_officer,
-    _require_state,
 )
 
 
@@ -69,11 +64,7 @@ def redress_offer(
         raise DomainError(_("The offer is incomplete."), field_errors=errors)
     with transaction.atomic():
         report = _lock(report)
-        _require_officer(actor)
-        before = report.state
-        _require_state(
-            report, [S.TRIAGED, S.INVESTIGATING, S.REDRESS_OFFERED], _("offered redress")
-        )
+        rules.check(rules.HARM_REPORT, "offer-redress", actor=actor, obj=report)
         action = RedressAction.objects.create(
             report=report,
             kind=kind,
@@ -85,15 +76,9 @@ def redress_offer(
         )
         if kind == RedressKind.FINANCIAL:
             _reserve(actor=actor, action=action, report=report)
-        if report.state != S.REDRESS_OFFERED:
-            report.state = S.REDRESS_OFFERED
-            report.save(update_fields=["state", "updated_at"])
-            audit.record(
-                actor=actor,
-                action="harm_report.offer_redress",
-                target=report,
-                from_state=before,
-                to_state=report.state,
+        if report.state != rules.HARM_REPORT["offer-redress"].target:
+            report = rules.run(
+                rules.HARM_REPORT, "offer-redress", actor=actor, obj=report, lock=False
             )
         audit.record(
             actor=actor,
@@ -118,7 +103,7 @@ REDRESS_SOURCE = "harms.redressaction"
 def _reserve(*, actor, action: RedressAction, report: HarmReport) -> None:
     """Earmark the offered amount in the fund; an amount the fund cannot cover refuses the offer
     (the caller's transaction rolls back, so no offer is left without its money)."""
-    from benefits.services import InsufficientFunds, fund_reserve
+    from benefits.services.fund import InsufficientFunds, fund_reserve
 
     try:
         fund_reserve(
@@ -137,32 +122,28 @@ def _release(*, actor, action: RedressAction, reason: str) -> None:
     """Give the money earmarked for a lapsed financial offer back to the fund's available sum."""
     if action.kind != RedressKind.FINANCIAL:
         return
-    from benefits.services import fund_release, fund_reservation_for
+    from benefits.services.fund import fund_release_promised
 
-    reservation = fund_reservation_for(source_type=REDRESS_SOURCE, source_id=action.pk)
-    if reservation is not None:
-        fund_release(actor=actor, reservation=reservation, reason=reason)
-
-
-def _lock_action(action: RedressAction) -> RedressAction:
-    return (
-        RedressAction.objects.select_for_update(of=("self",))
-        .select_related("report", "dataset")
-        .get(pk=action.pk)
+    fund_release_promised(
+        actor=actor, source_type=REDRESS_SOURCE, source_id=action.pk, reason=reason
     )
 
 
 def _respond(*, actor, action: RedressAction, accept: bool, reason: str) -> RedressAction:
+    move = "accept" if accept else "decline"
     with transaction.atomic():
-        action = _lock_action(action)
+        action = rules.run(
+            rules.REDRESS,
+            move,
+            actor=actor,
+            obj=action,
+            changes={"responded_at": timezone.now()},
+            payload={
+                "report": action.report_id,
+                "on_behalf": not is_reporter_of(actor, action.report),
+            },
+        )
         report = action.report
-        if not (is_reporter_of(actor, report) or is_harm_officer(actor)):
-            raise PermissionDenied(_("Only the reporter, or an officer for them, may answer."))
-        if action.state != RedressState.OFFERED:
-            raise TransitionNotAllowed(_("This offer has already been answered."))
-        action.state = RedressState.ACCEPTED if accept else RedressState.DECLINED
-        action.responded_at = timezone.now()
-        action.save(update_fields=["state", "responded_at"])
         if reason.strip():
             _post(
                 report,
@@ -176,14 +157,6 @@ def _respond(*, actor, action: RedressAction, accept: bool, reason: str) -> Redr
                 action=action,
                 reason=_("The offer was declined."),
             )
-        audit.record(
-            actor=_audit_actor(actor),
-            action="redress.accept" if accept else "redress.decline",
-            target=action,
-            from_state=RedressState.OFFERED,
-            to_state=action.state,
-            payload={"report": report.pk, "on_behalf": not is_reporter_of(actor, report)},
-        )
         if accept and action.kind in (RedressKind.DATA_CORRECTION, RedressKind.DATA_DELETION):
             _ask_custodian(action)
         notify(
@@ -236,62 +209,48 @@ def redress_decline(*, actor, action: RedressAction, note: str = "") -> RedressA
 
 
 def redress_deliver(*, actor, action: RedressAction, note: str = "") -> RedressAction:
-    """Record that accepted redress was delivered.
+    """Record that accepted redress was delivered (``rules.REDRESS["deliver"]``).
 
-    Financial support is paid here from the solidarity fund, as a real ledger outflow; if the
-    fund cannot cover it, ``benefits.services.InsufficientFunds`` is raised and nothing
-    changes. A correction or deletion is completed by the dataset's custodian (or recorded by
-    a harm officer); everything else by a harm officer.
+    Financial support is paid here from the solidarity fund, as a real ledger outflow that
+    consumes the money reserved at the offer; if the fund cannot cover it,
+    ``benefits.services.InsufficientFunds`` is raised and nothing changes. A correction or
+    deletion is completed by the dataset's custodian (or recorded by a harm officer);
+    everything else by a harm officer.
     """
     with transaction.atomic():
-        action = _lock_action(action)
-        if not can_complete_data_request(actor, action) or (
-            not is_harm_officer(actor)
-            and action.kind not in (RedressKind.DATA_CORRECTION, RedressKind.DATA_DELETION)
-        ):
-            raise PermissionDenied(_("You cannot record the delivery of this redress."))
-        if action.state != RedressState.ACCEPTED:
-            raise TransitionNotAllowed(_("Only accepted redress can be delivered."))
+        action = rules.REDRESS.lock(action)
+        rules.check(rules.REDRESS, "deliver", actor=actor, obj=action)
+        transaction_id = ""
         if action.kind == RedressKind.FINANCIAL:
-            from benefits.services import fund_disburse, fund_reservation_for
+            from benefits.services.fund import fund_pay_promised
 
-            # Pays the money reserved at the offer (an offer made before reservations
-            # existed has none, and is paid from the available money if it suffices).
-            entry = fund_disburse(
+            entry = fund_pay_promised(
                 actor=actor,
                 amount_minor=action.amount_minor,
                 currency=action.currency,
                 reason=_("Redress for harm report %(ref)s") % {"ref": action.report.reference},
                 source_type=REDRESS_SOURCE,
-                source_id=str(action.pk),
-                reservation=fund_reservation_for(source_type=REDRESS_SOURCE, source_id=action.pk),
+                source_id=action.pk,
             )
-            action.fund_transaction_id = str(getattr(entry, "pk", "") or "")
-        action.state = RedressState.DELIVERED
-        action.delivered_at = timezone.now()
-        action.delivered_by = actor
-        action.delivery_note = (note or "").strip()
-        action.save(
-            update_fields=[
-                "state",
-                "delivered_at",
-                "delivered_by",
-                "delivery_note",
-                "fund_transaction_id",
-            ]
-        )
-        audit.record(
+            transaction_id = str(getattr(entry, "pk", "") or "")
+        action = rules.run(
+            rules.REDRESS,
+            "deliver",
             actor=actor,
-            action="redress.deliver",
-            target=action,
-            from_state=RedressState.ACCEPTED,
-            to_state=action.state,
+            obj=action,
+            lock=False,
+            changes={
+                "delivered_at": timezone.now(),
+                "delivered_by": actor,
+                "delivery_note": (note or "").strip(),
+                "fund_transaction_id": transaction_id,
+            },
             payload={
                 "report": action.report_id,
                 "kind": action.kind,
                 "amount_minor": action.amount_minor,
                 "currency": action.currency,
-                "fund_transaction": action.fund_transaction_id,
+                "fund_transaction": transaction_id,
             },
         )
         _news_for_reporter(action.report)
@@ -299,54 +258,34 @@ def redress_deliver(*, actor, action: RedressAction, note: str = "") -> RedressA
 
 
 def redress_withdraw(*, actor, action: RedressAction, reason: str) -> RedressAction:
-    """The panel withdraws an offer that was not delivered (offered or accepted).
+    """The panel withdraws an offer that was not delivered (``rules.REDRESS["withdraw"]``).
 
     Preconditions: a harm officer; the action is offered or accepted; a reason, which the
     reporter receives. Side effects: money reserved for a financial offer is released; when
     no other redress remains on the report, the report returns from ``redress_offered`` to
-    ``investigating`` (so it can be closed, referred or offered redress again); otherwise it
-    can be resolved or referred once the rest is answered. The reporter is told.
+    ``investigating`` (``rules.HARM_REPORT["reopen"]``, so it can be closed, referred or
+    offered redress again); otherwise it can be resolved or referred once the rest is
+    answered. The reporter is told.
     """
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(
-            _("Give the reason for the reporter."), field_errors={"reason": [_("Required.")]}
-        )
     with transaction.atomic():
         report = _lock(action.report)
-        action = _lock_action(action)
-        _require_officer(actor)
-        before = action.state
-        if before not in (RedressState.OFFERED, RedressState.ACCEPTED):
-            raise TransitionNotAllowed(
-                _("Redress that is “%(state)s” cannot be withdrawn.")
-                % {"state": action.get_state_display()}
-            )
-        action.state = RedressState.WITHDRAWN
-        action.withdrawn_at = timezone.now()
-        action.withdrawal_reason = reason
-        action.save(update_fields=["state", "withdrawn_at", "withdrawal_reason"])
+        action = rules.REDRESS.lock(action)
+        rules.check(rules.REDRESS, "withdraw", actor=actor, obj=action)
+        reason = clean_text(rules.REDRESS["withdraw"], reason)
         _release(actor=actor, action=action, reason=reason)
-        _post(report, author=actor, body=reason)
-        audit.record(
+        action = rules.run(
+            rules.REDRESS,
+            "withdraw",
             actor=actor,
-            action="redress.withdraw",
-            target=action,
-            from_state=before,
-            to_state=action.state,
+            obj=action,
+            lock=False,
+            text=reason,
+            changes={"withdrawn_at": timezone.now()},
             payload={"report": report.pk, "kind": action.kind},
         )
-        remaining = report.redress.exclude(state=RedressState.WITHDRAWN)
-        if report.state == S.REDRESS_OFFERED and not remaining.exists():
-            report.state = S.INVESTIGATING
-            report.save(update_fields=["state", "updated_at"])
-            audit.record(
-                actor=actor,
-                action="harm_report.withdraw_redress",
-                target=report,
-                from_state=S.REDRESS_OFFERED,
-                to_state=report.state,
-            )
+        _post(report, author=actor, body=action.withdrawal_reason)
+        if rules.allows(rules.HARM_REPORT, "reopen", actor, report):
+            report = rules.run(rules.HARM_REPORT, "reopen", actor=actor, obj=report, lock=False)
         _news_for_reporter(report)
     return action
 
@@ -373,19 +312,17 @@ def redress_payment_details_give(
             },
         )
     with transaction.atomic():
-        action = _lock_action(action)
+        action = rules.REDRESS.lock(action)
         report = action.report
-        if not is_reporter_of(actor, report):
-            raise PermissionDenied(_("Only the reporter gives payment details."))
-        if action.kind != RedressKind.FINANCIAL:
-            raise TransitionNotAllowed(_("Only financial support is paid to a bank account."))
-        if action.state != RedressState.ACCEPTED:
-            raise TransitionNotAllowed(
-                _(
-                    "Payment details can be given once the support is accepted and "
-                    "before it is paid."
-                )
-            )
+        rules.check(
+            rules.REDRESS,
+            "payment-details",
+            actor=actor,
+            obj=action,
+            state_message=_(
+                "Payment details can be given once the support is accepted and before it is paid."
+            ),
+        )
         replaced = bool(action.payment_details_ciphertext)
         action.payment_details_ciphertext = crypto.encrypt_contact(
             {"account_holder": account_holder, "iban": iban, "bic": bic or "", "note": note or ""}

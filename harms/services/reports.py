@@ -8,18 +8,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from solidarity import audit
-from solidarity.errors import DomainError, PermissionDenied, TransitionNotAllowed
+from solidarity.errors import DomainError, PermissionDenied
 from solidarity.notifications.services import notify
 from solidarity.uploads import check_upload
 
-from .. import crypto, sla
+from .. import crypto, rules, sla
 from ..models import (
-    DECIDED_STATES,
-    OPEN_STATES,
     HarmAttachment,
     HarmCategory,
     HarmReport,
-    RedressState,
     Severity,
 )
 from ..permissions import (
@@ -34,8 +31,6 @@ from ._common import (
     _news_for_reporter,
     _officers,
     _post,
-    _require_officer,
-    _require_state,
 )
 
 
@@ -81,6 +76,7 @@ def harm_report_create(
     signed_in = getattr(actor, "is_authenticated", False)
     code = None if signed_in else crypto.new_receipt_code()
     now = timezone.now()
+    deadlines = sla.deadlines_from(now)
     with transaction.atomic():
         report = HarmReport.objects.create(
             reporter=actor if signed_in else None,
@@ -92,7 +88,8 @@ def harm_report_create(
             categories=categories,
             project_hint=project_hint.strip(),
             received_at=now,
-            **sla.deadlines_from(now),
+            next_due_at=sla.next_due_from(state=S.RECEIVED, acknowledged_at=None, **deadlines),
+            **deadlines,
         )
         if application is not None:
             report.applications.add(application)
@@ -136,16 +133,15 @@ def harm_report_create(
 def harm_report_acknowledge(*, actor, report: HarmReport, message: str) -> HarmReport:
     """Tell the reporter their report has been received and read (the first service level).
 
-    Precondition: a harm officer; the report is open and not yet acknowledged.
-    Side effects: a message to the reporter; the reporter is told.
+    Precondition (``rules.HARM_REPORT["acknowledge"]``): a harm officer; the report is open
+    and not yet acknowledged. Side effects: a message to the reporter; the reporter is told.
     """
     with transaction.atomic():
         report = _lock(report)
-        _require_officer(actor)
-        if report.state not in OPEN_STATES or report.acknowledged_at is not None:
-            raise TransitionNotAllowed(_("This report has already been acknowledged."))
+        rules.check(rules.HARM_REPORT, "acknowledge", actor=actor, obj=report)
         report.acknowledged_at = timezone.now()
-        report.save(update_fields=["acknowledged_at", "updated_at"])
+        report.next_due_at = sla.next_due_at(report)
+        report.save(update_fields=["acknowledged_at", "next_due_at", "updated_at"])
         _post(report, author=actor, body=message)
         audit.record(actor=actor, action="harm_report.acknowledge", target=report)
         _news_for_reporter(report)
@@ -157,108 +153,68 @@ def harm_report_triage(
 ) -> HarmReport:
     """Grade the severity and confirm the projects and datasets concerned.
 
-    Precondition: a harm officer; the report is received. Side effects: counts as the
-    acknowledgement if none was sent; an optional internal note; the reporter is told.
+    Precondition (``rules.HARM_REPORT["triage"]``): a harm officer; the report is received.
+    Side effects: counts as the acknowledgement if none was sent; an optional internal note;
+    the reporter is told.
     """
     if severity not in Severity.values:
         raise DomainError(_("Choose a severity."), field_errors={"severity": [_("Required.")]})
     with transaction.atomic():
         report = _lock(report)
-        _require_officer(actor)
-        _require_state(report, [S.RECEIVED], _("triaged"))
         now = timezone.now()
-        report.state = S.TRIAGED
-        report.severity = severity
-        report.links_confirmed = True
-        report.triaged_at = now
-        report.acknowledged_at = report.acknowledged_at or now
-        report.save(
-            update_fields=[
-                "state",
-                "severity",
-                "links_confirmed",
-                "triaged_at",
-                "acknowledged_at",
-                "updated_at",
-            ]
-        )
-        report.applications.set(applications)
-        report.datasets.set(datasets)
-        if note.strip():
-            _post(report, author=actor, body=note.strip(), internal=True)
-        audit.record(
+        report = rules.run(
+            rules.HARM_REPORT,
+            "triage",
             actor=actor,
-            action="harm_report.triage",
-            target=report,
-            from_state=S.RECEIVED,
-            to_state=report.state,
+            obj=report,
+            lock=False,
+            changes={
+                "severity": severity,
+                "links_confirmed": True,
+                "triaged_at": now,
+                "acknowledged_at": report.acknowledged_at or now,
+            },
             payload={
                 "severity": severity,
                 "applications": sorted(a.pk for a in applications),
                 "datasets": sorted(d.pk for d in datasets),
             },
         )
+        report.applications.set(applications)
+        report.datasets.set(datasets)
+        if note.strip():
+            _post(report, author=actor, body=note.strip(), internal=True)
         _news_for_reporter(report)
     return report
 
 
 def harm_report_investigate(*, actor, report: HarmReport, note: str = "") -> HarmReport:
-    """Open the investigation. Precondition: a harm officer; the report is triaged."""
+    """Open the investigation (``rules.HARM_REPORT["investigate"]``: officer; triaged)."""
     with transaction.atomic():
-        report = _lock(report)
-        _require_officer(actor)
-        _require_state(report, [S.TRIAGED], _("investigated"))
-        report.state = S.INVESTIGATING
-        report.save(update_fields=["state", "updated_at"])
+        report = rules.run(rules.HARM_REPORT, "investigate", actor=actor, obj=report)
         if note.strip():
             _post(report, author=actor, body=note.strip(), internal=True)
-        audit.record(
-            actor=actor,
-            action="harm_report.investigate",
-            target=report,
-            from_state=S.TRIAGED,
-            to_state=report.state,
-        )
         _news_for_reporter(report)
     return report
-
-
-def _decide(report: HarmReport, state: str) -> None:
-    report.state = state
-    report.decided_at = timezone.now()
 
 
 def harm_report_resolve(*, actor, report: HarmReport, outcome: str) -> HarmReport:
     """Resolve a case whose redress has been answered.
 
-    Precondition: a harm officer; the report has redress offered and no action is still
-    waiting for an answer or for delivery. Side effects: the outcome is sent to the reporter,
-    who may appeal within the appeal window.
+    Precondition (``rules.HARM_REPORT["resolve"]``): a harm officer; the report has redress
+    offered and no action is still waiting for an answer or for delivery; an outcome.
+    Side effects: the outcome is sent to the reporter, who may appeal within the appeal window.
     """
-    if not (outcome or "").strip():
-        raise DomainError(
-            _("Write the outcome for the reporter."), field_errors={"outcome": [_("Required.")]}
-        )
     with transaction.atomic():
-        report = _lock(report)
-        _require_officer(actor)
-        _require_state(report, [S.REDRESS_OFFERED], _("resolved"))
-        pending = report.redress.filter(state__in=[RedressState.OFFERED, RedressState.ACCEPTED])
-        if pending.exists():
-            raise TransitionNotAllowed(
-                _("Some redress is still waiting for an answer or for delivery.")
-            )
-        _decide(report, S.RESOLVED)
-        report.outcome = outcome.strip()
-        report.save(update_fields=["state", "decided_at", "outcome", "updated_at"])
-        _post(report, author=actor, body=report.outcome)
-        audit.record(
+        report = rules.run(
+            rules.HARM_REPORT,
+            "resolve",
             actor=actor,
-            action="harm_report.resolve",
-            target=report,
-            from_state=S.REDRESS_OFFERED,
-            to_state=report.state,
+            obj=report,
+            text=outcome,
+            changes={"decided_at": timezone.now()},
         )
+        _post(report, author=actor, body=report.outcome)
         _news_for_reporter(report)
     return report
 
@@ -266,28 +222,19 @@ def harm_report_resolve(*, actor, report: HarmReport, outcome: str) -> HarmRepor
 def harm_report_close(*, actor, report: HarmReport, reasons: str) -> HarmReport:
     """Close without action, with reasons the reporter receives.
 
-    Precondition: a harm officer; the report is received, triaged or under investigation.
+    Precondition (``rules.HARM_REPORT["close"]``): a harm officer; the report is received,
+    triaged or under investigation.
     """
-    if not (reasons or "").strip():
-        raise DomainError(
-            _("Give the reasons for the reporter."), field_errors={"reasons": [_("Required.")]}
-        )
     with transaction.atomic():
-        report = _lock(report)
-        _require_officer(actor)
-        before = report.state
-        _require_state(report, [S.RECEIVED, S.TRIAGED, S.INVESTIGATING], _("closed"))
-        _decide(report, S.CLOSED_NO_ACTION)
-        report.outcome = reasons.strip()
-        report.save(update_fields=["state", "decided_at", "outcome", "updated_at"])
-        _post(report, author=actor, body=report.outcome)
-        audit.record(
+        report = rules.run(
+            rules.HARM_REPORT,
+            "close",
             actor=actor,
-            action="harm_report.close",
-            target=report,
-            from_state=before,
-            to_state=report.state,
+            obj=report,
+            text=reasons,
+            changes={"decided_at": timezone.now()},
         )
+        _post(report, author=actor, body=report.outcome)
         _news_for_reporter(report)
     return report
 
@@ -295,37 +242,27 @@ def harm_report_close(*, actor, report: HarmReport, reasons: str) -> HarmReport:
 def harm_report_refer(*, actor, report: HarmReport, referred_to: str, reasons: str) -> HarmReport:
     """Refer the case to another body (e.g. the data-protection authority).
 
-    Precondition: a harm officer; the report is open and no redress is pending.
+    Precondition (``rules.HARM_REPORT["refer"]``): a harm officer; the report is open and no
+    redress is pending; the body it goes to and the reasons.
     """
-    errors = {}
     if not (referred_to or "").strip():
-        errors["referred_to"] = [_("Name the body the case goes to.")]
-    if not (reasons or "").strip():
-        errors["reasons"] = [_("Give the reasons for the reporter.")]
-    if errors:
+        message = _("Name the body the case goes to.")
+        errors = {"referred_to": [message]}
+        if not (reasons or "").strip():
+            errors["reasons"] = [_("Give the reasons for the reporter.")]
         raise DomainError(_("The referral is incomplete."), field_errors=errors)
+    referred_to = referred_to.strip()[:200]
     with transaction.atomic():
-        report = _lock(report)
-        _require_officer(actor)
-        before = report.state
-        _require_state(report, OPEN_STATES, _("referred"))
-        if report.redress.filter(state__in=[RedressState.OFFERED, RedressState.ACCEPTED]).exists():
-            raise TransitionNotAllowed(
-                _("Some redress is still waiting for an answer or for delivery.")
-            )
-        _decide(report, S.REFERRED)
-        report.referred_to = referred_to.strip()[:200]
-        report.outcome = reasons.strip()
-        report.save(update_fields=["state", "decided_at", "referred_to", "outcome", "updated_at"])
-        _post(report, author=actor, body=report.outcome)
-        audit.record(
+        report = rules.run(
+            rules.HARM_REPORT,
+            "refer",
             actor=actor,
-            action="harm_report.refer",
-            target=report,
-            from_state=before,
-            to_state=report.state,
-            payload={"referred_to": report.referred_to},
+            obj=report,
+            text=reasons,
+            changes={"decided_at": timezone.now(), "referred_to": referred_to},
+            payload={"referred_to": referred_to},
         )
+        _post(report, author=actor, body=report.outcome)
         _news_for_reporter(report)
     return report
 
@@ -333,44 +270,25 @@ def harm_report_refer(*, actor, report: HarmReport, referred_to: str, reasons: s
 def harm_report_appeal(*, actor, report: HarmReport, grounds: str) -> HarmReport:
     """The reporter appeals a decision: the case reopens under investigation.
 
-    Precondition: the reporter (signed in, or holding the receipt code); the report is
-    decided, within the appeal window, and has not been appealed before. Side effects: a
-    fresh decision deadline; harm officers are notified.
+    Precondition (``rules.HARM_REPORT["appeal"]``): the reporter (signed in, or holding the
+    receipt code); the report is decided, within the appeal window, and has not been appealed
+    before. Side effects: a fresh decision deadline; harm officers are notified.
     """
-    if not (grounds or "").strip():
-        raise DomainError(_("Tell us why you appeal."), field_errors={"grounds": [_("Required.")]})
     with transaction.atomic():
-        report = _lock(report)
-        if not is_reporter_of(actor, report):
-            raise PermissionDenied(_("Only the reporter may appeal."))
-        before = report.state
-        _require_state(report, DECIDED_STATES, _("appealed"))
-        if not report.can_be_appealed:
-            raise TransitionNotAllowed(_("The time to appeal this decision has passed."))
         now = timezone.now()
-        report.state = S.INVESTIGATING
-        report.appealed_at = now
-        report.appeal_grounds = grounds.strip()
-        report.decided_at = None
-        report.decision_due = sla.add_working_days(now, settings.HARM_DECISION_WORKING_DAYS)
-        report.save(
-            update_fields=[
-                "state",
-                "appealed_at",
-                "appeal_grounds",
-                "decided_at",
-                "decision_due",
-                "updated_at",
-            ]
+        report = rules.run(
+            rules.HARM_REPORT,
+            "appeal",
+            actor=actor,
+            obj=report,
+            text=grounds,
+            changes={
+                "appealed_at": now,
+                "decided_at": None,
+                "decision_due": sla.add_working_days(now, settings.HARM_DECISION_WORKING_DAYS),
+            },
         )
         _post(report, author=actor, body=report.appeal_grounds, from_reporter=True)
-        audit.record(
-            actor=_audit_actor(actor),
-            action="harm_report.appeal",
-            target=report,
-            from_state=before,
-            to_state=report.state,
-        )
         notify(
             recipients=list(_officers()),
             kind="harm_report.appeal",
@@ -407,7 +325,8 @@ def harm_message_post(*, actor, report: HarmReport, body: str, internal: bool = 
         message = _post(report, author=actor, body=body, internal=internal, from_reporter=reporter)
         if not reporter and not internal and report.acknowledged_at is None:
             report.acknowledged_at = message.created_at
-            report.save(update_fields=["acknowledged_at", "updated_at"])
+            report.next_due_at = sla.next_due_at(report)
+            report.save(update_fields=["acknowledged_at", "next_due_at", "updated_at"])
         audit.record(
             actor=_audit_actor(actor),
             action="harm_report.note" if internal else "harm_report.message",
