@@ -38,7 +38,10 @@ def harm_report_recommend_suspension(
         _require_officer(actor)
         if not report.applications.filter(pk=application.pk).exists():
             raise DomainError(_("This project is not linked to the report."))
-        if application.state != "active":
+        from applications.rules import APPLICATION
+
+        # Recommended only while the chair could suspend it (the applications rulebook).
+        if not APPLICATION.in_source_state("suspend", application):
             raise TransitionNotAllowed(_("Only an active project can be suspended."))
         if SuspensionRecommendation.objects.filter(
             report=report, application=application, state="open"
