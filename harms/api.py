@@ -310,7 +310,7 @@ class HarmReportViewSet(
     lookup_value_regex = r"\d+"  # a non-numeric id is a 404, not a 500
 
     filterset_fields = ["state", "severity"]
-    ordering_fields = ["received_at"]
+    ordering_fields = ["received_at", "next_due_at"]
 
     def get_permissions(self):
         if self.action in ("create", "status", "message", "appeal"):

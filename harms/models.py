@@ -128,12 +128,9 @@ class HarmReport(models.Model):
             models.Index(fields=["state", "received_at"], name="harm_report_queue_idx"),
             models.Index(fields=["reporter", "received_at"], name="harm_report_reporter_idx"),
             # The officers' queue: soonest deadline first (overdue ones are the earliest),
-            # decided reports (no deadline) last; with and without a state filter.
+            # decided reports (no deadline) last. A state filter reads it too: open reports
+            # are at its front, decided ones (the only states without a deadline) at its end.
             models.Index(fields=["next_due_at", "-received_at", "-id"], name="harm_report_due_idx"),
-            models.Index(
-                fields=["state", "next_due_at", "-received_at", "-id"],
-                name="harm_report_state_due_idx",
-            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -204,7 +204,10 @@ HARM_REPORT = StateMachine(
         S.RECEIVED: (_("Acknowledgement and triage"), _("the harm panel")),
         S.TRIAGED: (_("The investigation"), _("the harm panel")),
         S.INVESTIGATING: (_("The panel's decision"), _("the harm panel")),
-        S.REDRESS_OFFERED: (_("Answers to the offers, then delivery"), _("the reporter")),
+        S.REDRESS_OFFERED: (
+            _("Answers to the offers, then delivery"),
+            _("the reporter, then the harm panel"),
+        ),
         S.RESOLVED: (_("Nothing, unless the reporter appeals"), _("the reporter")),
         S.CLOSED_NO_ACTION: (_("Nothing, unless the reporter appeals"), _("the reporter")),
         S.REFERRED: (_("Nothing, unless the reporter appeals"), _("the reporter")),

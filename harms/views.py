@@ -282,6 +282,7 @@ def _detail_context(request, report, bound=None):
         "show_identity": can_see_reporter_identity(user),
         "show_internal": can_see_internal_notes(user),
         "is_officer": is_harm_officer(user),
+        "awaiting": rules.HARM_REPORT.awaited(report),
     }
     if context["show_identity"]:
         context["contact"] = selectors.reporter_contact(report)

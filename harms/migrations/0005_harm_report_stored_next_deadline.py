@@ -39,11 +39,4 @@ class Migration(migrations.Migration):
                 fields=["next_due_at", "-received_at", "-id"], name="harm_report_due_idx"
             ),
         ),
-        migrations.AddIndex(
-            model_name="harmreport",
-            index=models.Index(
-                fields=["state", "next_due_at", "-received_at", "-id"],
-                name="harm_report_state_due_idx",
-            ),
-        ),
     ]
