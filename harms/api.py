@@ -589,17 +589,22 @@ class RedressActionViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return selectors.redress_actions_visible_to(self.request.user).order_by("id")
 
-    def _answer(self, request, pk, service):
-        data = HarmReportViewSet._valid(RedressAnswerInput, request)
+    def _as_reporter(self, request, pk, serializer_class, service):
+        """A reporter's move on an action: the signed-in reporter (or an officer for them), or
+        whoever holds the report's receipt code; the service makes the rulebook's checks."""
+        data = dict(HarmReportViewSet._valid(serializer_class, request))
         try:
             item = RedressAction.objects.select_related("report").get(pk=int(pk))
         except (RedressAction.DoesNotExist, ValueError):
             raise Http404 from None
         actor, _report = HarmReportViewSet()._reporter_or_officer(
-            request, item.report_id, data.get("receipt_code")
+            request, item.report_id, data.pop("receipt_code", None)
         )
-        item = service(actor=actor, action=item, note=data.get("note", ""))
+        item = service(actor=actor, action=item, **data)
         return Response(RedressActionOutput(item, context={"actor": actor}).data)
+
+    def _answer(self, request, pk, service):
+        return self._as_reporter(request, pk, RedressAnswerInput, service)
 
     @extend_schema(request=RedressAnswerInput)
     @action(detail=True, methods=["post"])
@@ -633,16 +638,9 @@ class RedressActionViewSet(viewsets.ReadOnlyModelViewSet):
     def payment_details(self, request, pk=None):
         """The reporter says where accepted financial support is to be paid (as on the status
         page); the details are encrypted and never returned."""
-        data = HarmReportViewSet._valid(RedressPaymentDetailsInput, request)
-        try:
-            item = RedressAction.objects.select_related("report").get(pk=int(pk))
-        except (RedressAction.DoesNotExist, ValueError):
-            raise Http404 from None
-        actor, _report = HarmReportViewSet()._reporter_or_officer(
-            request, item.report_id, data.pop("receipt_code", None)
+        return self._as_reporter(
+            request, pk, RedressPaymentDetailsInput, services.redress_payment_details_give
         )
-        item = services.redress_payment_details_give(actor=actor, action=item, **data)
-        return Response(RedressActionOutput(item, context={"actor": actor}).data)
 
     @extend_schema(request=RedressWithdrawInput, responses=RedressActionOutput)
     @action(detail=True, methods=["post"])

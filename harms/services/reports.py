@@ -198,6 +198,24 @@ def harm_report_investigate(*, actor, report: HarmReport, note: str = "") -> Har
     return report
 
 
+def _decide(name: str, *, actor, report: HarmReport, text: str, **changes) -> HarmReport:
+    """Run a deciding move (resolve, close, refer): the text is the outcome the reporter
+    receives in the thread, and the appeal window opens."""
+    with transaction.atomic():
+        report = rules.run(
+            rules.HARM_REPORT,
+            name,
+            actor=actor,
+            obj=report,
+            text=text,
+            changes={"decided_at": timezone.now(), **changes},
+            payload=changes or None,
+        )
+        _post(report, author=actor, body=report.outcome)
+        _news_for_reporter(report)
+    return report
+
+
 def harm_report_resolve(*, actor, report: HarmReport, outcome: str) -> HarmReport:
     """Resolve a case whose redress has been answered.
 
@@ -205,18 +223,7 @@ def harm_report_resolve(*, actor, report: HarmReport, outcome: str) -> HarmRepor
     offered and no action is still waiting for an answer or for delivery; an outcome.
     Side effects: the outcome is sent to the reporter, who may appeal within the appeal window.
     """
-    with transaction.atomic():
-        report = rules.run(
-            rules.HARM_REPORT,
-            "resolve",
-            actor=actor,
-            obj=report,
-            text=outcome,
-            changes={"decided_at": timezone.now()},
-        )
-        _post(report, author=actor, body=report.outcome)
-        _news_for_reporter(report)
-    return report
+    return _decide("resolve", actor=actor, report=report, text=outcome)
 
 
 def harm_report_close(*, actor, report: HarmReport, reasons: str) -> HarmReport:
@@ -225,18 +232,7 @@ def harm_report_close(*, actor, report: HarmReport, reasons: str) -> HarmReport:
     Precondition (``rules.HARM_REPORT["close"]``): a harm officer; the report is received,
     triaged or under investigation.
     """
-    with transaction.atomic():
-        report = rules.run(
-            rules.HARM_REPORT,
-            "close",
-            actor=actor,
-            obj=report,
-            text=reasons,
-            changes={"decided_at": timezone.now()},
-        )
-        _post(report, author=actor, body=report.outcome)
-        _news_for_reporter(report)
-    return report
+    return _decide("close", actor=actor, report=report, text=reasons)
 
 
 def harm_report_refer(*, actor, report: HarmReport, referred_to: str, reasons: str) -> HarmReport:
@@ -252,19 +248,7 @@ def harm_report_refer(*, actor, report: HarmReport, referred_to: str, reasons: s
             errors["reasons"] = [_("Give the reasons for the reporter.")]
         raise DomainError(_("The referral is incomplete."), field_errors=errors)
     referred_to = referred_to.strip()[:200]
-    with transaction.atomic():
-        report = rules.run(
-            rules.HARM_REPORT,
-            "refer",
-            actor=actor,
-            obj=report,
-            text=reasons,
-            changes={"decided_at": timezone.now(), "referred_to": referred_to},
-            payload={"referred_to": referred_to},
-        )
-        _post(report, author=actor, body=report.outcome)
-        _news_for_reporter(report)
-    return report
+    return _decide("refer", actor=actor, report=report, text=reasons, referred_to=referred_to)
 
 
 def harm_report_appeal(*, actor, report: HarmReport, grounds: str) -> HarmReport:
