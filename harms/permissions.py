@@ -49,10 +49,6 @@ def can_view_report(user, report) -> bool:
     return can_read_all_reports(user) or is_reporter_of(user, report)
 
 
-def can_act_on_report(user) -> bool:
-    return is_harm_officer(user)
-
-
 def can_decide_suspension(user) -> bool:
     return has_role(user, Role.CHAIR)
 

@@ -201,7 +201,10 @@ HARM_REPORT = StateMachine(
         ),
     ],
     waits={
-        S.RECEIVED: (_("Acknowledgement and triage"), _("the harm panel")),
+        S.RECEIVED: lambda report: (
+            _("Acknowledgement") if report.acknowledged_at is None else _("Triage"),
+            _("the harm panel"),
+        ),
         S.TRIAGED: (_("The investigation"), _("the harm panel")),
         S.INVESTIGATING: (_("The panel's decision"), _("the harm panel")),
         S.REDRESS_OFFERED: (

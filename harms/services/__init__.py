@@ -9,7 +9,7 @@ contact details or the receipt code.
 - ``suspension``: recommendations to the chair to suspend a project.
 """
 
-from ._common import MAX_ATTACHMENTS, _require_officer
+from ._common import MAX_ATTACHMENTS
 from .redress import (
     REDRESS_SOURCE,
     redress_accept,
@@ -40,7 +40,6 @@ from .suspension import (
 __all__ = [
     "MAX_ATTACHMENTS",
     "REDRESS_SOURCE",
-    "_require_officer",
     "harm_message_post",
     "harm_report_acknowledge",
     "harm_report_appeal",

@@ -89,3 +89,12 @@ def test_a_project_under_amendment_can_be_recommended_for_suspension(
     )
     assert response.status_code == 302
     assert report.suspension_recommendations.filter(application=project).exists()
+
+
+def test_the_report_page_says_what_the_report_awaits(client, harm_officer, report):
+    client.force_login(harm_officer)
+    page = client.get(f"/harms/{report.pk}/").content.decode()
+    assert re.search(r"data-awaiting>Acknowledgement \(the harm panel\)<", page)
+    services.harm_report_acknowledge(actor=harm_officer, report=report, message="Read.")
+    page = client.get(f"/harms/{report.pk}/").content.decode()
+    assert re.search(r"data-awaiting>Triage \(the harm panel\)<", page)
