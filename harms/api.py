@@ -13,7 +13,7 @@ from solidarity.api import int_param
 from solidarity.catalog.models import Dataset
 from solidarity.validators import AsciiIntegerSerializerField
 
-from . import selectors, services
+from . import rules, selectors, services
 from .lessons import harm_lesson_record, harm_reviews_check_after_commit
 from .models import (
     Affected,
@@ -33,6 +33,15 @@ from .permissions import (
 from .throttles import AnonymousReportThrottle, receipt_lookup_allowed
 
 WITHHELD = "withheld"
+
+
+def _moves(context, machine, obj) -> list[str]:
+    """The rulebook's moves open to the caller (``context["actor"]``, else the signed-in
+    user; a receipt holder for an anonymous reporter)."""
+    actor = context.get("actor")
+    if actor is None and context.get("request") is not None:
+        actor = context["request"].user
+    return sorted(rules.moves(machine, actor, obj)) if actor is not None else []
 
 
 # Input
@@ -124,6 +133,14 @@ class RedressWithdrawInput(serializers.Serializer):
     reason = serializers.CharField(max_length=4000)
 
 
+class RedressPaymentDetailsInput(serializers.Serializer):
+    account_holder = serializers.CharField(max_length=200)
+    iban = serializers.CharField(max_length=40)
+    bic = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    receipt_code = serializers.CharField(max_length=40, required=False)
+
+
 # Output
 
 
@@ -144,7 +161,19 @@ class RedressActionOutput(serializers.ModelSerializer):
             "delivered_at",
             "withdrawn_at",
             "withdrawal_reason",
+            "actions",
         ]
+
+    actions = serializers.SerializerMethodField()
+
+    def get_actions(self, obj) -> list[str]:
+        """What the caller may do with this action now (the rulebook's answer); read it on
+        one action or a report: a list of actions leaves it empty (a custodian's permission
+        is one query per dataset)."""
+        view = self.context.get("view")
+        if view is not None and getattr(view, "action", "") == "list":
+            return []
+        return _moves(self.context, rules.REDRESS, obj)
 
 
 class HarmMessageOutput(serializers.Serializer):
@@ -169,9 +198,13 @@ class HarmReportReporterOutput(serializers.Serializer):
     appeal_until = serializers.DateTimeField()
     messages = serializers.SerializerMethodField()
     redress = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField()
 
     def get_next_step(self, obj) -> str:
         return next_step(obj)
+
+    def get_actions(self, obj) -> list[str]:
+        return _moves(self.context, rules.HARM_REPORT, obj)
 
     def get_messages(self, obj) -> list[dict]:
         items = [m for m in obj.thread if not m.internal]
@@ -181,7 +214,9 @@ class HarmReportReporterOutput(serializers.Serializer):
         ]
 
     def get_redress(self, obj) -> list[dict]:
-        return RedressActionOutput(obj.redress_actions, many=True).data
+        for item in obj.redress_actions:
+            item.report = obj
+        return RedressActionOutput(obj.redress_actions, many=True, context=self.context).data
 
 
 class HarmReportPanelOutput(serializers.ModelSerializer):
@@ -240,14 +275,22 @@ class HarmReportPanelDetailOutput(HarmReportPanelOutput):
     messages = serializers.SerializerMethodField()
     redress = serializers.SerializerMethodField()
 
+    actions = serializers.SerializerMethodField()
+
     class Meta(HarmReportPanelOutput.Meta):
-        fields = [*HarmReportPanelOutput.Meta.fields, "messages", "redress"]
+        fields = [*HarmReportPanelOutput.Meta.fields, "messages", "redress", "actions"]
+
+    def get_actions(self, obj) -> list[str]:
+        """What the caller may do with this report now (the rulebook's answer)."""
+        return _moves(self.context, rules.HARM_REPORT, obj)
 
     def get_messages(self, obj) -> list[dict]:
         return HarmMessageOutput(obj.thread, many=True).data
 
     def get_redress(self, obj) -> list[dict]:
-        return RedressActionOutput(obj.redress_actions, many=True).data
+        for item in obj.redress_actions:
+            item.report = obj
+        return RedressActionOutput(obj.redress_actions, many=True, context=self.context).data
 
 
 # Views
@@ -273,7 +316,7 @@ class HarmReportViewSet(
     lookup_value_regex = r"\d+"  # a non-numeric id is a 404, not a 500
 
     filterset_fields = ["state", "severity"]
-    ordering_fields = ["received_at"]
+    ordering_fields = ["received_at", "next_due_at"]
 
     def get_permissions(self):
         if self.action in ("create", "status", "message", "appeal"):
@@ -309,14 +352,17 @@ class HarmReportViewSet(
     def list(self, request, *args, **kwargs):
         if not can_read_all_reports(request.user):
             page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-            return self.get_paginated_response(HarmReportReporterOutput(page, many=True).data)
+            return self.get_paginated_response(
+                HarmReportReporterOutput(page, many=True, context={"request": request}).data
+            )
         return super().list(request, *args, **kwargs)
 
     def _reporter_view(self, pk):
         report = selectors.harm_report_detail(
             reports=HarmReport.objects.all(), pk=pk, internal=False
         )
-        return HarmReportReporterOutput(report).data
+        actor = ReceiptHolder(report_id=report.pk)
+        return HarmReportReporterOutput(report, context={"actor": actor}).data
 
     def _detail(self, request, pk):
         try:
@@ -325,7 +371,7 @@ class HarmReportViewSet(
             raise Http404 from None
         if can_read_all_reports(request.user):
             return HarmReportPanelDetailOutput(report, context={"request": request}).data
-        return HarmReportReporterOutput(report).data
+        return HarmReportReporterOutput(report, context={"request": request}).data
 
     def retrieve(self, request, pk=None):
         return Response(self._detail(request, int(pk)))
@@ -449,7 +495,10 @@ class HarmReportViewSet(
             currency=data.get("currency", ""),
             dataset=data.get("dataset"),
         )
-        return Response(RedressActionOutput(offered).data, status=status.HTTP_201_CREATED)
+        return Response(
+            RedressActionOutput(offered, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(request=HarmResolveInput)
     @action(detail=True, methods=["post"])
@@ -544,24 +593,29 @@ class RedressActionViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["state", "kind", "report"]
 
     def get_permissions(self):
-        if self.action in ("accept", "decline"):
+        if self.action in ("accept", "decline", "payment_details"):
             return [AllowAny()]
         return [IsAuthenticated()]
 
     def get_queryset(self):
         return selectors.redress_actions_visible_to(self.request.user).order_by("id")
 
-    def _answer(self, request, pk, service):
-        data = HarmReportViewSet._valid(RedressAnswerInput, request)
+    def _as_reporter(self, request, pk, serializer_class, service):
+        """A reporter's move on an action: the signed-in reporter (or an officer for them), or
+        whoever holds the report's receipt code; the service makes the rulebook's checks."""
+        data = dict(HarmReportViewSet._valid(serializer_class, request))
         try:
             item = RedressAction.objects.select_related("report").get(pk=int(pk))
         except (RedressAction.DoesNotExist, ValueError):
             raise Http404 from None
         actor, _report = HarmReportViewSet()._reporter_or_officer(
-            request, item.report_id, data.get("receipt_code")
+            request, item.report_id, data.pop("receipt_code", None)
         )
-        item = service(actor=actor, action=item, note=data.get("note", ""))
-        return Response(RedressActionOutput(item).data)
+        item = service(actor=actor, action=item, **data)
+        return Response(RedressActionOutput(item, context={"actor": actor}).data)
+
+    def _answer(self, request, pk, service):
+        return self._as_reporter(request, pk, RedressAnswerInput, service)
 
     @extend_schema(request=RedressAnswerInput)
     @action(detail=True, methods=["post"])
@@ -588,7 +642,16 @@ class RedressActionViewSet(viewsets.ReadOnlyModelViewSet):
             raise Http404
         data = HarmReportViewSet._valid(HarmNoteInput, request)
         item = services.redress_deliver(actor=request.user, action=item, note=data.get("note", ""))
-        return Response(RedressActionOutput(item).data)
+        return Response(RedressActionOutput(item, context={"request": request}).data)
+
+    @extend_schema(request=RedressPaymentDetailsInput, responses=RedressActionOutput)
+    @action(detail=True, methods=["post"], url_path="payment-details")
+    def payment_details(self, request, pk=None):
+        """The reporter says where accepted financial support is to be paid (as on the status
+        page); the details are encrypted and never returned."""
+        return self._as_reporter(
+            request, pk, RedressPaymentDetailsInput, services.redress_payment_details_give
+        )
 
     @extend_schema(request=RedressWithdrawInput, responses=RedressActionOutput)
     @action(detail=True, methods=["post"])
@@ -597,7 +660,7 @@ class RedressActionViewSet(viewsets.ReadOnlyModelViewSet):
         item = self.get_object()  # 404 for whoever may not see it
         data = HarmReportViewSet._valid(RedressWithdrawInput, request)
         item = services.redress_withdraw(actor=request.user, action=item, reason=data["reason"])
-        return Response(RedressActionOutput(item).data)
+        return Response(RedressActionOutput(item, context={"request": request}).data)
 
 
 def register(router) -> None:

@@ -18,7 +18,7 @@ from solidarity.notifications.services import notify
 from .case_models import HarmIncident, HarmReportHandover
 from .models import HarmReport
 from .permissions import is_harm_officer
-from .services import _require_officer
+from .services._common import _require_officer
 
 MAX_INCIDENT_REPORTS = 200
 

@@ -341,7 +341,16 @@ class RecommendSuspensionForm(forms.Form):
 
     def __init__(self, *args, report=None, **kwargs):
         super().__init__(*args, **kwargs)
-        qs = report.applications.filter(state="active") if report else _applications_queryset()
+        if report is not None:
+            from applications.rules import APPLICATION
+
+            # The linked projects the chair could suspend now (the applications rulebook).
+            suspendable = [
+                a.pk for a in report.applications.all() if APPLICATION.in_source_state("suspend", a)
+            ]
+            qs = report.applications.filter(pk__in=suspendable)
+        else:
+            qs = _applications_queryset()
         self.fields["application"].queryset = qs
         self.fields["application"].label_from_instance = lambda a: f"{a.reference}: {a.title}"
 

@@ -100,6 +100,9 @@ class HarmReport(models.Model):
     acknowledge_due = models.DateTimeField()
     triage_due = models.DateTimeField()
     decision_due = models.DateTimeField()
+    # The deadline that applies now (``harms.sla.next_due_at``), stored by every move so the
+    # officers' queue sorts on an index; None once decided.
+    next_due_at = models.DateTimeField(null=True, blank=True)
     last_reminded_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     # The harm officer who owns the case; changed only by harms.cases.harm_report_assign_owner.
@@ -124,6 +127,10 @@ class HarmReport(models.Model):
         indexes = [
             models.Index(fields=["state", "received_at"], name="harm_report_queue_idx"),
             models.Index(fields=["reporter", "received_at"], name="harm_report_reporter_idx"),
+            # The officers' queue: soonest deadline first (overdue ones are the earliest),
+            # decided reports (no deadline) last. A state filter reads it too: open reports
+            # are at its front, decided ones (the only states without a deadline) at its end.
+            models.Index(fields=["next_due_at", "-received_at", "-id"], name="harm_report_due_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -171,11 +178,11 @@ class HarmReport(models.Model):
     @property
     def next_due(self):
         """The service-level deadline that applies now, or None once decided."""
-        if self.state == HarmReportState.RECEIVED:
-            return self.acknowledge_due if self.acknowledged_at is None else self.triage_due
-        if self.state in OPEN_STATES:
-            return self.decision_due
-        return None
+        return self.next_due_at
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.next_due_at is not None and self.next_due_at < timezone.now()
 
 
 class HarmMessage(models.Model):

@@ -49,10 +49,6 @@ def can_view_report(user, report) -> bool:
     return can_read_all_reports(user) or is_reporter_of(user, report)
 
 
-def can_act_on_report(user) -> bool:
-    return is_harm_officer(user)
-
-
 def can_decide_suspension(user) -> bool:
     return has_role(user, Role.CHAIR)
 
@@ -69,3 +65,39 @@ def can_complete_data_request(user, action) -> bool:
 class HarmOfficerOrAuditor(BasePermission):
     def has_permission(self, request, view):
         return can_read_all_reports(request.user)
+
+
+# Who may make each move of the rulebook (``harms.rules``): predicates ``(actor, obj)``.
+# The actor may be a ``ReceiptHolder`` (an anonymous reporter who is not signed in).
+
+REDRESS_DATA_KINDS = ("data_correction", "data_deletion")
+
+
+def may_act_on_report(user, report) -> bool:
+    """The panel's moves on a report are harm officers' (auditors only read)."""
+    return is_harm_officer(user)
+
+
+def may_appeal(user, report) -> bool:
+    return is_reporter_of(user, report)
+
+
+def may_act_on_redress(user, action) -> bool:
+    return is_harm_officer(user)
+
+
+def may_answer_redress(user, action) -> bool:
+    """The reporter answers an offer, or a harm officer records their answer for them."""
+    return is_harm_officer(user) or is_reporter_of(user, action.report)
+
+
+def may_deliver_redress(user, action) -> bool:
+    """Harm officers record every delivery; a custodian only the correction or deletion of
+    data in a dataset they manage."""
+    if is_harm_officer(user):
+        return True
+    return action.kind in REDRESS_DATA_KINDS and can_complete_data_request(user, action)
+
+
+def may_give_payment_details(user, action) -> bool:
+    return is_reporter_of(user, action.report)

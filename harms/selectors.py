@@ -6,7 +6,7 @@ other apps (reviews, the public register, the chair's home): keep their names an
 
 from collections import Counter
 
-from django.db.models import BooleanField, Case, Count, F, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.db.models.functions import ExtractQuarter, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,28 +27,6 @@ from .permissions import can_read_all_reports, can_see_internal_notes
 SMALL_COUNT = 5
 
 
-def _with_deadlines(qs: QuerySet) -> QuerySet:
-    now = timezone.now()
-    return qs.annotate(
-        next_due_at=Case(
-            When(
-                state=HarmReportState.RECEIVED,
-                acknowledged_at__isnull=True,
-                then=F("acknowledge_due"),
-            ),
-            When(state=HarmReportState.RECEIVED, then=F("triage_due")),
-            When(state__in=OPEN_STATES, then=F("decision_due")),
-            default=None,
-        ),
-    ).annotate(
-        is_overdue=Case(
-            When(next_due_at__lt=now, then=Value(True)),
-            default=Value(False),
-            output_field=BooleanField(),
-        )
-    )
-
-
 def harm_report_queue(
     *,
     state: str = "",
@@ -60,7 +38,7 @@ def harm_report_queue(
     open_only: bool = False,
 ) -> QuerySet:
     """The panel's queue: overdue first, then by the next deadline; filters as the page asks."""
-    qs = _with_deadlines(HarmReport.objects.select_related("reporter"))
+    qs = HarmReport.objects.select_related("reporter")
     if state:
         qs = qs.filter(state=state)
     if open_only:
@@ -75,18 +53,20 @@ def harm_report_queue(
     if dataset_id:
         qs = qs.filter(datasets__pk=dataset_id)
     if overdue_only:
-        qs = qs.filter(is_overdue=True)
+        qs = qs.filter(next_due_at__lt=timezone.now())
     # Filtering on one linked project or dataset cannot duplicate rows: no DISTINCT needed.
+    # Soonest deadline first: the overdue ones (a deadline already past) come first, then the
+    # rest, then decided reports (no deadline); ``harm_report_due_idx`` matches this order.
     return qs.prefetch_related("applications", "datasets").order_by(
-        "-is_overdue", F("next_due_at").asc(nulls_last=True), "-received_at", "-id"
+        F("next_due_at").asc(nulls_last=True), "-received_at", "-id"
     )
 
 
 def queue_counts() -> dict:
     """Open reports by state, and how many are overdue, in one query."""
-    rows = _with_deadlines(HarmReport.objects.filter(state__in=OPEN_STATES)).aggregate(
+    rows = HarmReport.objects.filter(state__in=OPEN_STATES).aggregate(
         total=Count("id"),
-        overdue=Count("id", filter=Q(is_overdue=True)),
+        overdue=Count("id", filter=Q(next_due_at__lt=timezone.now())),
         received=Count("id", filter=Q(state=HarmReportState.RECEIVED)),
         triaged=Count("id", filter=Q(state=HarmReportState.TRIAGED)),
         investigating=Count("id", filter=Q(state=HarmReportState.INVESTIGATING)),
@@ -99,7 +79,7 @@ def harm_reports_of(user) -> QuerySet:
     """The reports a signed-in reporter made, newest first."""
     if not getattr(user, "is_authenticated", False):
         return HarmReport.objects.none()
-    return _with_deadlines(HarmReport.objects.filter(reporter=user)).order_by("-received_at", "-id")
+    return HarmReport.objects.filter(reporter=user).order_by("-received_at", "-id")
 
 
 def harm_reports_visible_to(user) -> QuerySet:
@@ -116,25 +96,21 @@ def with_thread(reports: QuerySet, *, internal: bool) -> QuerySet:
     messages = HarmMessage.objects.select_related("author").order_by("created_at", "id")
     if not internal:
         messages = messages.filter(internal=False)
-    return (
-        _with_deadlines(reports)
-        .select_related("reporter")
-        .prefetch_related(
-            Prefetch("messages", queryset=messages, to_attr="thread"),
-            "attachments",
-            Prefetch(
-                "redress",
-                queryset=RedressAction.objects.select_related("dataset", "dataset__custodian"),
-                to_attr="redress_actions",
-            ),
-            "applications",
-            "datasets",
-            Prefetch(
-                "suspension_recommendations",
-                queryset=SuspensionRecommendation.objects.select_related("application"),
-                to_attr="recommendations",
-            ),
-        )
+    return reports.select_related("reporter").prefetch_related(
+        Prefetch("messages", queryset=messages, to_attr="thread"),
+        "attachments",
+        Prefetch(
+            "redress",
+            queryset=RedressAction.objects.select_related("dataset", "dataset__custodian"),
+            to_attr="redress_actions",
+        ),
+        "applications",
+        "datasets",
+        Prefetch(
+            "suspension_recommendations",
+            queryset=SuspensionRecommendation.objects.select_related("application"),
+            to_attr="recommendations",
+        ),
     )
 
 

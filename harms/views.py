@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from solidarity.errors import DomainError
 from solidarity.pagination import paginate
 
-from . import forms, selectors, services
+from . import forms, rules, selectors, services
 from .lesson_models import HarmLesson, HarmReview
 from .lessons import (
     harm_lesson_record,
@@ -160,9 +160,11 @@ def _receipt_report(request):
         return None
 
 
-def _reporter_context(report, **extra):
+def _reporter_context(report, actor, **extra):
+    _with_moves(report, actor)
     return {
         "report": report,
+        "moves": rules.moves(rules.HARM_REPORT, actor, report),
         "next_step": next_step(report),
         "message_form": forms.MessageForm(prefix="message"),
         "appeal_form": forms.AppealForm(prefix="appeal"),
@@ -177,7 +179,10 @@ class StatusView(View):
     def get(self, request):
         report = _receipt_report(request)
         if report is not None:
-            return render(request, "harms/status.html", _reporter_context(report, by_code=True))
+            actor = ReceiptHolder(report_id=report.pk)
+            return render(
+                request, "harms/status.html", _reporter_context(report, actor, by_code=True)
+            )
         return render(request, "harms/status_lookup.html", {"form": forms.StatusLookupForm()})
 
     def post(self, request):
@@ -245,26 +250,24 @@ OFFICER_FORMS = {
 }
 
 
-def _available(report) -> set[str]:
-    open_ = report.state in (S.RECEIVED, S.TRIAGED, S.INVESTIGATING, S.REDRESS_OFFERED)
-    found = {"message"}
-    if open_ and report.acknowledged_at is None:
-        found.add("acknowledge")
-    if report.state == S.RECEIVED:
-        found.add("triage")
-    if report.state == S.TRIAGED:
-        found.add("investigate")
-    if report.state in (S.TRIAGED, S.INVESTIGATING, S.REDRESS_OFFERED):
-        found.add("offer-redress")
-    if report.state == S.REDRESS_OFFERED:
-        found.add("resolve")
-    if report.state in (S.RECEIVED, S.TRIAGED, S.INVESTIGATING):
-        found.add("close")
-    if open_:
-        found.add("refer")
-    if any(a.state == "active" for a in report.applications.all()):
+def _available(user, report) -> set[str]:
+    """The panel's forms this officer may use now: the rulebook's moves, plus a message and
+    (while a linked project can be suspended) a recommendation to the chair."""
+    from applications.rules import APPLICATION
+
+    found = {"message"} | rules.moves(rules.HARM_REPORT, user, report)
+    if any(APPLICATION.in_source_state("suspend", a) for a in report.applications.all()):
         found.add("recommend-suspension")
     return found
+
+
+def _with_moves(report, actor):
+    """Each redress action on the page learns what this actor may do with it (the table's
+    answer: accept, decline, deliver, withdraw, payment details)."""
+    for action in report.redress_actions:
+        action.report = report
+        action.moves = rules.moves(rules.REDRESS, actor, action)
+    return report
 
 
 def _make_form(name, report, data=None):
@@ -280,12 +283,14 @@ def _make_form(name, report, data=None):
 
 def _detail_context(request, report, bound=None):
     user = request.user
+    _with_moves(report, user)
     context = {
         "report": report,
         "next_step": next_step(report),
         "show_identity": can_see_reporter_identity(user),
         "show_internal": can_see_internal_notes(user),
         "is_officer": is_harm_officer(user),
+        "awaiting": rules.HARM_REPORT.awaited(report),
     }
     if context["show_identity"]:
         context["contact"] = selectors.reporter_contact(report)
@@ -293,7 +298,7 @@ def _detail_context(request, report, bound=None):
             if action.payment_details_ciphertext:
                 action.payment_details_plain = selectors.payment_details(action)
     if context["is_officer"]:
-        available = _available(report)
+        available = _available(user, report)
         if bound is not None:
             available.add(bound.prefix)  # a refused action comes back with its message
         context["actions"] = {
@@ -325,7 +330,9 @@ def detail(request, pk):
     except HarmReport.DoesNotExist:
         raise Http404 from None
     if not can_read_all_reports(request.user):
-        return render(request, "harms/status.html", _reporter_context(report, by_code=False))
+        return render(
+            request, "harms/status.html", _reporter_context(report, request.user, by_code=False)
+        )
     return render(request, "harms/detail.html", _detail_context(request, report))
 
 
@@ -516,7 +523,7 @@ def redress_payment_details(request, pk):
     return render(
         request,
         "harms/status.html",
-        _reporter_context(report, by_code=by_code, payment_form=form, payment_for=action.pk),
+        _reporter_context(report, actor, by_code=by_code, payment_form=form, payment_for=action.pk),
         status=400,
     )
 
@@ -530,7 +537,11 @@ def redress_detail(request, pk):
     return render(
         request,
         "harms/redress_detail.html",
-        {"action": action, "form": forms.DeliverForm(prefix="deliver")},
+        {
+            "action": action,
+            "form": forms.DeliverForm(prefix="deliver"),
+            "moves": rules.moves(rules.REDRESS, request.user, action),
+        },
     )
 
 

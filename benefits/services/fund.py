@@ -440,3 +440,40 @@ def fund_adjust(
             },
         )
     return tx
+
+
+# ---- promises to a source (e.g. an offer of financial redress) ------------------------------
+# One entrance for another app that promises money to something of its own: reserve with
+# ``fund_reserve``, then pay or release by naming the same source. Lock order: the caller's
+# rows first, then the currency's account, then the reservation.
+
+
+def fund_pay_promised(
+    *, actor, amount_minor: int, currency: str, reason: str, source_type: str, source_id
+) -> FundTransaction:
+    """Pay what was promised to a source: its open reservation is consumed (a promise made
+    before reservations existed has none and is paid from the available money if it
+    suffices). Raises ``InsufficientFunds`` otherwise; see ``fund_disburse``."""
+    with transaction.atomic():
+        _lock_account(currency)
+        reservation = fund_reservation_for(source_type=source_type, source_id=source_id)
+        return fund_disburse(
+            actor=actor,
+            amount_minor=amount_minor,
+            currency=currency,
+            reason=reason,
+            source_type=source_type,
+            source_id=str(source_id),
+            reservation=reservation,
+        )
+
+
+def fund_release_promised(
+    *, actor, source_type: str, source_id, reason: str
+) -> FundReservation | None:
+    """Release the money promised to a source whose promise lapsed; None when nothing was
+    reserved for it (a promise made before reservations existed)."""
+    reservation = fund_reservation_for(source_type=source_type, source_id=source_id)
+    if reservation is None:
+        return None
+    return fund_release(actor=actor, reservation=reservation, reason=reason)

@@ -791,6 +791,7 @@ def seed(size: int, *, seed_value: int = 11) -> dict:
             "acknowledge_due",
             "triage_due",
             "decision_due",
+            "next_due_at",
             "last_reminded_at",
             "updated_at",
         ],
@@ -819,6 +820,14 @@ def seed(size: int, *, seed_value: int = 11) -> dict:
                 received + datetime.timedelta(days=2),
                 received + datetime.timedelta(days=14),
                 received + datetime.timedelta(days=40),
+                # As harms.sla.next_due_at: acknowledgement, then the decision; none once decided.
+                received + datetime.timedelta(days=2)
+                if state == "received"
+                else (
+                    None
+                    if state in {"resolved", "closed_no_action", "referred"}
+                    else received + datetime.timedelta(days=40)
+                ),
                 None,
                 received,
             )

@@ -32,8 +32,10 @@ def test_deadlines_follow_settings(settings):
 
 def _age(report, days):
     received = timezone.now() - timedelta(days=days)
+    deadlines = sla.deadlines_from(received)
+    report.refresh_from_db()
     HarmReport.objects.filter(pk=report.pk).update(
-        received_at=received, **sla.deadlines_from(received)
+        received_at=received, next_due_at=sla.next_due_at(report, **deadlines), **deadlines
     )
 
 

@@ -123,6 +123,10 @@ EXPLAINED = [
         "application_submitted_idx",
     ),
     ("/benefits/", "benefit_officer", "benefits_benefitagreement", "benefit_agreement_list_idx"),
+    # The harm queue sorts on the stored next deadline, with and without a state filter.
+    ("/harms/queue/", "harm_officer", "harms_harmreport", "harm_report_due_idx"),
+    ("/harms/queue/?state=triaged", "harm_officer", "harms_harmreport", "harm_report_due_idx"),
+    ("/api/v1/harm-reports/", "harm_officer", "harms_harmreport", "harm_report_due_idx"),
 ]
 
 
