@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('applications', '0009_register_index_covers_amendments'),
-        ('harms', '0004_harm_case_owner_handovers_incidents'),
+        ('harms', '0005_harm_report_stored_next_deadline'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
