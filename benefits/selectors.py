@@ -176,7 +176,8 @@ def agreements_to_sign(user) -> QuerySet:
 
 
 def obligations_due(user) -> QuerySet:
-    """The researcher's obligations to report on, soonest first."""
+    """The researcher's obligations to report on, soonest first; a closed project owes no
+    more reports (its obligations stay as they were, for the record)."""
     return (
         Obligation.objects.filter(
             agreement__application__applicant=user,
@@ -187,6 +188,7 @@ def obligations_due(user) -> QuerySet:
                 AgreementState.BREACHED,
             ],
         )
+        .exclude(agreement__application__state="closed")
         .select_related("agreement__application")
         .order_by("due_date", "id")
     )

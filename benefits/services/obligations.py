@@ -592,7 +592,10 @@ def obligations_mark_overdue(*, today: date | None = None) -> list[int]:
             state=ObligationState.PENDING,
             due_date__lt=today,
             agreement__state__in=[AgreementState.IN_FORCE, AgreementState.BREACHED],
-        ).values_list("pk", flat=True)
+        )
+        # A closed project owes no more reports: nothing of it falls overdue.
+        .exclude(agreement__application__state="closed")
+        .values_list("pk", flat=True)
     )
     marked = []
     for pk in ids:
