@@ -48,6 +48,7 @@ from hypothesis import HealthCheck, Phase, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
+    initialize,
     invariant,
     precondition,
     rule,
@@ -79,6 +80,23 @@ ROLES = (
     "outsider",
 )
 FUND_EUR = 10_000_00
+# The moves of a live project's life that ``project_path`` strings together.
+PROJECT_MOVES = (
+    "suspend",
+    "reinstate",
+    "revoke",
+    "close",
+    "amendment round",
+    "condition report",
+    "condition met",
+    "condition waive",
+    "obligation report",
+    "obligation verify",
+    "obligation reject",
+    "obligation waive",
+    "beats",
+    "harm suspension",
+)
 ON_THE_WAY = (
     "draft",
     "revision_requested",
@@ -131,6 +149,7 @@ class LifeMachine(RuleBasedStateMachine):
         self.quiet = False
         self.obligations: list[int] = list(self.live_obligations)
         self.reached: set[str] = set()
+        self.steps = -1
         self.html = Client()
         self.last_event = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
         self.last_event = self.last_event or 0
@@ -139,6 +158,7 @@ class LifeMachine(RuleBasedStateMachine):
     def teardown(self):
         REACHED.update(self.reached)
         REACHED["(examples)"] += 1
+        REACHED["(steps)"] += self.steps
         transaction.set_rollback(True)
         self._atomic.__exit__(None, None, None)
 
@@ -591,7 +611,7 @@ class LifeMachine(RuleBasedStateMachine):
     @rule(i=pick, who=life_actors, move=life_moves, reason=text)
     def project_life(self, i, who, move, reason):
         """Amendment and governance of the projects that have been active (the two live ones
-        at least); offered three times as often as the other moves."""
+        at least); offered twice as often as the other moves."""
         if who is None:
             who = "researcher" if move in ("amend", "close") else "chair"
         if move == "amend":
@@ -603,9 +623,58 @@ class LifeMachine(RuleBasedStateMachine):
     def project_life_again(self, i, who, move, reason):
         self.project_life(i, who, move, reason)
 
-    @rule(i=pick, who=life_actors, move=life_moves, reason=text)
-    def project_life_once_more(self, i, who, move, reason):
-        self.project_life(i, who, move, reason)
+    @initialize(i=pick, plan=st.lists(st.sampled_from(PROJECT_MOVES), min_size=3, max_size=8))
+    def a_project_path_first(self, i, plan):
+        """Every example starts with a random path through a live project's life (rules
+        are switched on and off per example, an initial step always runs)."""
+        self.project_path(i, plan)
+
+    @rule(i=pick, plan=st.lists(st.sampled_from(PROJECT_MOVES), min_size=2, max_size=7))
+    def project_path(self, i, plan):
+        """The right actors make a random sequence of moves in a live project's life, so that
+        most runs reach governance, amendment rounds, conditions, obligations and harms."""
+        for move in plan:
+            self._project_move(i, move)
+
+    def _project_move(self, i, move):
+        pk = self.live(i)
+        if move in ("suspend", "reinstate", "revoke"):
+            self.govern(i, "chair", move, "A reason.")
+        elif move == "close":
+            self.govern(i, "researcher", move, "The final report.")
+        elif move == "amendment round":
+            self.amend(i, "researcher", "One more year.")
+            self.advance(self.apps.index(pk), 6)
+        elif move.startswith("condition "):
+            verb = move.split()[1]
+            who = "researcher" if verb == "report" else "secretariat"
+            for condition in Condition.objects.filter(application_id=pk, state="open"):
+                index = self._index(Condition, condition.pk, application_id__in=self.apps)
+                self.condition_move(index, who, verb)
+                break
+        elif move.startswith("obligation "):
+            verb = move.split()[1]
+            who = "researcher" if verb == "report" else "benefit_officer"
+            wanted = {"report": ["pending", "overdue"]}.get(verb, ["reported"])
+            if verb == "waive":
+                wanted = ["pending", "overdue", "reported"]
+            obligation = (
+                Obligation.objects.filter(agreement__application_id=pk, state__in=wanted)
+                .order_by("pk")
+                .first()
+            )
+            if obligation is not None and obligation.pk in self.obligations:
+                self.obligation_move(self.obligations.index(obligation.pk), who, verb, "250.00")
+        elif move == "beats":
+            self.conditions_beat(30)
+            self.obligations_beat(40)
+        elif move == "harm suspension" and len(self.reports) < 3:
+            self.harm_path(i, 3)
+
+    def _index(self, model, pk, **among):
+        return list(
+            model.objects.filter(**among).order_by("pk").values_list("pk", flat=True)
+        ).index(pk)
 
     @rule(days=st.sampled_from([-10, 1, 30, 200, 400]))
     def expiry_beat(self, days):
@@ -821,6 +890,7 @@ class LifeMachine(RuleBasedStateMachine):
     # ---- invariants ---------------------------------------------------------------------
 
     def _snapshot(self):
+        self.steps += 1
         self.before = dict(Application.objects.values_list("pk", "state"))
         self.last_event = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
 
