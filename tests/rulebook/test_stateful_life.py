@@ -83,20 +83,23 @@ FUND_EUR = 10_000_00
 # The moves of a live project's life that ``project_path`` strings together.
 PROJECT_MOVES = (
     "suspend",
-    "reinstate",
-    "revoke",
-    "close",
+    "suspend, reinstate",
     "amendment round",
     "condition report",
     "condition met",
     "condition waive",
     "obligation report",
-    "obligation verify",
-    "obligation reject",
+    "obligation report, verify",
+    "obligation report, reject",
     "obligation waive",
     "beats",
     "harm suspension",
+    "harm suspension, reinstate",
+    # Ending moves: a path makes at most one, last.
+    "revoke",
+    "close",
 )
+ENDING = ("revoke", "close")
 ON_THE_WAY = (
     "draft",
     "revision_requested",
@@ -633,8 +636,10 @@ class LifeMachine(RuleBasedStateMachine):
     def project_path(self, i, plan):
         """The right actors make a random sequence of moves in a live project's life, so that
         most runs reach governance, amendment rounds, conditions, obligations and harms."""
-        for move in plan:
-            self._project_move(i, move)
+        ending = [m for m in plan if m in ENDING][:1]
+        for step in [m for m in plan if m not in ENDING] + ending:
+            for move in step.split(", "):
+                self._project_move(i, move)
 
     def _project_move(self, i, move):
         pk = self.live(i)
@@ -652,6 +657,8 @@ class LifeMachine(RuleBasedStateMachine):
                 index = self._index(Condition, condition.pk, application_id__in=self.apps)
                 self.condition_move(index, who, verb)
                 break
+        elif move in ("verify", "reject"):
+            self._project_move(i, f"obligation {move}")
         elif move.startswith("obligation "):
             verb = move.split()[1]
             who = "researcher" if verb == "report" else "benefit_officer"
@@ -668,7 +675,7 @@ class LifeMachine(RuleBasedStateMachine):
         elif move == "beats":
             self.conditions_beat(30)
             self.obligations_beat(40)
-        elif move == "harm suspension" and len(self.reports) < 3:
+        elif move == "harm suspension":
             self.harm_path(i, 3)
 
     def _index(self, model, pk, **among):
@@ -864,17 +871,17 @@ class LifeMachine(RuleBasedStateMachine):
         else:
             self.offer_redress(i, who, amount, kind)
 
-    @precondition(lambda self: len(self.reports) < 3)
     @rule(j=pick, stages=st.integers(min_value=1, max_value=3))
     def harm_path(self, j, stages):
         """The right actors take a harm about a live project from its report to the chair's
         suspension: report and triage linking the project, the panel's recommendation, the
         chair executing it."""
         pk = self.live(j)
+        count = len(self.reports)
         self.report_harm_on_project(j, "other_researcher")
-        report_id = self.reports[-1][0] if self.reports else None
-        if report_id is None:
+        if len(self.reports) == count:
             return
+        report_id = self.reports[-1][0]
         index = len(self.reports) - 1
         self.triage_linking_the_project(index, j, "harm_officer")
         if stages >= 2:
@@ -1053,7 +1060,7 @@ def life(db, request, dataset, framework):
 DEEP = os.environ.get("HYPOTHESIS_PROFILE") == "deep"
 LIFE = settings(
     max_examples=200 if DEEP else int(os.environ.get("LIFE_EXAMPLES", 15)),
-    stateful_step_count=50 if DEEP else 20,
+    stateful_step_count=50 if DEEP else 12,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     # LIFE_NO_SHRINK=1 reports the first failing run as it is (shrinking these runs is slow).
