@@ -626,7 +626,7 @@ class LifeMachine(RuleBasedStateMachine):
     def project_life_again(self, i, who, move, reason):
         self.project_life(i, who, move, reason)
 
-    @initialize(i=pick, plan=st.lists(st.sampled_from(PROJECT_MOVES), min_size=3, max_size=8))
+    @initialize(i=pick, plan=st.lists(st.sampled_from(PROJECT_MOVES), min_size=5, max_size=10))
     def a_project_path_first(self, i, plan):
         """Every example starts with a random path through a live project's life (rules
         are switched on and off per example, an initial step always runs)."""
@@ -1060,7 +1060,7 @@ def life(db, request, dataset, framework):
 DEEP = os.environ.get("HYPOTHESIS_PROFILE") == "deep"
 LIFE = settings(
     max_examples=200 if DEEP else int(os.environ.get("LIFE_EXAMPLES", 15)),
-    stateful_step_count=50 if DEEP else 12,
+    stateful_step_count=50 if DEEP else 10,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     # LIFE_NO_SHRINK=1 reports the first failing run as it is (shrinking these runs is slow).
