@@ -475,7 +475,10 @@ def _problems(world, names, actions, results, since) -> list[str]:
     return problems
 
 
-ROUNDS = int(os.environ.get("RACE_ROUNDS", 1))
+# RACE_ROUNDS repeats each pair; the deep profile (make test-deep) repeats it three times.
+ROUNDS = int(
+    os.environ.get("RACE_ROUNDS", 3 if os.environ.get("HYPOTHESIS_PROFILE") == "deep" else 1)
+)
 
 
 @pytest.fixture
