@@ -23,14 +23,17 @@ redress. After every step it checks the invariants the rulebook promises:
   grants (as ``/api/v1/grants/`` shows them) are ended;
 - no obligation of a closed project is still due (``benefits.selectors.obligations_due``).
 
-Every example starts from a live project (``a_live_project``: filed, screened, assessed, voted,
-decided as type A or C with conditions, granted by the custodian, agreement drafted with an
-extra fixed payment, proposed and signed by both sides, then active), so that the project's life
-— suspension, reinstatement, revocation, closure, amendment with a new committee round,
-conditions met, waived or overdue, obligations reported, verified, rejected, waived or overdue,
-harm reports linked to the project and a suspension the harm panel recommends and the chair
-executes — is reached in most runs. Each move that succeeds is recorded (hypothesis ``event()``);
-``LIFE_STATS=1`` prints in how many examples each move was reached.
+Every example starts from two live projects (``build_live_projects``, once per test and kept
+by rolling each example back: filed, screened, assessed, voted, decided as type A and as type C
+with its conditions, granted by the custodian, an agreement drafted with an extra fixed
+payment, proposed and signed by both sides, then active) and an initial random path through a
+project's life by the right actors (``a_project_path_first``), so that suspension,
+reinstatement, revocation, closure, amendment with a new committee round, conditions reported,
+met, waived or overdue, obligations reported, verified, rejected, waived or overdue, harm
+reports linked to the project and a suspension the harm panel recommends and the chair executes
+are reached in most runs. Each move that succeeds is recorded (hypothesis ``event()``);
+``LIFE_STATS=1`` prints in how many examples each move was reached and ``LIFE_NO_SHRINK=1``
+reports a failure without the (slow) shrinking.
 
 ``make test`` runs a few examples; ``make test-deep`` (``HYPOTHESIS_PROFILE=deep``) many more.
 """
@@ -124,8 +127,8 @@ text = st.sampled_from(["A reason.", "A reason.", "A reason.", "", "   "])
 
 
 class LifeMachine(RuleBasedStateMachine):
-    """The users, dataset and framework are made once per test (``bind``); each example runs
-    inside a savepoint that is rolled back at its end."""
+    """The users, dataset, framework and live projects are made once per test (the ``life``
+    fixture); each example runs inside a savepoint that is rolled back at its end."""
 
     users: dict = {}
     dataset = None
