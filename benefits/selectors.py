@@ -7,6 +7,7 @@ from django.db import connection
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
+from applications.models import ApplicationState
 from solidarity.accounts.roles import Role, has_role
 
 from .models import (
@@ -176,13 +177,15 @@ def agreements_to_sign(user) -> QuerySet:
 
 
 def obligations_due(user) -> QuerySet:
-    """The researcher's obligations to report on, soonest first."""
+    """The researcher's obligations to report on, soonest first; a closed project owes no
+    more reports (its obligations stay as they were, for the record)."""
     return (
         Obligation.objects.filter(
             agreement__application__applicant=user,
             state__in=OBLIGATION.sources_of("report"),
             agreement__state__in=REPORTABLE,
         )
+        .exclude(agreement__application__state=ApplicationState.CLOSED)
         .select_related("agreement__application")
         .order_by("due_date", "id")
     )

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applications.models import ApplicationState
 from solidarity import audit
 from solidarity.errors import DomainError, TransitionNotAllowed
 from solidarity.transitions import transition_run
@@ -540,7 +541,10 @@ def obligations_mark_overdue(*, today: date | None = None) -> list[int]:
             state__in=OBLIGATION.sources_of("overdue"),
             due_date__lt=today,
             agreement__state__in=OVERDUE_WATCHED,
-        ).values_list("pk", flat=True)
+        )
+        # A closed project owes no more reports: nothing of it falls overdue.
+        .exclude(agreement__application__state=ApplicationState.CLOSED)
+        .values_list("pk", flat=True)
     )
     marked = []
     for pk in ids:
