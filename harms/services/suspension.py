@@ -71,6 +71,18 @@ def harm_report_recommend_suspension(
 
 
 def _lock_recommendation(rec):
+    """Lock the project first, then the recommendation: the system's lock order puts the
+    application before everything that hangs on it (``application_suspend`` locks it too)."""
+    from applications.models import Application
+
+    application_id = rec.application_id or SuspensionRecommendation.objects.values_list(
+        "application_id", flat=True
+    ).get(pk=rec.pk)
+    list(
+        Application.objects.select_for_update(of=("self",))
+        .filter(pk=application_id)
+        .values_list("pk", flat=True)
+    )
     return (
         SuspensionRecommendation.objects.select_for_update(of=("self",))
         .select_related("application", "report")
