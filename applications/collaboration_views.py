@@ -86,7 +86,7 @@ def member_invite(request, pk):
         _("%(email)s was invited as %(role)s; the invitation was e-mailed.")
         % {"email": member.email, "role": member.get_role_display().lower()},
     )
-    return _back(application, "#team-heading")
+    return _back(application, "#members-heading")
 
 
 def _member(request, pk, member_pk):
@@ -106,7 +106,7 @@ def member_revoke(request, pk, member_pk):
         messages.success(
             request, _("The invitation to %(email)s was revoked.") % {"email": member.email}
         )
-    return _back(application, "#team-heading")
+    return _back(application, "#members-heading")
 
 
 @login_required
@@ -118,14 +118,14 @@ def member_remove(request, pk, member_pk):
         services.application_member_remove(actor=request.user, member=member)
     except DomainError as exc:
         messages.error(request, exc.message)
-        return _back(application, "#team-heading")
+        return _back(application, "#members-heading")
     if leaving:
         messages.success(
             request, _("You left the team of %(title)s.") % {"title": application.title}
         )
         return redirect("applications:mine")
     messages.success(request, _("%(email)s was removed from the team.") % {"email": member.email})
-    return _back(application, "#team-heading")
+    return _back(application, "#members-heading")
 
 
 def invitation(request, token):

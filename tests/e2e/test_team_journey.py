@@ -134,3 +134,28 @@ def test_a_reviewer_who_has_not_filed_sees_no_discussion(page, login, settings, 
     page.get_by_label("Message").fill("Agreed: ask for the budget.")
     page.get_by_role("button", name="Send the message").click()
     assert "Agreed: ask for the budget." in page.locator("[data-thread]").inner_text()
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_team_and_conversation_pages_pass_axe(page, login, settings, tmp_path):
+    from tests.e2e.test_accessibility import _violations
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    dataset = DatasetFactory(custodian=OrganisationFactory(name="Axe Hospital"))
+    alice = UserFactory(username="x_alice", roles=[Role.RESEARCHER])
+    sami = UserFactory(username="x_sami", roles=[Role.SECRETARIAT])
+    application = factories.submitted(alice, datasets=[dataset])
+    _member, token = services.application_member_invite(
+        actor=alice, application=application, email="someone@example.org", role="viewer"
+    )
+    services.application_request_revision(actor=sami, application=application, message="More.")
+    services.message_post(actor=sami, application=application, body="Note", visibility="committee")
+    page.goto(f"/applications/invitations/{token}/")
+    assert _violations(page) == [], "invitation"
+    login("x_alice")
+    page.goto(f"/applications/{application.pk}/")
+    assert _violations(page) == [], "applicant's page with team, thread and answer form"
+    login("x_sami")
+    page.goto(f"/applications/{application.pk}/")
+    assert _violations(page) == [], "secretariat's page with the message form"
