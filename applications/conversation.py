@@ -49,6 +49,7 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        verbose_name = _("message in a conversation")
         indexes = [
             models.Index(
                 fields=["application", "visibility", "created_at", "id"],
@@ -73,6 +74,15 @@ class Message(models.Model):
     def __str__(self) -> str:
         return f"{self.application_id} #{self.pk} ({self.visibility})"
 
+    AUDIT_LABEL_RELATED = ("application",)
+
+    def audit_label(self) -> str:
+        """How the audit trail names a message: the application and who may read it."""
+        return (
+            f"{self.application.reference or self.application.title} · "
+            f"{self.get_visibility_display()}"
+        )
+
 
 def message_attachment_path(instance, filename):
     return f"applications/{instance.message.application_id}/messages/{instance.sha256}"
@@ -90,6 +100,7 @@ class MessageAttachment(models.Model):
 
     class Meta:
         ordering = ["id"]
+        verbose_name = _("attachment of a message")
 
     def __str__(self) -> str:
         return self.original_name

@@ -57,6 +57,7 @@ class ApplicationMember(models.Model):
 
     class Meta:
         ordering = ["invited_at", "id"]
+        verbose_name = _("co-applicant")
         indexes = [
             # The visibility EXISTS: is this user an accepted member of that application?
             models.Index(
