@@ -377,6 +377,11 @@ SPECTACULAR_SETTINGS = {
         "GrantEndReasonEnum": "grants.models.EndReason",
         "RunVerdictEnum": "grants.models.Verdict",
         "RunStatusEnum": "grants.models.RunStatus",
+        "ReviewerRoleEnum": "reviews.models.ReviewerRole",
+        "MemberRoleEnum": "applications.team.MemberRole",
+        "MemberStateEnum": "applications.team.MemberState",
+        "MessageVisibilityEnum": "applications.conversation.Visibility",
+        "MessageKindEnum": "applications.conversation.MessageKind",
     },
 }
 
