@@ -518,8 +518,14 @@ def attachment_download(request, pk, item_pk):
 @login_required
 def versions(request, pk):
     """The frozen versions, and a readable diff between any two of them."""
+    from .collaboration import revision_answers
+
     application = selectors.application_detail(request.user, pk)
     all_versions = list(selectors.versions_of(application))
+    # Beside each version, the team's answer to the revision request that preceded it.
+    answers = revision_answers(request.user, application)
+    for version in all_versions:
+        version.answers = answers.get(version.number - 1, [])
     numbers = [v.number for v in all_versions]
     initial = {}
     if len(numbers) >= 2:

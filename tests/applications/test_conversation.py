@@ -54,6 +54,8 @@ def test_the_revision_request_is_in_the_thread_and_the_team_answers_it(
     page = client.get(reverse("applications:detail", args=[revision.pk])).content.decode()
     versions = page.split('id="versions-heading"')[1].split("</section>")[0]
     assert "Version 2" in versions and "The DPIA is attached now." in versions
+    listing = client.get(reverse("applications:versions", args=[revision.pk])).content.decode()
+    assert listing.count("data-revision-answer") == 1 and "The DPIA is attached now." in listing
     assert Notification.objects.filter(
         recipient=secretariat, subject__contains="answered the revision request"
     ).exists()
