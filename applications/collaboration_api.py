@@ -2,8 +2,8 @@
 
 ``messages/``: the conversation as the user may read it (GET, paginated) and a new message
 (POST, JSON or multipart with ``files``). ``members/``: the team (GET), an invitation (POST),
-and ``members/<id>/`` revoked or removed (DELETE). The same services and permissions as the
-HTML pages.
+and ``members/<id>/``: its role changed (PATCH), revoked or removed (DELETE). The same
+services and permissions as the HTML pages.
 """
 
 from django.shortcuts import get_object_or_404
@@ -67,6 +67,10 @@ class MemberOutput(serializers.ModelSerializer):
 class MemberInput(serializers.Serializer):
     email = serializers.EmailField()
     role = serializers.ChoiceField(choices=MemberRole.choices, default=MemberRole.EDITOR)
+
+
+class MemberRoleInput(serializers.Serializer):
+    role = serializers.ChoiceField(choices=MemberRole.choices)
 
 
 class _OnApplication(viewsets.ViewSet):
@@ -143,6 +147,18 @@ class MemberViewSet(_OnApplication):
             actor=request.user, application=application, **data.validated_data
         )
         return Response(MemberOutput(member).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=MemberRoleInput, responses={200: MemberOutput})
+    def partial_update(self, request, application_pk=None, pk=None):
+        """The applicant changes the role of a co-applicant or of an open invitation."""
+        application = self._application()
+        member = get_object_or_404(ApplicationMember, pk=pk, application=application)
+        data = MemberRoleInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        member = services.application_member_set_role(
+            actor=request.user, member=member, role=data.validated_data["role"]
+        )
+        return Response(MemberOutput(member).data)
 
     @extend_schema(request=None, responses={200: MemberOutput})
     def destroy(self, request, application_pk=None, pk=None):

@@ -263,3 +263,49 @@ def test_my_applications_keeps_a_fixed_number_of_queries(
         page = client.get(reverse("applications:mine"))
     assert len(re.findall("Diabetes and heat waves", page.content.decode())) >= 12
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_members_api_invites_lists_changes_roles_and_revokes(
+    api_client, researcher, other_researcher, outsider, draft
+):
+    url = f"/api/v1/applications/{draft.pk}/members/"
+    api_client.force_authenticate(researcher)
+    bad = api_client.post(url, {"email": "nope", "role": "owner"}, format="json")
+    assert bad.status_code == 400 and {"email", "role"} <= set(str(bad.json()).split("'"))
+    created = api_client.post(
+        url, {"email": other_researcher.email, "role": "viewer"}, format="json"
+    )
+    assert created.status_code == 201 and created.json()["state"] == "invited"
+    member_url = f"{url}{created.json()['id']}/"
+    assert (
+        api_client.patch(member_url, {"role": "editor"}, format="json").json()["role"] == "editor"
+    )
+    assert [m["email"] for m in api_client.get(url).json()] == [other_researcher.email]
+    api_client.force_authenticate(outsider)
+    assert api_client.get(url).status_code == 404
+    assert api_client.delete(member_url).status_code == 404
+    api_client.force_authenticate(researcher)
+    revoked = api_client.delete(member_url)
+    assert revoked.status_code == 200 and revoked.json()["state"] == "revoked"
+    assert api_client.get(url).json() == []
+
+
+def test_a_member_may_leave_and_an_editor_may_not_remove_others(
+    client, researcher, other_researcher, draft
+):
+    from tests.factories import UserFactory
+
+    third = UserFactory(username="tess", roles=["researcher"])
+    joined = {}
+    for user in (other_researcher, third):
+        _member, token = invite(draft, researcher, user.email)
+        joined[user.pk] = services.application_member_accept(actor=user, token=token)
+    with pytest.raises(PermissionDenied):
+        services.application_member_remove(actor=other_researcher, member=joined[third.pk])
+    client.force_login(other_researcher)
+    response = client.post(
+        reverse("applications:member-remove", args=[draft.pk, joined[other_researcher.pk].pk])
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("applications:detail", args=[draft.pk])).status_code == 404
+    assert "application.member_leave" in actions(draft)
