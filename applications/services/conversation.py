@@ -22,6 +22,7 @@ from solidarity.uploads import check_upload
 
 from .. import permissions as perms
 from ..conversation import Message, MessageAttachment, MessageKind, Visibility
+from ..models import ApplicationState
 from ..team import MemberState
 from ._common import _locked, _require, _role_users, _url
 
@@ -196,6 +197,9 @@ def _notify_message(actor, application, message: Message) -> None:
     if message.visibility != Visibility.PUBLIC:
         return
     if perms.is_team_member(actor, application):
+        # A draft is the team's own: the secretariat does not see it, so is not told.
+        if application.state == ApplicationState.DRAFT:
+            return
         others = [u for u in _role_users(Role.SECRETARIAT) if u.pk not in skip]
         if message.kind == MessageKind.REVISION_ANSWER:
             subject = _("The applicant answered the revision request on %(ref)s")

@@ -222,3 +222,15 @@ def test_the_thread_keeps_a_fixed_number_of_queries(client, secretariat, submitt
         page = client.get(url)
     assert page.content.decode().count("data-message ") == 7
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_a_note_on_a_draft_stays_with_the_team(researcher, other_researcher, secretariat, draft):
+    join(draft, researcher, other_researcher)
+    services.message_post(actor=researcher, application=draft, body="Who writes the aims?")
+    assert not Notification.objects.filter(recipient=secretariat).exists()
+    assert (
+        Notification.objects.filter(
+            recipient=other_researcher, subject__contains="New message"
+        ).exists()
+        is False
+    )
