@@ -309,3 +309,27 @@ def test_a_member_may_leave_and_an_editor_may_not_remove_others(
     assert response.status_code == 302
     assert client.get(reverse("applications:detail", args=[draft.pk])).status_code == 404
     assert "application.member_leave" in actions(draft)
+
+
+def test_editors_not_viewers_are_asked_to_answer_a_revision_request(
+    client, researcher, other_researcher, secretariat, submitted
+):
+    from tests.factories import UserFactory
+
+    viewer = UserFactory(username="vera", roles=["researcher"])
+    for user, role in ((other_researcher, "editor"), (viewer, "viewer")):
+        _member, token = invite(submitted, researcher, user.email, role=role)
+        services.application_member_accept(actor=user, token=token)
+    services.application_request_revision(
+        actor=secretariat, application=submitted, message="Say more."
+    )
+    wanted = f"Answer the revision request: {submitted.reference}"
+
+    def home(user):
+        client.force_login(user)
+        page = client.get(reverse("home")).content.decode()
+        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+
+    assert wanted in home(researcher)
+    assert wanted in home(other_researcher)
+    assert wanted not in home(viewer)
