@@ -653,5 +653,8 @@ class DatasetRequestViewSet(
 
 def register(router) -> None:
     """Add this app's viewsets to the /api/v1/ router."""
+    from . import collaboration_api
+
+    collaboration_api.register(router)
     router.register("applications", ApplicationViewSet, basename="application")
     router.register("dataset-requests", DatasetRequestViewSet, basename="dataset-request")

@@ -28,3 +28,9 @@ class ApplicationsConfig(AppConfig):
             schedule=crontab(hour=1, minute=15),
         )
         register_seal(SUBMIT_ACTION, check_frozen_versions)
+
+        from solidarity.notifications.services import register_address_resolver
+
+        from .services.team import ADDRESS_PREFIX, invitation_address
+
+        register_address_resolver(ADDRESS_PREFIX, invitation_address)

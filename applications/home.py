@@ -55,7 +55,21 @@ def work(user) -> list:
 
     items = []
     if user.has_role(Role.RESEARCHER):
-        for a in selectors.my_applications(user).filter(state=S.REVISION_REQUESTED)[:10]:
+        from django.db.models import Exists, OuterRef, Q
+
+        from .team import ApplicationMember, MemberRole, MemberState
+
+        # The applicant and editors answer; a viewer only reads.
+        answers = Q(applicant=user) | Exists(
+            ApplicationMember.objects.filter(
+                application_id=OuterRef("pk"),
+                user_id=user.pk,
+                state=MemberState.ACCEPTED,
+                role=MemberRole.EDITOR,
+            )
+        )
+        revisions = selectors.my_applications(user).filter(answers, state=S.REVISION_REQUESTED)
+        for a in revisions[:10]:
             items.append(
                 WorkItem(
                     action=_("Answer the revision request"),

@@ -6,13 +6,23 @@ their transaction, after the move is saved and audited, so a listener's own chan
 roll back with it.
 
 Events: ``activated`` (approved → active, first time or after an amendment), ``suspended``,
-``reinstated``, ``revoked``, ``expired``, ``closed`` and ``amended`` (access pauses while an
-amendment is reviewed).
+``reinstated``, ``revoked``, ``expired``, ``closed``, ``amended`` (access pauses while an
+amendment is reviewed) and ``team_changed`` (a co-applicant of an active project joined or
+left).
 """
 
 from collections.abc import Callable
 
-EVENTS = ("activated", "suspended", "reinstated", "revoked", "expired", "closed", "amended")
+EVENTS = (
+    "activated",
+    "suspended",
+    "reinstated",
+    "revoked",
+    "expired",
+    "closed",
+    "amended",
+    "team_changed",
+)
 
 _listeners: list[Callable] = []
 

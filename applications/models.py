@@ -490,3 +490,8 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+# Co-applicants and the conversation live in their own modules (imported for the app registry).
+from .conversation import Message, MessageAttachment  # noqa: E402, F401
+from .team import ApplicationMember  # noqa: E402, F401

@@ -28,10 +28,35 @@ def is_applicant(user, application) -> bool:
     return _signed_in(user) and application.applicant_id == user.pk
 
 
+def team_role(user, application) -> str | None:
+    """The user's place in the application's team: ``"applicant"``, ``"editor"``,
+    ``"viewer"`` (accepted co-applicants) or None. One query, remembered on the object."""
+    if not _signed_in(user):
+        return None
+    if is_applicant(user, application):
+        return "applicant"
+    cache = application.__dict__.setdefault("_team_roles", {})
+    if user.pk not in cache:
+        from .team import ApplicationMember, MemberState
+
+        cache[user.pk] = (
+            ApplicationMember.objects.filter(
+                application_id=application.pk, user_id=user.pk, state=MemberState.ACCEPTED
+            )
+            .values_list("role", flat=True)
+            .first()
+        )
+    return cache[user.pk]
+
+
+def is_team_member(user, application) -> bool:
+    """The applicant or an accepted co-applicant (editor or viewer)."""
+    return team_role(user, application) is not None
+
+
 def may_edit(user, application) -> bool:
-    return is_applicant(user, application) or (
-        _signed_in(user) and user.has_perm("applications.edit_application_object", application)
-    )
+    """The applicant and co-applicants with the editor role write the content."""
+    return team_role(user, application) in ("applicant", "editor")
 
 
 def is_screener(user, application=None) -> bool:
@@ -82,8 +107,86 @@ def can_view_application(user, application) -> bool:
 
 
 def can_edit_application(user, application) -> bool:
-    """The content may change only in a draft or while a revision is requested."""
-    return rules.APPLICATION.allows("submit", user, application)
+    """The content may change only in a draft or while a revision is requested, by the
+    applicant or an editor; only the applicant submits (``can_submit``)."""
+    return application.state in EDITABLE_STATES and may_edit(user, application)
+
+
+def can_manage_team(user, application) -> bool:
+    """The applicant invites, revokes and removes co-applicants, until the application ends."""
+    return is_applicant(user, application) and application.state not in rules.TERMINAL
+
+
+def can_leave_team(user, member) -> bool:
+    return _signed_in(user) and member.user_id == user.pk
+
+
+class ConversationAccess:
+    """What one person may do in an application's conversation."""
+
+    def __init__(
+        self,
+        *,
+        read_public=False,
+        read_committee=False,
+        post_public=False,
+        post_committee=False,
+        answer_revision=False,
+    ):
+        self.read_public = read_public
+        self.read_committee = read_committee
+        self.post_public = post_public
+        self.post_committee = post_committee
+        self.answer_revision = answer_revision
+
+    @property
+    def reads(self) -> bool:
+        return self.read_public or self.read_committee
+
+    @property
+    def posts(self) -> bool:
+        return self.post_public or self.post_committee
+
+    def visibilities(self) -> list[str]:
+        return [
+            v for v, ok in (("public", self.read_public), ("committee", self.read_committee)) if ok
+        ]
+
+
+def conversation_access(user, application) -> ConversationAccess:
+    """Who reads and writes the conversation (one place for the HTML, the API and services).
+
+    The applicant's team reads the public messages; the applicant and editors write them and
+    answer a revision request. The secretariat and the chair read and write everything; the
+    auditor reads everything. An assigned reviewer reads the public messages, and the
+    committee-only discussion only after filing their own assessment (blind filing); a recused
+    reviewer reads nothing. Everyone else (custodians, officers) reads nothing here."""
+    if not _signed_in(user):
+        return ConversationAccess()
+    role = team_role(user, application)
+    if role is not None:
+        writes = role in ("applicant", "editor") and application.state not in rules.TERMINAL
+        return ConversationAccess(
+            read_public=True,
+            post_public=writes,
+            answer_revision=writes and application.state == rules.S.REVISION_REQUESTED,
+        )
+    if application.state == rules.S.DRAFT:
+        return ConversationAccess()
+    if has_role(user, Role.SECRETARIAT, Role.CHAIR):
+        return ConversationAccess(
+            read_public=True, read_committee=True, post_public=True, post_committee=True
+        )
+    if has_role(user, Role.AUDITOR):
+        return ConversationAccess(read_public=True, read_committee=True)
+    from .conversation import reviewer_standing
+
+    standing = reviewer_standing(user, application)
+    if standing == "filed":
+        return ConversationAccess(read_public=True, read_committee=True, post_committee=True)
+    if standing == "pending":
+        return ConversationAccess(read_public=True)
+    return ConversationAccess()
 
 
 def can_submit(user, application) -> bool:

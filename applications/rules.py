@@ -90,11 +90,11 @@ APPLICATION = StateMachine(
             "submit",
             EDITABLE,
             S.SUBMITTED,
-            "may_edit",
+            "is_applicant",
             "application.submit",
             label=_("Submit"),
             verb=_("submitted"),
-            refused=_("You may not submit this application."),
+            refused=_("Only the applicant may submit this application."),
         ),
         Transition(
             "withdraw",

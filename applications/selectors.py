@@ -29,10 +29,12 @@ from . import rules
 from .consent import ConsentConflict, conflicts_for
 from .models import (
     Application,
+    ApplicationMember,
     ApplicationState,
     ApplicationVersion,
     DatasetRequest,
 )
+from .team import MemberState
 
 S = ApplicationState
 
@@ -49,6 +51,12 @@ def _visibility(user, *, as_custodian: bool = True, via: str = "") -> Q | None:
     roles = user.roles
     pk = f"{via}id" if via else "pk"
     condition = Q(**{f"{via}applicant": user})
+    # Accepted co-applicants (a revoked invitation or a removed member sees nothing).
+    condition |= Exists(
+        ApplicationMember.objects.filter(
+            application_id=OuterRef(pk), user_id=user.pk, state=MemberState.ACCEPTED
+        )
+    )
     if roles & {Role.SECRETARIAT, Role.CHAIR, Role.AUDITOR}:
         condition |= ~Q(**{f"{via}state": S.DRAFT})
     if as_custodian and Role.CUSTODIAN in roles:
@@ -82,10 +90,10 @@ def _granted_ids(user, holder: str):
 
 
 def applications_visible_to(user) -> QuerySet:
-    """Every application the user may see: their own; all submitted ones for the secretariat,
-    the chair and the auditor; those requesting their datasets for custodians; approved and
-    later ones for harm and benefit officers; any on which they hold ``view_application_object``
-    (the reviews app grants it to assigned reviewers)."""
+    """Every application the user may see: their own and those whose team they joined; all
+    submitted ones for the secretariat, the chair and the auditor; those requesting their
+    datasets for custodians; approved and later ones for harm and benefit officers; any on
+    which they hold ``view_application_object`` (the reviews app grants it to reviewers)."""
     condition = _visibility(user)
     if condition is None:
         return Application.objects.none()
@@ -140,8 +148,14 @@ def application_detail(user, pk) -> Application:
 
 
 def my_applications(user) -> QuerySet:
-    """The user's own applications, newest first, with what the list shows."""
-    return with_list_data(Application.objects.filter(applicant=user)).order_by("-updated_at", "-id")
+    """The user's own applications and those whose team they joined, newest first, with what
+    the list shows (membership is an EXISTS: the query count stays fixed)."""
+    mine = Q(applicant=user) | Exists(
+        ApplicationMember.objects.filter(
+            application_id=OuterRef("pk"), user_id=user.pk, state=MemberState.ACCEPTED
+        )
+    )
+    return with_list_data(Application.objects.filter(mine)).order_by("-updated_at", "-id")
 
 
 QUEUE_SORTS = {
@@ -265,6 +279,12 @@ EVENT_LABELS = {
     "application.create": _lazy("Draft created"),
     "application.update": _lazy("Draft edited"),
     "application.add_team_member": _lazy("Team member added"),
+    "application.member_invite": _lazy("Co-applicant invited"),
+    "application.member_accept": _lazy("Co-applicant joined"),
+    "application.member_revoke": _lazy("Invitation revoked"),
+    "application.member_remove": _lazy("Co-applicant removed"),
+    "application.member_leave": _lazy("Co-applicant left the team"),
+    "application.member_role": _lazy("Co-applicant's role changed"),
     "application.remove_team_member": _lazy("Team member removed"),
     "application.add_dataset": _lazy("Dataset requested"),
     "application.remove_dataset": _lazy("Dataset request removed"),

@@ -132,7 +132,14 @@ def available_actions(user, application) -> list[dict]:
 
 @login_required
 def detail(request, pk):
-    application = selectors.application_detail(request.user, pk)
+    return detail_page(request, selectors.application_detail(request.user, pk))
+
+
+def detail_page(request, application, *, forms=None, status=200):
+    """The application's page; ``forms`` replaces the team's or the conversation's forms (bound,
+    with their errors) when a post from this page is refused."""
+    from .collaboration_views import collaboration_context
+
     user = request.user
     managed = set()
     if user.has_role("custodian"):
@@ -167,8 +174,12 @@ def detail(request, pk):
             if perms.can_edit_application(user, application)
             else []
         ),
+        **collaboration_context(request, application, forms or {}),
     }
-    return render(request, "applications/detail.html", context)
+    # The team's answer to a revision request stands beside the version that followed it.
+    for version in context["versions"]:
+        version.answers = context["revision_answers"].get(version.number - 1, [])
+    return render(request, "applications/detail.html", context, status=status)
 
 
 def _conflicts_with_forms(user, application, *, dataset_id=None):
@@ -507,8 +518,14 @@ def attachment_download(request, pk, item_pk):
 @login_required
 def versions(request, pk):
     """The frozen versions, and a readable diff between any two of them."""
+    from .collaboration import revision_answers
+
     application = selectors.application_detail(request.user, pk)
     all_versions = list(selectors.versions_of(application))
+    # Beside each version, the team's answer to the revision request that preceded it.
+    answers = revision_answers(request.user, application)
+    for version in all_versions:
+        version.answers = answers.get(version.number - 1, [])
     numbers = [v.number for v in all_versions]
     initial = {}
     if len(numbers) >= 2:

@@ -97,8 +97,11 @@ def can_view_agreement(user, agreement) -> bool:
         return False
     if has_role(user, *OVERSIGHT_ROLES):
         return True
-    # The applicant, not every member of the applicant's organisation.
-    return is_applicant_of(user, agreement)
+    # The applicant and the accepted co-applicants (read-only), not every member of the
+    # applicant's organisation.
+    from applications.permissions import is_team_member
+
+    return is_applicant_of(user, agreement) or is_team_member(user, agreement.application)
 
 
 def can_edit_agreement(user, agreement) -> bool:

@@ -4,7 +4,7 @@ from collections import defaultdict
 from datetime import date
 
 from django.db import connection
-from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from applications.models import ApplicationState
@@ -34,11 +34,18 @@ from .rules import ACTIVATING, DRAFTABLE_APPLICATION_STATES, OBLIGATION, REPORTA
 def _agreement_scope(user) -> Q | None:
     """None: everything; otherwise the filter that says what this user may see.
 
-    Researchers see what hangs on their own applications, not their whole organisation's.
+    Researchers see what hangs on their own applications, not their whole organisation's;
+    accepted co-applicants see it too (read-only: only the applicant signs and reports).
     """
     if has_role(user, *OVERSIGHT_ROLES):
         return None
-    return Q(application__applicant=user)
+    from applications.team import ApplicationMember, MemberState
+
+    return Q(application__applicant=user) | Exists(
+        ApplicationMember.objects.filter(
+            application_id=OuterRef("application_id"), user_id=user.pk, state=MemberState.ACCEPTED
+        )
+    )
 
 
 def _obligation_count(**conditions):

@@ -55,3 +55,8 @@ class ReviewsConfig(AppConfig):
         from .services.committee import committee_open_round
 
         register_submission_hook(committee_open_round)
+        from applications.conversation import register_reviewer_standing
+
+        from .hooks import reviewer_standing
+
+        register_reviewer_standing(reviewer_standing)

@@ -1,6 +1,6 @@
 """What this app plugs into the registries of lower apps and the kernel."""
 
-from .models import Assessment, AssessmentKind
+from .models import Assessment, AssessmentKind, Assignment, AssignmentState
 
 
 def self_assessment_snapshot(application) -> dict | None:
@@ -233,3 +233,22 @@ def application_links(user, application) -> list[tuple[str, str]]:
     if can_view_committee(user, application, assignment_of(user, application)):
         links.append((_("Committee view"), reverse("reviews:committee", args=[application.pk])))
     return links
+
+
+def reviewer_standing(user, application) -> str | None:
+    """For the application's conversation (blind filing): ``"filed"`` once this reviewer has
+    filed their own assessment, ``"pending"`` while reviewing and not filed yet, None otherwise (not
+    assigned, conflict not yet declared, or recused)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    states = set(
+        Assignment.objects.filter(application_id=application.pk, reviewer_id=user.pk).values_list(
+            "state", flat=True
+        )
+    )
+    if AssignmentState.FILED in states:
+        return "filed"
+    # Before declaring no conflict a reviewer sees nothing of the application.
+    if AssignmentState.ACTIVE in states:
+        return "pending"
+    return None

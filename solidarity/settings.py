@@ -262,6 +262,8 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # Uploaded files are never served from a public URL; views stream them after a permission check.
+# Days an invitation to join an application's team stays open (issue 16).
+TEAM_INVITATION_DAYS = env_int("TEAM_INVITATION_DAYS", 14, minimum=1)
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 # Word and OpenDocument files are zip archives: caps on what they may unpack to.
 UPLOAD_ARCHIVE_MAX_BYTES = env_int("UPLOAD_ARCHIVE_MAX_BYTES", 100 * 1024 * 1024, minimum=1024)
@@ -375,6 +377,11 @@ SPECTACULAR_SETTINGS = {
         "GrantEndReasonEnum": "grants.models.EndReason",
         "RunVerdictEnum": "grants.models.Verdict",
         "RunStatusEnum": "grants.models.RunStatus",
+        "ReviewerRoleEnum": "reviews.models.ReviewerRole",
+        "MemberRoleEnum": "applications.team.MemberRole",
+        "MemberStateEnum": "applications.team.MemberState",
+        "MessageVisibilityEnum": "applications.conversation.Visibility",
+        "MessageKindEnum": "applications.conversation.MessageKind",
     },
 }
 

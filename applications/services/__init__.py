@@ -18,6 +18,7 @@ from .acknowledgements import (
     require_acknowledged,
     unacknowledged_conflicts,
 )
+from .conversation import message_post
 from .custodians import dataset_request_decline, dataset_request_grant
 from .drafting import (
     application_attachment_add,
@@ -37,6 +38,14 @@ from .project import (
     application_reinstate,
     application_revoke,
     application_suspend,
+)
+from .team import (
+    application_member_accept,
+    application_member_accept_new_account,
+    application_member_invite,
+    application_member_remove,
+    application_member_revoke,
+    application_member_set_role,
 )
 from .workflow import (
     application_accept,
@@ -83,6 +92,12 @@ __all__ = [
     "application_decline",
     "application_expire_due",
     "application_mark_awaiting_decision",
+    "application_member_accept",
+    "application_member_accept_new_account",
+    "application_member_invite",
+    "application_member_remove",
+    "application_member_revoke",
+    "application_member_set_role",
     "application_reinstate",
     "application_reject",
     "application_request_revision",
@@ -97,6 +112,7 @@ __all__ = [
     "consent_conflict_acknowledge",
     "dataset_request_decline",
     "dataset_request_grant",
+    "message_post",
     "require_acknowledged",
     "submission_problems",
     "unacknowledged_conflicts",

@@ -50,8 +50,16 @@ def _url(application) -> str:
 
 
 def _tell_applicant(application, subject, body) -> None:
+    """The applicant and the accepted co-applicants hear what happens to the application."""
+    from ..team import MemberState
+
+    members = get_user_model().objects.filter(
+        is_active=True,
+        application_memberships__application_id=application.pk,
+        application_memberships__state=MemberState.ACCEPTED,
+    )
     notify(
-        recipients=[application.applicant],
+        recipients=[application.applicant, *members],
         kind="application",
         context={"subject": subject, "body": body},
         url=_url(application),

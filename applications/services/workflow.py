@@ -189,6 +189,10 @@ def application_request_revision(*, actor, application, message: str) -> Applica
     application = transition_run(
         APPLICATION, "request-revision", actor=actor, obj=application, text=message
     )
+    # The request is also the conversation's message, where the applicant's team answers it.
+    from .conversation import record_revision_request
+
+    record_revision_request(actor=actor, application=application, text=application.state_reason)
     _tell_applicant(
         application,
         _("Revision requested: %(ref)s") % {"ref": application.reference},

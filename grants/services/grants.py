@@ -19,17 +19,31 @@ END_REASONS = {
 
 
 def project_members(application) -> list:
-    """The accounts that hold grants in a project.
+    """The accounts that hold grants in a project: the applicant and the co-applicants who
+    accepted their invitation (editors and viewers alike), active accounts only."""
+    from django.contrib.auth import get_user_model
 
-    Team members are names and e-mail addresses without an account relation today, so only
-    the applicant holds grants; when team members gain accounts, they join here."""
+    from applications.team import MemberState
+
+    accepted = (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            application_memberships__application_id=application.pk,
+            application_memberships__state=MemberState.ACCEPTED,
+        )
+        .order_by("pk")
+    )
     applicant = application.applicant
-    return [applicant] if applicant.is_active else []
+    members = [applicant] if applicant.is_active else []
+    return members + [user for user in accepted if user.pk != applicant.pk]
 
 
 def on_project_changed(*, application, event: str, actor) -> None:
     """The listener ``applications.lifecycle`` calls inside each project-life transaction."""
-    if event in ("activated", "reinstated"):
+    # A co-applicant who joined or left an active project gains or loses grants.
+    team_changed = event == "team_changed" and application.state == ApplicationState.ACTIVE
+    if event in ("activated", "reinstated") or team_changed:
         grants_open(application=application, actor=actor)
     elif event in END_REASONS:
         grants_end(application=application, reason=END_REASONS[event], actor=actor)
@@ -102,11 +116,15 @@ def grants_open(*, application, actor) -> list[Grant]:
             changed.append(grant)
     # An approved amendment may have dropped a dataset: its grants end now, not before, since
     # the project keeps its last approved terms while the amendment is reviewed.
+    # A co-applicant who left the team loses their grants then.
     current = {(r.dataset_id, m.pk) for r in requests for m in members}
+    member_ids = {m.pk for m in members}
     for (dataset_id, user_id), grant in existing.items():
         if grant.ended_at is None and (dataset_id, user_id) not in current:
             grant.ended_at = now
-            grant.end_reason = EndReason.AMENDED
+            grant.end_reason = (
+                EndReason.AMENDED if user_id in member_ids else EndReason.MEMBER_REMOVED
+            )
             grant.updated_at = now
             grant.save(update_fields=["ended_at", "end_reason", "updated_at"])
             _changed(grant, actor=actor, action="grant.end", event="grant.ended")

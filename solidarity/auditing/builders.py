@@ -317,10 +317,45 @@ def _grants_part(app: Application) -> dict:
     }
 
 
+def _conversation_part(app: Application) -> dict:
+    """The co-applicants and the whole conversation, committee-only messages marked (a dossier
+    is for those who oversee the committee's work)."""
+    members = app.members.select_related("user").order_by("invited_at", "id")
+    messages = app.messages.select_related("author").prefetch_related("attachments")
+    return {
+        "members": [
+            {
+                "email": m.email,
+                "account": str(m.user) if m.user_id else "",
+                "role": str(m.get_role_display()),
+                "state": str(m.get_state_display()),
+            }
+            for m in members
+        ],
+        "messages": [
+            {
+                "author": str(m.author),
+                "at": _iso(m.created_at),
+                "at_display": when(m.created_at),
+                "visibility": m.visibility,
+                "visibility_label": str(m.get_visibility_display()),
+                "kind_label": str(m.get_kind_display()),
+                "version": m.version,
+                "body": m.body,
+                "attachments": [
+                    {"name": f.original_name, "sha256": f.sha256} for f in m.attachments.all()
+                ],
+            }
+            for m in messages.order_by("created_at", "id")
+        ],
+    }
+
+
 def _related_events(app: Application) -> list:
     targets = Q(target_type="applications.application", target_id=str(app.pk))
     for label, ids in [
         ("applications.datasetrequest", app.dataset_requests.values_list("pk", flat=True)),
+        ("applications.message", app.messages.values_list("pk", flat=True)),
     ]:
         targets |= Q(target_type=label, target_id__in=[str(i) for i in ids])
     from grants.models import Grant, Run
@@ -356,6 +391,7 @@ def build_dossier(params: dict) -> Built:
         "benefit_agreements": _benefit_part(app),
         "harm_reports": _harm_part(app),
         "grants_and_runs": _grants_part(app),
+        "conversation": _conversation_part(app),
         "audit_trail": events,
         "verification": _verification(),
     }
@@ -368,6 +404,7 @@ def build_dossier(params: dict) -> Built:
         ("benefits", _("Benefit sharing")),
         ("harms", _("Linked harm reports")),
         ("grants", _("Access grants and runs")),
+        ("conversation", _("Co-applicants and conversation")),
         ("audit", _("Audit trail")),
     ]
     return Built(

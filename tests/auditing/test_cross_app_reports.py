@@ -130,3 +130,42 @@ def test_report_refusals(request, who, kind):
     user = request.getfixturevalue(who)
     with pytest.raises(PermissionDenied):
         report_request(actor=user, kind=kind, params={"application": "x", **_today()})
+
+
+def test_dossier_shows_the_co_applicants_and_the_conversation(
+    auditor,
+    researcher,
+    other_researcher,
+    secretariat,
+    organisation,
+    django_capture_on_commit_callbacks,
+):
+    from applications import services as app_services
+
+    dataset = DatasetFactory(custodian=organisation, title="Diabetes records")
+    app = review_factories.submitted(researcher, datasets=[dataset])
+    _member, token = app_services.application_member_invite(
+        actor=researcher, application=app, email=other_researcher.email, role="editor"
+    )
+    app_services.application_member_accept(actor=other_researcher, token=token)
+    app_services.application_request_revision(
+        actor=secretariat, application=app, message="Name the data-protection officer."
+    )
+    app_services.message_post(
+        actor=other_researcher, application=app, body="Our officer is Dr Weber.", answer=True
+    )
+    app_services.message_post(
+        actor=secretariat, application=app, body="Budget looks thin.", visibility="committee"
+    )
+    text, data = _build(
+        auditor, "dossier", {"application": app.reference}, django_capture_on_commit_callbacks
+    )
+    assert "Co-applicants and conversation" in text
+    assert "Name the data-protection officer." in text and "Our officer is Dr Weber." in text
+    assert "Budget looks thin." in text and "Committee only" in text
+    assert [m["visibility"] for m in data["conversation"]["messages"]] == [
+        "public",
+        "public",
+        "committee",
+    ]
+    assert data["conversation"]["members"][0]["state"] == "Member"
