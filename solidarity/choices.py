@@ -6,8 +6,8 @@ list of 50 rows that shows a state and a kind translates every label of both fie
 ``install()`` (called once from ``AccountsConfig.ready()``, after every model is loaded) gives
 each such method a value → label dictionary built once per field; the label is still the lazy
 translation, so each call answers in the active language. Models that define their own
-``get_<field>_display`` keep it; values that cannot be a dictionary key (lists) fall back to
-Django's own method.
+``get_<field>_display`` keep it, and so do fields whose choices come from a callable; values
+that cannot be a dictionary key (lists) fall back to Django's own method.
 """
 
 from functools import partialmethod
@@ -20,6 +20,8 @@ _django_display = Model._get_FIELD_display
 
 
 def _fast_display(field):
+    if not isinstance(field.choices, list | tuple):
+        return None  # choices from a callable can change: Django reads them on every call
     labels = {}
     for value, label in field.flatchoices:
         try:
