@@ -147,9 +147,77 @@ class AgreementOutput(serializers.ModelSerializer):
         ]
 
     def get_signatures(self, obj) -> list[dict]:
-        return SignatureOutput(
-            [s for s in obj.signatures.all() if s.version == obj.terms_version], many=True
-        ).data
+        return _current_signatures(obj)
+
+
+def _current_signatures(obj) -> list[dict]:
+    """The signatures of the agreement's current version of the terms."""
+    return SignatureOutput(
+        [s for s in obj.signatures.all() if s.version == obj.terms_version], many=True
+    ).data
+
+
+class AgreementSummaryOutput(serializers.ModelSerializer):
+    """One agreement in the list: its state and counts, without the terms or the obligations.
+
+    The terms (several kilobytes each) and the obligations are in the detail (``url``); the
+    obligations also at ``/api/v1/obligations/?agreement=<id>``.
+    """
+
+    url = serializers.HyperlinkedIdentityField(view_name="benefit-agreement-detail")
+    application = serializers.IntegerField(source="application_id")
+    application_reference = serializers.CharField(source="application.reference", default=None)
+    obligation_count = serializers.IntegerField(
+        read_only=True, help_text=_("Obligations of the agreement.")
+    )
+    open_obligation_count = serializers.IntegerField(
+        source="open_count", read_only=True, help_text=_("Obligations pending or overdue.")
+    )
+    overdue_obligation_count = serializers.IntegerField(
+        source="overdue_count", read_only=True, help_text=_("Obligations overdue.")
+    )
+    signatures = serializers.SerializerMethodField()
+
+    class Meta:
+        model = BenefitAgreement
+        fields = [
+            "id",
+            "url",
+            "application",
+            "application_reference",
+            "kind",
+            "state",
+            "state_reason",
+            "terms_version",
+            "grace_days",
+            "proposed_at",
+            "signed_at",
+            "in_force_at",
+            "created_at",
+            "obligation_count",
+            "open_obligation_count",
+            "overdue_obligation_count",
+            "signatures",
+        ]
+
+    def get_signatures(self, obj) -> list[dict]:
+        return _current_signatures(obj)
+
+
+# What the list reads of each agreement (no terms, no wide application columns).
+_SUMMARY_COLUMNS = (
+    "id",
+    "application_id",
+    "kind",
+    "state",
+    "state_reason",
+    "terms_version",
+    "grace_days",
+    "proposed_at",
+    "signed_at",
+    "in_force_at",
+    "created_at",
+)
 
 
 class AgreementDetailOutput(_Rulebook, AgreementOutput):
@@ -266,13 +334,25 @@ class BenefitAgreementViewSet(
     serializer_class = AgreementOutput
     filter_backends: list = []
 
+    def get_serializer_class(self):
+        return AgreementSummaryOutput if self.action == "list" else AgreementOutput
+
     def get_queryset(self):
         state = self.request.query_params.get("state", "")
-        return selectors.agreements_visible_to(
+        qs = selectors.agreements_visible_to(
             self.request.user,
             state=state if state in AgreementState.values else "",
             search=self.request.query_params.get("search", "")[:100],
-        ).prefetch_related("obligations", "signatures__signer")
+        )
+        if self.action == "list":
+            # The list leaves out the wide terms column and the obligations (detail only).
+            return (
+                qs.select_related(None)
+                .select_related("application")
+                .only(*_SUMMARY_COLUMNS, "application__reference")
+                .prefetch_related("signatures__signer")
+            )
+        return qs.prefetch_related("obligations", "signatures__signer")
 
     def get_serializer_class(self):
         return AgreementDetailOutput if self.action != "list" else AgreementOutput

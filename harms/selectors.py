@@ -293,17 +293,24 @@ def harm_counts(*, application_ids=None) -> dict:
     if application_ids is not None:
         linked = HarmReport.objects.filter(applications__pk__in=list(application_ids))
         qs = qs.filter(pk__in=linked.values("pk"))
-    rows = list(
+    # Grouped in SQL: one row per distinct (kinds, state, quarter), however many reports.
+    rows = (
         qs.annotate(year=ExtractYear("received_at"), quarter=ExtractQuarter("received_at"))
         .values_list("categories", "state", "year", "quarter")
         .order_by()
+        .annotate(n=Count("pk"))
     )
-    categories = Counter(c for cats, _s, _y, _q in rows for c in cats)
-    states = Counter(st for _c, st, _y, _q in rows)
-    years = Counter(y for _c, _s, y, _q in rows)
-    quarters = Counter((y, q) for _c, _s, y, q in rows)
+    categories, states, years, quarters = Counter(), Counter(), Counter(), Counter()
+    total = 0
+    for cats, state, year, quarter, n in rows:
+        for c in cats or ():
+            categories[c] += n
+        states[state] += n
+        years[year] += n
+        quarters[(year, quarter)] += n
+        total += n
     return {
-        "total": len(rows),
+        "total": total,
         "by_quarter": [(y, q, quarters[(y, q)]) for y in sorted(years) for q in (1, 2, 3, 4)],
         "by_category": [(k, label, categories[k]) for k, label in HarmCategory.choices],
         "by_state": [(k, label, states[k]) for k, label in HarmReportState.choices],

@@ -158,6 +158,11 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Persistent connections (seconds; 0 closes after each request): a new PostgreSQL connection
+# is a new server process with cold catalogue caches, paid again on every request otherwise.
+# Checked before reuse, so a restarted database costs one failed check, not an error page.
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60 if PRODUCTION else 0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Django's engines with the audit chain appended just before COMMIT (solidarity/db).
 DATABASES["default"]["ENGINE"] = {
     "django.db.backends.postgresql": "solidarity.db.postgresql",

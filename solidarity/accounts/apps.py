@@ -8,6 +8,10 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
+        from solidarity import choices
+
+        choices.install()  # every model is loaded by now (see solidarity/choices.py)
+
         from .home import register_panel, role_duties_panel, waiting_panel
 
         register_panel(waiting_panel)

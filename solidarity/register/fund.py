@@ -17,6 +17,7 @@ no redress or at least five payments.
 The ledger is read through ``benefits.selectors`` and ``harms.selectors`` (read-only).
 """
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -24,6 +25,7 @@ from xml.etree import ElementTree as ET
 
 from django.utils import formats
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from applications.models import PUBLIC_STATES
@@ -171,7 +173,16 @@ def fund_page() -> FundPage:
 
 def quarter_chart(quarters: list[dict], *, chart_id: str) -> str:
     """Harm reports per quarter (after disclosure control) as the same CSP-safe inline SVG;
-    a hidden quarter is a gap in the line, never a guessed value."""
+    a hidden quarter is a gap in the line, never a guessed value.
+
+    The public register shows it on every page: the SVG is a pure function of the published
+    counts and the language, so it is drawn once per (counts, language) and kept in memory."""
+    points = tuple((str(q["label"]), q["count"]) for q in quarters)
+    return _quarter_chart(points, chart_id, get_language())
+
+
+@functools.lru_cache(maxsize=32)
+def _quarter_chart(points: tuple, chart_id: str, language: str) -> str:
     import pygal
 
     chart = pygal.Line(
@@ -184,18 +195,18 @@ def quarter_chart(quarters: list[dict], *, chart_id: str) -> str:
         x_label_rotation=0,
         allow_interruptions=True,
     )
-    chart.x_labels = [q["label"] for q in quarters]
-    chart.add(_("Reports"), [q["count"] for q in quarters])
-    shown = [q for q in quarters if q["count"] is not None]
+    chart.x_labels = [label for label, _count in points]
+    chart.add(_("Reports"), [count for _label, count in points])
+    shown = [(label, count) for label, count in points if count is not None]
     description = _(
         "%(shown)s of %(all)s quarters published; the table below gives every quarter, with "
         "small counts hidden."
-    ) % {"shown": len(shown), "all": len(quarters)}
+    ) % {"shown": len(shown), "all": len(points)}
     if shown:
-        peak = max(shown, key=lambda q: q["count"])
+        peak = max(shown, key=lambda point: point[1])
         description += " " + _("Highest published: %(label)s, %(count)s reports.") % {
-            "label": peak["label"],
-            "count": peak["count"],
+            "label": peak[0],
+            "count": peak[1],
         }
     return _accessible_svg(
         chart, chart_id, _("Harm reports received, quarter by quarter"), description

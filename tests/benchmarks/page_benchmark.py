@@ -18,6 +18,7 @@ A measurement, not a test. Needs ``wrk`` (Debian package) and ``gunicorn``.
 """
 
 import argparse
+import base64
 import contextlib
 import hashlib
 import json
@@ -80,6 +81,11 @@ def _env(db_name: str) -> dict:
         DEBUG="false",
         # Fixed per throwaway database, so that a kept one (--reuse) keeps its sessions valid.
         SECRET_KEY="bench-" + hashlib.sha256(db_name.encode()).hexdigest(),
+        # Production demands the harm keys; fixed per database too (a Fernet key is 32 bytes).
+        HARM_CONTACT_KEY=base64.urlsafe_b64encode(
+            hashlib.sha256(b"contact-" + db_name.encode()).digest()
+        ).decode(),
+        HARM_RECEIPT_KEY="receipt-" + hashlib.sha256(db_name.encode()).hexdigest(),
         ALLOWED_HOSTS="127.0.0.1,testserver",
         SECURE_SSL_REDIRECT="false",
         SESSION_COOKIE_SECURE="false",
@@ -137,8 +143,11 @@ def child_seed(size: int, audit_events: int, out: str) -> None:
 def _sessions() -> dict:
     """A signed-in session per seeded role (and a receipt-code session), by cookie value."""
     from django.contrib.sessions.backends.db import SessionStore
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from harms.models import HarmReport
+    from solidarity.accounts import mfa
     from solidarity.accounts.models import User
 
     names = {
@@ -159,6 +168,14 @@ def _sessions() -> dict:
         store["_auth_user_id"] = str(user.pk)
         store["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
         store["_auth_user_hash"] = user.get_session_auth_hash()
+        # As after a real sign-in with the second factor (staff roles must have one).
+        device, _created = TOTPDevice.objects.get_or_create(
+            user=user, name="bench", defaults={"confirmed": True}
+        )
+        store[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        store[mfa.SESSION_STAFF] = mfa.mfa_required(user)
+        store[mfa.SESSION_REQUIRED] = True
+        store[mfa.SESSION_LAST_SEEN] = int(time.time())
         store.create()
         cookies[role] = store.session_key
     store = SessionStore()
@@ -313,6 +330,8 @@ def bench_size(size: int, args) -> dict:
         started = time.perf_counter()
         _run(["manage.py", "migrate", "--noinput", "-v0"], env)
         migrated = time.perf_counter() - started
+        # Production settings serve hashed static names from the manifest: build it first.
+        _run(["manage.py", "collectstatic", "--noinput", "-v0"], env)
         if not reuse:
             _run(
                 ["-m", "tests.benchmarks.page_benchmark", "_seed", str(size), "0", str(seed_out)],
@@ -329,6 +348,7 @@ def bench_size(size: int, args) -> dict:
         probe = json.loads(probe_out.read_text())
         cookies = seeded["cookies"]
 
+        server_log = (tmp / f"gunicorn_{size}.log").open("w")
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
         server = subprocess.Popen(
@@ -347,9 +367,16 @@ def bench_size(size: int, args) -> dict:
                 "120",
                 "--log-level",
                 "warning",
+                # No worker recycling in the middle of a run (gunicorn.conf.py recycles every
+                # ~1,000 requests in production): a restart would land on a random run.
+                "--max-requests",
+                "0",
             ],
             cwd=ROOT,
             env=env,
+            # The access log (JSON lines, one per request) goes to a file, not the report.
+            stdout=server_log,
+            stderr=subprocess.STDOUT,
         )
         try:
             for _ in range(100):
@@ -396,6 +423,7 @@ def bench_size(size: int, args) -> dict:
         finally:
             server.terminate()
             server.wait(timeout=30)
+            server_log.close()
         results["_bare"] = {
             "rps": sum(b["rps"] for b in bare_runs) / max(1, len(bare_runs)),
             "p50": sum(b["p50"] or 0 for b in bare_runs) / max(1, len(bare_runs)),
