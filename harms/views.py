@@ -219,6 +219,7 @@ def queue(request):
         application_id=f["project"].pk if f.get("project") else None,
         dataset_id=f["dataset"].pk if f.get("dataset") else None,
         overdue_only=f.get("overdue", False),
+        q=f.get("q", ""),
     )
     page = paginate(request, qs, 25)
     return render(request, "harms/queue.html", {"form": form, "page": page})

@@ -69,7 +69,9 @@ def queue(request):
     form = forms.QueueFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     rows = selectors.committee_queue(
-        state=filters.get("state", ""), use_type=filters.get("use_type", "")
+        state=filters.get("state", ""),
+        use_type=filters.get("use_type", ""),
+        q=filters.get("q", ""),
     )
     page = paginate(request, rows, 25)
     return render(request, "reviews/queue.html", {"form": form, "page": page})
