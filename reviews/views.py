@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -566,4 +567,42 @@ def condition_detail(request, pk):
             "report_form": report_form,
             "waive_form": waive_form,
         },
+    )
+
+
+# ---- the late board (issue 16) ------------------------------------------------------------
+
+
+@login_required
+def late_board(request):
+    """What is late, by kind, with counts and links: for the chair and the secretariat."""
+    from . import late
+
+    if not late.can_see_late_board(request.user):
+        raise PermissionDenied
+    rows = [
+        (kind, n, more, kind.queue_url if late.queue_link_allowed(kind, request.user) else "")
+        for kind, n, more in late.late_board()
+    ]
+    return render(request, "reviews/late_board.html", {"rows": rows})
+
+
+@login_required
+def late_list(request, key):
+    """The late items of one kind, oldest due first."""
+    from . import late
+
+    if not late.can_see_late_board(request.user):
+        raise PermissionDenied
+    try:
+        kind, items = late.late_items(key)
+    except KeyError:
+        raise Http404 from None
+    page = paginate(request, items, 25)
+    linked = late.queue_link_allowed(kind, request.user)
+    page.object_list = [kind.row(item) for item in page.object_list]
+    return render(
+        request,
+        "reviews/late_list.html",
+        {"kind": kind, "page": page, "linked": linked, "today": timezone.localdate()},
     )

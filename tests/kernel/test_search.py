@@ -163,7 +163,7 @@ def test_searched_lists_run_a_fixed_number_of_queries(
     def grow(n):
         for i in range(n):
             submitted(researcher, title=f"Heart study {i}")
-            report, _code = make_report(what_happened=f"Heart clinic letter {i}.")
+            _report, _code = make_report(what_happened=f"Heart clinic letter {i}.")
 
     grow(2)
     pages = [
