@@ -222,7 +222,11 @@ def queue(request):
         q=f.get("q", ""),
     )
     page = paginate(request, qs, 25)
-    return render(request, "harms/queue.html", {"form": form, "page": page})
+    from .case_views import BulkForm
+    from .permissions import is_harm_officer
+
+    bulk_form = BulkForm(prefix="bulk") if is_harm_officer(request.user) else None
+    return render(request, "harms/queue.html", {"form": form, "page": page, "bulk_form": bulk_form})
 
 
 OFFICER_FORMS = {

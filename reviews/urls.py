@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.my_assignments, name="assignments"),
     path("history/", views.history, name="history"),
     path("committee/", views.queue, name="queue"),
+    path("committee/assign/", views.queue_bulk_assign, name="queue-bulk-assign"),
     path("framework/", views.framework, name="framework"),
     path("late/", views.late_board, name="late"),
     path("late/<slug:key>/", views.late_list, name="late-list"),

@@ -75,7 +75,51 @@ def queue(request):
         q=filters.get("q", ""),
     )
     page = paginate(request, rows, 25)
-    return render(request, "reviews/queue.html", {"form": form, "page": page})
+    can_assign = permissions.can_assign(request.user)
+    return render(
+        request,
+        "reviews/queue.html",
+        {
+            "form": form,
+            "page": page,
+            "bulk_form": forms.AssignmentForm(prefix="bulk") if can_assign else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def queue_bulk_assign(request):
+    """Assign one reviewer to the applications ticked on the committee queue: each through
+    the assignment service in its own transaction; the page says what succeeded and what was
+    refused, and why. Bad input re-renders the form with its errors."""
+    from solidarity.api import int_param
+
+    from .bulk import BULK_LIMIT, assignments_create_bulk
+
+    if not permissions.can_assign(request.user):
+        raise PermissionDenied
+    form = forms.AssignmentForm(request.POST, prefix="bulk")
+    raw = request.POST.getlist("applications")[: BULK_LIMIT + 1]
+    ids = [pk for pk in (int_param(v) for v in raw) if pk]
+    result = None
+    if not ids or len(ids) > BULK_LIMIT:
+        form.is_valid()
+        form.add_error(None, _("Choose between 1 and %(n)s applications.") % {"n": BULK_LIMIT})
+    elif form.is_valid():
+        try:
+            result = assignments_create_bulk(
+                actor=request.user, application_ids=ids, **form.cleaned_data
+            )
+        except DomainError as exc:
+            _apply(form, exc)
+    status = 200 if result is not None else 400
+    return render(
+        request,
+        "reviews/bulk_assign.html",
+        {"form": form, "ids": ids, "result": result},
+        status=status,
+    )
 
 
 @login_required
