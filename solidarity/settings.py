@@ -372,6 +372,7 @@ SPECTACULAR_SETTINGS = {
         "AssignmentStateEnum": "reviews.models.AssignmentState",
         "ConditionKindEnum": "reviews.models.ConditionKind",
         "ConditionStateEnum": "reviews.models.ConditionState",
+        "MeetingStateEnum": "reviews.meeting_models.MeetingState",
         "GrantEndReasonEnum": "grants.models.EndReason",
         "RunVerdictEnum": "grants.models.Verdict",
         "RunStatusEnum": "grants.models.RunStatus",
