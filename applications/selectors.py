@@ -24,7 +24,7 @@ from guardian.models import GroupObjectPermission, UserObjectPermission
 from solidarity.accounts.roles import Role
 from solidarity.audit.models import AuditEvent
 from solidarity.catalog.selectors import datasets_managed_by
-from solidarity.search import text_search
+from solidarity.search import search_terms, text_search
 
 from . import rules
 from .consent import ConsentConflict, conflicts_for
@@ -110,7 +110,18 @@ def application_search(qs: QuerySet, q, *, public_only: bool = False) -> QuerySe
     ``q`` in reference, title, summaries, organisation and requested datasets, best first.
     ``public_only`` searches only what the public register shows (no scientific summary)."""
     if public_only:
-        return text_search(qs, q, weights="ABC", fallback=_PUBLIC_TEXT)
+        # A project under amendment keeps its register entry with the terms last approved;
+        # its row holds the amended text, not yet public: only its organisation and datasets
+        # (weight C) find it, or its reference typed in full.
+        amending = Q(state__in=rules.AMENDMENT, activated_at__isnull=False)
+        return text_search(
+            qs,
+            q,
+            weights="ABC",
+            fallback=_PUBLIC_TEXT,
+            narrow=(amending, "C", _PUBLIC_TEXT[4:]),
+            also=Q(reference__iexact=search_terms(q)),
+        )
     return text_search(qs, q, fallback=(*_PUBLIC_TEXT, "scientific_summary"))
 
 

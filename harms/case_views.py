@@ -163,17 +163,21 @@ def incident_unlink(request, pk, report_pk):
 class BulkForm(forms.Form):
     """Triage or hand over several reports of the queue at once."""
 
+    # Radio buttons, not drop-downs: a handful of fixed choices (the queue page keeps its
+    # options few).
     action = forms.ChoiceField(
         label=gettext_lazy("Action"),
         choices=[
             ("triage", gettext_lazy("Triage with this severity")),
             ("assign_owner", gettext_lazy("Hand over to this officer")),
         ],
+        widget=forms.RadioSelect,
     )
     severity = forms.ChoiceField(
         label=gettext_lazy("Severity"),
         required=False,
-        choices=[("", "—"), *Severity.choices],
+        choices=Severity.choices,
+        widget=forms.RadioSelect,
     )
     owner = OfficerChoiceField(
         queryset=cases.harm_officers(), label=gettext_lazy("Harm officer"), required=False

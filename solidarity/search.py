@@ -51,6 +51,7 @@ def text_search(
     fallback: tuple[str, ...] = (),
     weights: str = "",
     also: Q | None = None,
+    narrow: tuple[Q, str, tuple[str, ...]] | None = None,
 ) -> QuerySet:
     """Rows of ``qs`` that match ``raw``, best first (then in the queryset's own order).
 
@@ -58,7 +59,8 @@ def text_search(
     ``weights`` keeps only the lexemes of those weights (the public register searches the
     public text only); the GIN index still finds the candidates. ``also`` is an extra condition
     that matches on its own (a reference typed in full). With an empty query ``qs`` is returned
-    unchanged.
+    unchanged. ``narrow`` is ``(rows, weights, fallback)``: the rows that condition selects may
+    match only in those weights (SQLite: those fields) — text that is not public on them.
     """
     q = search_terms(raw)
     if not q:
@@ -73,24 +75,37 @@ def text_search(
         if weights:
             qs = qs.annotate(_search_kept=_WeightFilter(F(vector), weights))
             condition &= Q(_search_kept=query)
+        if narrow is not None:
+            rows, narrow_weights, _fields = narrow
+            qs = qs.annotate(_search_narrow=_WeightFilter(F(vector), narrow_weights))
+            condition &= ~rows | Q(_search_narrow=query)
         if also is not None:
             condition |= also
         qs = qs.filter(condition).annotate(search_rank=SearchRank(F(vector), query))
         return qs.order_by("-search_rank", *ordering)
+    condition = _every_word(q, fallback)
+    if narrow is not None:
+        rows, _weights, fields = narrow
+        condition &= ~rows | _every_word(q, fields)
+    if also is not None:
+        condition |= also
+    # Related fields (datasets) could repeat a row: match in a sub-query instead of joining.
+    matching = qs.model._default_manager.filter(condition).values("pk")
+    return qs.filter(pk__in=matching).order_by(*ordering)
+
+
+def _every_word(q: str, fields) -> Q:
+    """SQLite: each word of ``q`` in one of ``fields`` (case-insensitive)."""
     condition = Q()
     for word in q.split():
         word = word.strip('"').lstrip("-")
         if not word:
             continue
         matches = Q()
-        for name in fallback:
+        for name in fields:
             matches |= Q(**{f"{name}__icontains": word})
         condition &= matches
-    if also is not None:
-        condition |= also
-    # Related fields (datasets) could repeat a row: match in a sub-query instead of joining.
-    matching = qs.model._default_manager.filter(condition).values("pk")
-    return qs.filter(pk__in=matching).order_by(*ordering)
+    return condition
 
 
 def rank_first(qs: QuerySet, params) -> QuerySet:

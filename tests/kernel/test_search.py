@@ -242,3 +242,22 @@ def test_search_reads_the_gin_indexes_at_10000_applications():
     assert {p: found for p, (found, _plan) in plans.items()} == {p: True for p in plans}, (
         "\n\n".join(plan for _found, plan in plans.values())
     )
+
+
+def test_register_search_never_reveals_an_amendment_under_review(client, researcher):
+    """During an amendment the register shows the terms last approved; the amended text on
+    the row is not public, so its words find nothing (the reference and datasets still do)."""
+    org = OrganisationFactory(name="Salzburg Clinics")
+    project = make_application(researcher, state="active", organisation=org)
+    Application.objects.filter(pk=project.pk).update(
+        state="revision_requested",
+        activated_at=timezone.now(),
+        decided_at=timezone.now(),
+        lay_summary="Amended: adding platypus genomes.",
+    )
+    body = _refs(client.get("/register/"))
+    assert project.reference in body  # still on the register
+    assert project.reference not in _refs(client.get("/register/", {"q": "platypus"}))
+    assert client.get("/api/v1/register/", {"search": "platypus"}).json()["results"] == []
+    assert project.reference in _refs(client.get("/register/", {"q": "salzburg"}))
+    assert project.reference in _refs(client.get("/register/", {"q": project.reference}))
