@@ -178,3 +178,60 @@ def test_the_task_is_registered_in_the_one_schedule():
 
     entry = app.conf.beat_schedule["reviews-due-reminders"]
     assert entry["task"] == "reviews.tasks.send_due_reminders"
+
+
+def test_reminders_for_conditions_and_obligations_and_the_late_board_counts_them(
+    client, chair, benefit_officer, settings
+):
+    from benefits.models import Obligation
+    from reviews.models import Condition
+    from tests.benefits.factories import ApprovedApplicationFactory, signed_agreement
+
+    settings.REMINDER_DAYS_BEFORE = [7, 1]
+    today = timezone.localdate()
+    application = ApprovedApplicationFactory()
+    agreement = signed_agreement(application, benefit_officer)
+    obligation = Obligation.objects.get(agreement=agreement)
+    Obligation.objects.filter(pk=obligation.pk).update(due_date=today + datetime.timedelta(1))
+    condition = Condition.objects.create(
+        application=application,
+        text="Publish the analysis code.",
+        due_on=today + datetime.timedelta(days=7),
+        owner=application.applicant,
+        created_by=chair,
+    )
+    sent = reminders_send(today=today)
+    assert sent["obligation"] == 1 and sent["condition"] == 1
+    subjects = set(
+        Notification.objects.filter(
+            recipient=application.applicant, kind="due_reminder"
+        ).values_list("subject", flat=True)
+    )
+    assert len(subjects) == 2
+    condition.refresh_from_db()
+    assert condition.reminded_on == today  # the conditions task will not repeat it today
+    assert sum(reminders_send(today=today).values()) == 0
+
+    # Past their due dates both are on the late board.
+    Obligation.objects.filter(pk=obligation.pk).update(due_date=today - datetime.timedelta(1))
+    Condition.objects.filter(pk=condition.pk).update(due_on=today - datetime.timedelta(1))
+    client.force_login(chair)
+    board = client.get("/reviews/late/").content.decode()
+    assert 'data-late="conditions">1<' in board and 'data-late="obligations">1<' in board
+    listing = client.get("/reviews/late/obligations/").content.decode()
+    assert application.reference in listing and f"/benefits/agreements/{agreement.pk}/" in listing
+
+
+def test_the_harm_row_of_the_late_board_links_only_for_the_panel(client, chair, harm_officer):
+    from harms.models import HarmReport
+    from tests.harms.factories import make_report
+
+    report, _code = make_report()
+    HarmReport.objects.filter(pk=report.pk).update(
+        acknowledge_due=timezone.now() - datetime.timedelta(days=3)
+    )
+    client.force_login(chair)
+    board = client.get("/reviews/late/").content.decode()
+    assert 'data-late="harm-reports">1<' in board and "/harms/queue/?overdue=on" not in board
+    listing = client.get("/reviews/late/harm-reports/").content.decode()
+    assert report.reference in listing and f"/harms/{report.pk}/" not in listing
