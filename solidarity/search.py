@@ -10,6 +10,8 @@ Search only narrows a queryset the caller has already limited to what the user m
 never widens it.
 """
 
+import re
+
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection
 from django.db.models import F, Func, Q, QuerySet
@@ -95,17 +97,21 @@ def text_search(
 
 
 def _every_word(q: str, fields) -> Q:
-    """SQLite: each word of ``q`` in one of ``fields`` (case-insensitive)."""
-    condition = Q()
-    for word in q.split():
-        word = word.strip('"').lstrip("-")
-        if not word:
-            continue
-        matches = Q()
-        for name in fields:
-            matches |= Q(**{f"{name}__icontains": word})
-        condition &= matches
-    return condition
+    """SQLite: each word of ``q`` in one of ``fields`` (case-insensitive); ``or`` between
+    words gives alternatives, as in the web-search syntax of PostgreSQL."""
+    alternatives = Q()
+    for part in re.split(r"\s+or\s+", q, flags=re.IGNORECASE):
+        condition = Q()
+        for word in part.split():
+            word = word.strip('"').lstrip("-")
+            if not word:
+                continue
+            matches = Q()
+            for name in fields:
+                matches |= Q(**{f"{name}__icontains": word})
+            condition &= matches
+        alternatives |= condition
+    return alternatives
 
 
 def rank_first(qs: QuerySet, params) -> QuerySet:

@@ -38,6 +38,8 @@ def test_secretariat_finds_an_application_by_a_word_of_its_summary(
 
 
 def test_results_are_ranked_best_match_first(client, researcher, secretariat):
+    if connection.vendor != "postgresql":
+        pytest.skip("ranking is PostgreSQL's; SQLite keeps the list's order")
     weak = submitted(researcher, title="Kidney outcomes", lay_summary="Also mentions lupus once.")
     strong = submitted(researcher, title="Lupus and lupus nephritis", lay_summary="Lupus care.")
     client.force_login(secretariat)
