@@ -23,6 +23,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from solidarity.catalog.models import AccessMode, Dataset, Organisation
+from solidarity.search import rank_first
 
 from . import hdruk, rules, selectors, services
 from . import permissions as perms
@@ -341,10 +342,17 @@ class ApplicationFilter(django_filters.FilterSet):
         max_value=36500,
     )
     mine = django_filters.BooleanFilter(method="filter_mine", label="Only my own applications")
+    search = django_filters.CharFilter(
+        method="filter_search",
+        label="Words in the reference, title, summaries, organisation or datasets (best first)",
+    )
 
     class Meta:
         model = Application
         fields = ["state", "dataset", "custodian"]
+
+    def filter_search(self, queryset, name, value):
+        return selectors.application_search(queryset, value)
 
     def filter_older_than(self, queryset, name, value):
         return queryset.filter(
@@ -422,6 +430,9 @@ class ApplicationViewSet(
         if self.action == "list":
             return selectors.with_list_data(qs)
         return qs
+
+    def filter_queryset(self, queryset):
+        return rank_first(super().filter_queryset(queryset), self.request.query_params)
 
     def get_serializer_class(self):
         return ApplicationListOutput if self.action == "list" else ApplicationDetailOutput

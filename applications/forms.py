@@ -252,6 +252,13 @@ class DecisionForm(forms.Form):
 
 
 class QueueFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search"}),
+        help_text=_("Words of the reference, title, summaries, organisation or datasets."),
+    )
     state = forms.ChoiceField(label=_("State"), required=False)
     dataset = forms.ModelChoiceField(
         label=_("Dataset"), queryset=Dataset.objects.none(), required=False, empty_label=_("Any")

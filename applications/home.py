@@ -1,5 +1,9 @@
 """Home-page panels: researchers' applications, the secretariat's queue, custodians' requests."""
 
+import datetime
+
+from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from solidarity.accounts.home import Panel
@@ -41,6 +45,13 @@ def custodian_panel(user):
         context={"pending": pending},
         order=30,
     )
+
+
+def _due(submitted_at, days: int) -> datetime.date | None:
+    """The service level's due date: ``days`` calendar days after submission (settings)."""
+    if submitted_at is None:
+        return None
+    return timezone.localtime(submitted_at).date() + datetime.timedelta(days=days)
 
 
 def _about(application) -> str:
@@ -91,6 +102,7 @@ def work(user) -> list:
                     subject=_about(a),
                     url=f"/applications/{a.pk}/",
                     since=a.submitted_at,
+                    due=_due(a.submitted_at, settings.SCREENING_DAYS),
                 )
             )
     if user.has_role(Role.CUSTODIAN):
@@ -105,6 +117,7 @@ def work(user) -> list:
                     subject=_about(r.application),
                     url=f"/applications/requests/{r.pk}/",
                     since=r.application.submitted_at,
+                    due=_due(r.application.submitted_at, settings.CUSTODIAN_DECISION_DAYS),
                 )
             )
     return items

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -157,6 +158,10 @@ class Application(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Full-text search (solidarity.search): written by PostgreSQL triggers only (migration
+    # 0010): reference and title weigh A, the public summaries B, organisations and datasets C,
+    # the scientific summary D (not public: the register searches A-C only). GIN-indexed.
+    search_vector = SearchVectorField(null=True, blank=True, editable=False)
 
     # The fields the sector expects (HDR UK Data Use Register); blank means "not stated".
     legal_basis_art6 = models.CharField(

@@ -24,6 +24,7 @@ from guardian.models import GroupObjectPermission, UserObjectPermission
 from solidarity.accounts.roles import Role
 from solidarity.audit.models import AuditEvent
 from solidarity.catalog.selectors import datasets_managed_by
+from solidarity.search import search_terms, text_search
 
 from . import rules
 from .consent import ConsentConflict, conflicts_for
@@ -98,6 +99,38 @@ def applications_visible_to(user) -> QuerySet:
     if condition is None:
         return Application.objects.none()
     return Application.objects.filter(condition)
+
+
+# What the SQLite fallback searches: the fields of the PostgreSQL vector (migration 0010).
+_PUBLIC_TEXT = (
+    "reference",
+    "title",
+    "lay_summary",
+    "public_benefit",
+    "organisation__name",
+    "dataset_requests__dataset__title",
+    "dataset_requests__dataset__custodian__name",
+)
+
+
+def application_search(qs: QuerySet, q, *, public_only: bool = False) -> QuerySet:
+    """Applications of ``qs`` (already limited to what the user may see) matching the words
+    ``q`` in reference, title, summaries, organisation and requested datasets, best first.
+    ``public_only`` searches only what the public register shows (no scientific summary)."""
+    if public_only:
+        # A project under amendment keeps its register entry with the terms last approved;
+        # its row holds the amended text, not yet public: only its organisation and datasets
+        # (weight C) find it, or its reference typed in full.
+        amending = Q(state__in=rules.AMENDMENT, activated_at__isnull=False)
+        return text_search(
+            qs,
+            q,
+            weights="ABC",
+            fallback=_PUBLIC_TEXT,
+            narrow=(amending, "C", _PUBLIC_TEXT[4:]),
+            also=Q(reference__iexact=search_terms(q)),
+        )
+    return text_search(qs, q, fallback=(*_PUBLIC_TEXT, "scientific_summary"))
 
 
 def _request_count(**conditions):
@@ -180,9 +213,11 @@ def application_queue(
     older_than_days: int | None = None,
     sort: str = "submitted",
     today: datetime.date | None = None,
+    q: str = "",
 ) -> QuerySet:
     """Submitted applications for the secretariat's queue (by default those not yet decided),
-    filtered by state, requested dataset, custodian organisation and age, sorted."""
+    filtered by state, requested dataset, custodian organisation, age and words (``q``: best
+    match first), sorted."""
     qs = applications_visible_to(user).exclude(state=S.DRAFT)
     if state == "all":
         pass
@@ -205,7 +240,8 @@ def application_queue(
     if older_than_days is not None:
         now = timezone.now()
         qs = qs.filter(submitted_at__lte=now - datetime.timedelta(days=older_than_days))
-    return with_list_data(qs).order_by(QUEUE_SORTS.get(sort, "submitted_at"), "id")
+    qs = with_list_data(qs).order_by(QUEUE_SORTS.get(sort, "submitted_at"), "id")
+    return application_search(qs, q)
 
 
 def queue_counts(user) -> dict[str, int]:

@@ -84,6 +84,7 @@ def queue(request):
         custodian=filters.get("custodian"),
         older_than_days=filters.get("older_than"),
         sort=filters.get("sort") or "submitted",
+        q=filters.get("q") or "",
     )
     page = paginate(request, qs, PAGE_SIZE)
     rows = [(a, *selectors.awaited(a)) for a in page.object_list]

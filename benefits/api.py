@@ -335,7 +335,7 @@ class BenefitAgreementViewSet(
     filter_backends: list = []
 
     def get_serializer_class(self):
-        return AgreementSummaryOutput if self.action == "list" else AgreementOutput
+        return AgreementSummaryOutput if self.action == "list" else AgreementDetailOutput
 
     def get_queryset(self):
         state = self.request.query_params.get("state", "")
@@ -353,9 +353,6 @@ class BenefitAgreementViewSet(
                 .prefetch_related("signatures__signer")
             )
         return qs.prefetch_related("obligations", "signatures__signer")
-
-    def get_serializer_class(self):
-        return AgreementDetailOutput if self.action != "list" else AgreementOutput
 
     def retrieve(self, request, pk=None):
         return self._out(self._agreement(pk))

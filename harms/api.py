@@ -2,7 +2,8 @@
 
 from django.db import transaction
 from django.http import Http404
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import Throttled
@@ -341,6 +342,7 @@ class HarmReportViewSet(
                 application_id=int_param(params.get("application")),
                 dataset_id=int_param(params.get("dataset")),
                 overdue_only=params.get("overdue") in ("1", "true"),
+                q=params.get("search", ""),
             )
         return selectors.harm_reports_visible_to(user)
 
@@ -349,6 +351,15 @@ class HarmReportViewSet(
             return HarmReportInput
         return HarmReportPanelOutput
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "search",
+                OpenApiTypes.STR,
+                description="Words in what happened, the projects or datasets (panel; ranked)",
+            )
+        ]
+    )
     def list(self, request, *args, **kwargs):
         if not can_read_all_reports(request.user):
             page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))

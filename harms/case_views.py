@@ -17,7 +17,7 @@ from solidarity.errors import DomainError
 
 from . import case_selectors, cases
 from .case_models import HarmIncident
-from .models import HarmReport
+from .models import HarmReport, Severity
 from .permissions import is_harm_officer
 
 
@@ -158,3 +158,81 @@ def incident_unlink(request, pk, report_pk):
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("harms:incident", pk=found.pk)
+
+
+class BulkForm(forms.Form):
+    """Triage or hand over several reports of the queue at once."""
+
+    # Radio buttons, not drop-downs: a handful of fixed choices (the queue page keeps its
+    # options few).
+    action = forms.ChoiceField(
+        label=gettext_lazy("Action"),
+        choices=[
+            ("triage", gettext_lazy("Triage with this severity")),
+            ("assign_owner", gettext_lazy("Hand over to this officer")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    severity = forms.ChoiceField(
+        label=gettext_lazy("Severity"),
+        required=False,
+        choices=Severity.choices,
+        widget=forms.RadioSelect,
+    )
+    owner = OfficerChoiceField(
+        queryset=cases.harm_officers(), label=gettext_lazy("Harm officer"), required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "triage" and not data.get("severity"):
+            self.add_error("severity", _("Choose a severity to triage."))
+        if data.get("action") == "assign_owner" and not data.get("owner"):
+            self.add_error("owner", _("Choose the officer who takes the cases."))
+        return data
+
+
+@login_required
+@require_POST
+def queue_bulk(request):
+    """Triage or hand over the reports ticked on the queue: each through its own service in
+    its own transaction (``cases.harm_reports_bulk``); the page says what succeeded and what
+    was refused, and why. Bad input re-renders the form with its errors."""
+    from solidarity.api import int_param
+
+    if not is_harm_officer(request.user):
+        raise PermissionDenied
+    form = BulkForm(request.POST, prefix="bulk")
+    raw = request.POST.getlist("reports")[: cases.BULK_LIMIT + 1]
+    ids = [pk for pk in (int_param(v) for v in raw) if pk]
+    result = None
+    if not ids or len(ids) > cases.BULK_LIMIT:
+        form.is_valid()
+        form.add_error(None, _("Choose between 1 and %(n)s reports.") % {"n": cases.BULK_LIMIT})
+    elif form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = cases.harm_reports_bulk(
+                actor=request.user,
+                action=data["action"],
+                report_ids=ids,
+                owner=data.get("owner"),
+                severity=data.get("severity") or "",
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+    rows = None
+    if result is not None:
+        found = HarmReport.objects.in_bulk(
+            [*result["succeeded"], *(r["id"] for r in result["refused"])]
+        )
+        rows = {
+            "succeeded": [found[pk] for pk in result["succeeded"]],
+            "refused": [(found.get(r["id"]), r["id"], r["reason"]) for r in result["refused"]],
+        }
+    return render(
+        request,
+        "harms/bulk.html",
+        {"form": form, "ids": ids, "result": rows},
+        status=200 if rows is not None else 400,
+    )

@@ -418,6 +418,12 @@ class ReasonForm(forms.Form):
 
 
 class QueueFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
     state = forms.ChoiceField(
         label=_("State"), required=False, choices=[("", _("Any")), *HarmReportState.choices]
     )

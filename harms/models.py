@@ -1,6 +1,7 @@
 """Harm reports, their conversation with the panel, redress and suspension recommendations."""
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -120,6 +121,10 @@ class HarmReport(models.Model):
         blank=True,
         related_name="reports",
     )
+    # Full-text search for the panel (solidarity.search): what happened, the project as named,
+    # the linked projects and datasets, the outcome; written by PostgreSQL triggers only
+    # (migration 0005), GIN-indexed.
+    search_vector = SearchVectorField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-received_at", "-id"]

@@ -4,12 +4,15 @@
 other apps (reviews, the public register, the chair's home): keep their names and shapes.
 """
 
+import re
 from collections import Counter
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.db.models.functions import ExtractQuarter, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from solidarity.search import search_terms, text_search
 
 from . import crypto
 from .models import (
@@ -36,8 +39,10 @@ def harm_report_queue(
     dataset_id: int | None = None,
     overdue_only: bool = False,
     open_only: bool = False,
+    q: str = "",
 ) -> QuerySet:
-    """The panel's queue: overdue first, then by the next deadline; filters as the page asks."""
+    """The panel's queue: overdue first, then by the next deadline; filters as the page asks.
+    Searching for the words ``q`` puts the best match first (then the same order)."""
     qs = HarmReport.objects.select_related("reporter")
     if state:
         qs = qs.filter(state=state)
@@ -57,8 +62,35 @@ def harm_report_queue(
     # Filtering on one linked project or dataset cannot duplicate rows: no DISTINCT needed.
     # Soonest deadline first: the overdue ones (a deadline already past) come first, then the
     # rest, then decided reports (no deadline); ``harm_report_due_idx`` matches this order.
-    return qs.prefetch_related("applications", "datasets").order_by(
+    qs = qs.prefetch_related("applications", "datasets").order_by(
         F("next_due_at").asc(nulls_last=True), "-received_at", "-id"
+    )
+    return harm_report_search(qs, q)
+
+
+_REFERENCE = re.compile(r"^\s*HR-(\d{4})-(\d+)\s*$", re.IGNORECASE)
+
+
+def harm_report_search(qs: QuerySet, q) -> QuerySet:
+    """Reports of ``qs`` matching the words ``q`` in what happened, the project as named, the
+    linked projects and datasets and the outcome, best first; a full reference (HR-2026-00042)
+    finds its report."""
+    reference = _REFERENCE.match(search_terms(q))
+    also = Q(pk=int(reference[2]), received_at__year=int(reference[1])) if reference else None
+    return text_search(
+        qs,
+        q,
+        fallback=(
+            "what_happened",
+            "project_hint",
+            "occurred_when",
+            "outcome",
+            "referred_to",
+            "applications__reference",
+            "applications__title",
+            "datasets__title",
+        ),
+        also=also,
     )
 
 

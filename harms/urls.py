@@ -10,6 +10,7 @@ urlpatterns = [
     path("status/forget/", views.status_forget, name="status-forget"),
     path("mine/", views.mine, name="mine"),
     path("queue/", views.queue, name="queue"),
+    path("queue/bulk/", case_views.queue_bulk, name="queue-bulk"),
     path("recommendations/", views.recommendations, name="recommendations"),
     path(
         "recommendations/<int:pk>/<str:decision>/",

@@ -232,9 +232,14 @@ def queue(request):
         application_id=f["project"].pk if f.get("project") else None,
         dataset_id=f["dataset"].pk if f.get("dataset") else None,
         overdue_only=f.get("overdue", False),
+        q=f.get("q", ""),
     )
     page = paginate(request, qs, 25)
-    return render(request, "harms/queue.html", {"form": form, "page": page})
+    from .case_views import BulkForm
+    from .permissions import is_harm_officer
+
+    bulk_form = BulkForm(prefix="bulk") if is_harm_officer(request.user) else None
+    return render(request, "harms/queue.html", {"form": form, "page": page, "bulk_form": bulk_form})
 
 
 OFFICER_FORMS = {

@@ -648,6 +648,9 @@ def register(router) -> None:
     router.register("committee/applications", CommitteeViewSet, basename="committee-application")
     router.register("conditions", ConditionViewSet, basename="condition")
     router.register("assignments", AssignmentViewSet, basename="assignment")
+    from .meeting_api import MeetingViewSet
+
+    router.register("meetings", MeetingViewSet, basename="meeting")
 
 
 # Explicit routes for the DESIGN §8 addresses, included under /api/v1/ by solidarity/urls.py.

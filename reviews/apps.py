@@ -51,6 +51,11 @@ class ReviewsConfig(AppConfig):
             task="reviews.tasks.check_conditions_due",
             schedule=crontab(hour=7, minute=45),
         )
+        register_periodic(
+            "reviews-due-reminders",
+            task="reviews.tasks.send_due_reminders",
+            schedule=crontab(hour=7, minute=15),
+        )
         register_activation_check(conditions_before_activation_missing)
         from .services.committee import committee_open_round
 

@@ -271,6 +271,12 @@ class WaiveForm(forms.Form):
 
 
 class QueueFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
     state = forms.ChoiceField(
         label=_("State"),
         required=False,

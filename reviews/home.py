@@ -57,6 +57,19 @@ def self_assessment_panel(user):
     )
 
 
+def _decision_due(application):
+    """The committee's service level: DECISION_DAYS after submission (settings)."""
+    import datetime
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    if application.submitted_at is None:
+        return None
+    start = timezone.localtime(application.submitted_at).date()
+    return start + datetime.timedelta(days=settings.DECISION_DAYS)
+
+
 def _about(application) -> str:
     return f"{application.reference} · {application.title}"
 
@@ -108,6 +121,7 @@ def work(user) -> list:
                     subject=_about(app),
                     url=f"/reviews/applications/{app.pk}/committee/",
                     since=app.updated_at,
+                    due=_decision_due(app),
                 )
             )
     if user.has_role(Role.SECRETARIAT):

@@ -592,3 +592,4 @@ class Condition(models.Model):
 
 
 from .meeting_models import AgendaItem, Attendance, Meeting, MeetingState  # noqa: E402, F401
+from .reminder_models import DueReminder  # noqa: E402, F401

@@ -23,6 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
+from applications.selectors import application_search
 from solidarity.accounts.roles import Role
 from solidarity.pagination import bounded_count
 
@@ -349,8 +350,9 @@ def _queue_rows(applications) -> list[QueueRow]:
     return rows
 
 
-def committee_queue(*, state: str = "", use_type: str = "") -> CommitteeQueue:
-    """Applications before the committee with their counts and type, oldest submission first.
+def committee_queue(*, state: str = "", use_type: str = "", q: str = "") -> CommitteeQueue:
+    """Applications before the committee with their counts and type, oldest submission first
+    (best match first when searching for the words ``q``).
 
     Counts are per-row sub-queries and filings are loaded for the page only, so a page costs
     the same at any size (4 queries with the bounded count); the type filter runs in SQL.
@@ -376,7 +378,7 @@ def committee_queue(*, state: str = "", use_type: str = "") -> CommitteeQueue:
             mean_benefit=_mean_normalised("benefit"), mean_safety=_mean_normalised("safety")
         ).annotate(effective_type_sql=_effective_type_sql())
         qs = qs.filter(effective_type_sql=use_type)
-    return CommitteeQueue(qs)
+    return CommitteeQueue(application_search(qs, q))
 
 
 def _has_file(application) -> bool:

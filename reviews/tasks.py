@@ -16,3 +16,12 @@ def remind_due_reviews() -> int:
 def check_conditions_due() -> dict:
     """Daily: flag overdue conditions of approval and remind their owners (idempotent)."""
     return services.conditions_check_due(today=timezone.localdate())
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def send_due_reminders() -> dict:
+    """Daily: reminders before and on the due date of reviews, custodian decisions,
+    conditions and obligations (idempotent: once per item and day)."""
+    from .reminders import reminders_send
+
+    return reminders_send(today=timezone.localdate())

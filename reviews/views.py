@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -69,10 +70,56 @@ def queue(request):
     form = forms.QueueFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     rows = selectors.committee_queue(
-        state=filters.get("state", ""), use_type=filters.get("use_type", "")
+        state=filters.get("state", ""),
+        use_type=filters.get("use_type", ""),
+        q=filters.get("q", ""),
     )
     page = paginate(request, rows, 25)
-    return render(request, "reviews/queue.html", {"form": form, "page": page})
+    can_assign = permissions.can_assign(request.user)
+    return render(
+        request,
+        "reviews/queue.html",
+        {
+            "form": form,
+            "page": page,
+            "bulk_form": forms.AssignmentForm(prefix="bulk") if can_assign else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def queue_bulk_assign(request):
+    """Assign one reviewer to the applications ticked on the committee queue: each through
+    the assignment service in its own transaction; the page says what succeeded and what was
+    refused, and why. Bad input re-renders the form with its errors."""
+    from solidarity.api import int_param
+
+    from .bulk import BULK_LIMIT, assignments_create_bulk
+
+    if not permissions.can_assign(request.user):
+        raise PermissionDenied
+    form = forms.AssignmentForm(request.POST, prefix="bulk")
+    raw = request.POST.getlist("applications")[: BULK_LIMIT + 1]
+    ids = [pk for pk in (int_param(v) for v in raw) if pk]
+    result = None
+    if not ids or len(ids) > BULK_LIMIT:
+        form.is_valid()
+        form.add_error(None, _("Choose between 1 and %(n)s applications.") % {"n": BULK_LIMIT})
+    elif form.is_valid():
+        try:
+            result = assignments_create_bulk(
+                actor=request.user, application_ids=ids, **form.cleaned_data
+            )
+        except DomainError as exc:
+            _apply(form, exc)
+    status = 200 if result is not None else 400
+    return render(
+        request,
+        "reviews/bulk_assign.html",
+        {"form": form, "ids": ids, "result": result},
+        status=status,
+    )
 
 
 @login_required
@@ -578,4 +625,42 @@ def condition_detail(request, pk):
             "report_form": report_form,
             "waive_form": waive_form,
         },
+    )
+
+
+# ---- the late board (issue 16) ------------------------------------------------------------
+
+
+@login_required
+def late_board(request):
+    """What is late, by kind, with counts and links: for the chair and the secretariat."""
+    from . import late
+
+    if not late.can_see_late_board(request.user):
+        raise PermissionDenied
+    rows = [
+        (kind, n, more, kind.queue_url if late.queue_link_allowed(kind, request.user) else "")
+        for kind, n, more in late.late_board()
+    ]
+    return render(request, "reviews/late_board.html", {"rows": rows})
+
+
+@login_required
+def late_list(request, key):
+    """The late items of one kind, oldest due first."""
+    from . import late
+
+    if not late.can_see_late_board(request.user):
+        raise PermissionDenied
+    try:
+        kind, items = late.late_items(key)
+    except KeyError:
+        raise Http404 from None
+    page = paginate(request, items, 25)
+    linked = late.queue_link_allowed(kind, request.user)
+    page.object_list = [kind.row(item) for item in page.object_list]
+    return render(
+        request,
+        "reviews/late_list.html",
+        {"kind": kind, "page": page, "linked": linked, "today": timezone.localdate()},
     )

@@ -379,6 +379,7 @@ SPECTACULAR_SETTINGS = {
         "AssignmentStateEnum": "reviews.models.AssignmentState",
         "ConditionKindEnum": "reviews.models.ConditionKind",
         "ConditionStateEnum": "reviews.models.ConditionState",
+        "MeetingStateEnum": "reviews.meeting_models.MeetingState",
         "GrantEndReasonEnum": "grants.models.EndReason",
         "RunVerdictEnum": "grants.models.Verdict",
         "RunStatusEnum": "grants.models.RunStatus",
@@ -453,6 +454,18 @@ PORT = env_int("PORT", 8000, minimum=1)
 SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{PORT}").rstrip("/")
 # Default quorum of non-recused committee members for a vote; each application may set its own.
 REVIEW_QUORUM = env_int("REVIEW_QUORUM", 2, minimum=1)
+
+# --- deadlines (issue 16): service levels of the secretariat, the committee and custodians ---
+# Calendar days from submission: screening, a custodian's decision on each dataset, and the
+# committee's decision. Past them an item is on the chair's and secretariat's late board.
+SCREENING_DAYS = env_int("SCREENING_DAYS", 10, minimum=1)
+CUSTODIAN_DECISION_DAYS = env_int("CUSTODIAN_DECISION_DAYS", 20, minimum=1)
+DECISION_DAYS = env_int("DECISION_DAYS", 60, minimum=1)
+# Reminders go this many days before a due date (reviews, custodian decisions, conditions,
+# obligations), and on the day itself.
+REMINDER_DAYS_BEFORE = [
+    int(days) for days in env_list("REMINDER_DAYS_BEFORE", ["7", "1"]) if days.strip()
+]
 
 # --- harms (issue 6): harm-report service levels, appeals, rate limits, contact encryption ---
 # Service-level deadlines in working days (Saturdays and Sundays skipped) from receipt.

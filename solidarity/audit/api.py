@@ -32,6 +32,14 @@ class AuditEventFilter(django_filters.FilterSet):
     until = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     actor = django_filters.CharFilter(field_name="actor_label")
     action = django_filters.CharFilter(field_name="action", lookup_expr="startswith")
+    search = django_filters.CharFilter(
+        method="search_text", label="Words in the action, actor or object (ranked)"
+    )
+
+    def search_text(self, queryset, name, value):
+        from .selectors import audit_event_search
+
+        return audit_event_search(queryset, value)
 
     class Meta:
         model = AuditEvent

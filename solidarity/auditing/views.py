@@ -12,9 +12,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from solidarity.audit.display import describe
 from solidarity.audit.models import AuditEvent
 from solidarity.audit.permissions import can_read_audit_trail
+from solidarity.audit.selectors import audit_event_search
 from solidarity.audit.services import audit_verify
 from solidarity.errors import DomainError
 from solidarity.pagination import paginate
+from solidarity.search import search_terms
 
 from . import reports, services
 from .forms import ReportRequestForm
@@ -38,6 +40,7 @@ def audit_console(request):
     if not can_read_audit_trail(request.user):
         raise PermissionDenied
     events = AuditEvent.objects.order_by("-id")
+    q = search_terms(request.GET.get("q", ""))
     actor = request.GET.get("actor", "").strip()
     action = request.GET.get("action", "").strip()
     target = request.GET.get("target", "").strip()
@@ -53,6 +56,7 @@ def audit_console(request):
         events = events.filter(created_at__date__gte=since)
     if until:
         events = events.filter(created_at__date__lte=until)
+    events = audit_event_search(events, q)
     page = paginate(request, events, 50)
     page.object_list = describe(page.object_list)
     verification = audit_verify() if request.GET.get("verify") else None
@@ -63,6 +67,7 @@ def audit_console(request):
             "page": page,
             "verification": verification,
             "filters": {
+                "q": q,
                 "actor": actor,
                 "action": action,
                 "target": target,

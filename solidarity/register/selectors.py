@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from applications.models import Application, DatasetRequest
 from applications.rules import AMENDMENT, public_q, under_amendment
-from applications.selectors import approved_terms
+from applications.selectors import application_search, approved_terms
 
 
 @dataclass
@@ -120,12 +120,8 @@ def register_queryset(
         )
         .order_by("-decided_at", "-id")
     )
-    if search:
-        qs = qs.filter(
-            Q(title__icontains=search)
-            | Q(reference__icontains=search)
-            | Q(lay_summary__icontains=search)
-        )
+    # Only what the register shows is searched (not the scientific summary); best match first.
+    qs = application_search(qs, search, public_only=True)
     if state == "active":  # a project whose amendment is under review is still active
         qs = qs.filter(Q(state=state) | Q(state__in=AMENDMENT, activated_at__isnull=False))
     elif state:

@@ -51,9 +51,18 @@ def test_signed_in_pages_pass_axe(page, login):
         page.goto(path)
         assert _violations(page) == [], path
     login("a11y_chair")
-    for path in [f"/reviews/applications/{application.pk}/committee/", "/applications/queue/"]:
+    for path in [
+        f"/reviews/applications/{application.pk}/committee/",
+        "/applications/queue/",
+        "/reviews/committee/?q=diabetes",  # search box, checkboxes and the bulk-assign form
+        "/reviews/late/",
+        "/reviews/late/reviews/",
+    ]:
         page.goto(path)
         assert _violations(page) == [], path
+    from tests.harms.factories import make_report
+
+    make_report()  # the queue then shows its bulk form
     login("a11y_officer")
     for path in ["/harms/queue/", "/benefits/fund/", "/benefits/"]:
         page.goto(path)

@@ -195,7 +195,8 @@ COMMITTEE_PAGE_QUERIES = 18
 CLASSIFICATION_API_QUERIES = 13
 MY_ASSIGNMENTS_QUERIES = 6
 HISTORY_QUERIES = 6
-# session, user, roles, badge, the bounded count, the page (counts as sub-queries), its filings
-QUEUE_QUERIES = 7
+# session, user, roles, badge, the bounded count, the page (counts as sub-queries), its filings,
+# and the committee members offered by the bulk-assign form (issue 16)
+QUEUE_QUERIES = 8
 ASSESSMENT_API_QUERIES = 3
 RISK_API_QUERIES = 2
