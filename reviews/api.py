@@ -523,7 +523,7 @@ class CommitteeViewSet(viewsets.GenericViewSet):
             raise Http404
         return application
 
-    @extend_schema(request=AssignIn, responses=AssignmentOut)
+    @extend_schema(request=AssignIn, responses={201: AssignmentOut})
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
         if not permissions.can_assign(request.user):
@@ -536,7 +536,7 @@ class CommitteeViewSet(viewsets.GenericViewSet):
         )
         return Response(AssignmentOut(assignment).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=VoteIn, responses=VoteOut)
+    @extend_schema(request=VoteIn, responses={201: VoteOut})
     @action(detail=True, methods=["post"])
     def vote(self, request, pk=None):
         # As on the committee page: a reviewer votes only after filing their own assessment.
@@ -591,7 +591,7 @@ class CommitteeViewSet(viewsets.GenericViewSet):
             }
         )
 
-    @extend_schema(request=ConditionIn, responses=ConditionOut)
+    @extend_schema(request=ConditionIn, responses={201: ConditionOut})
     @action(detail=True, methods=["post"])
     def conditions(self, request, pk=None):
         application = self._committee_application(pk)
