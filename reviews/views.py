@@ -103,7 +103,9 @@ def self_assessment(request, pk):
         request.POST or None,
         framework=framework,
         answers=answers,
+        other_texts=existing.other_texts_by_question() if existing else {},
         initial={"comments": existing.comments if existing else ""},
+        require_other=True,
     )
     if request.method == "POST":
         if not editable:
@@ -115,6 +117,7 @@ def self_assessment(request, pk):
                     application=application,
                     answers=form.answers(),
                     comments=form.cleaned_data.get("comments", ""),
+                    other=form.other_answers(),
                 )
             except DomainError as exc:
                 _apply(form, exc)
@@ -231,6 +234,7 @@ def assess(request, pk):
         request.POST or None,
         framework=framework,
         answers=answers,
+        other_texts=assessment.other_texts_by_question() if assessment else {},
         initial={"comments": assessment.comments if assessment else ""},
     )
     if request.method == "POST":
@@ -246,6 +250,7 @@ def assess(request, pk):
                         assignment=assignment,
                         answers=form.answers(),
                         comments=form.cleaned_data.get("comments", ""),
+                        other=form.other_answers(),
                     )
                     messages.success(
                         request, _("Your assessment is filed. You can now see the others'.")
@@ -256,6 +261,7 @@ def assess(request, pk):
                     assignment=assignment,
                     answers=form.answers(),
                     comments=form.cleaned_data.get("comments", ""),
+                    other=form.other_answers(),
                 )
             except DomainError as exc:
                 _apply(form, exc)
