@@ -55,3 +55,8 @@ class ReviewsConfig(AppConfig):
         from .services.committee import committee_open_round
 
         register_submission_hook(committee_open_round)
+        from applications.activation import register_decision_due_hook
+
+        from .services.committee import committee_tell_vote_due
+
+        register_decision_due_hook(committee_tell_vote_due)
