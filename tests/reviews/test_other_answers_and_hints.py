@@ -107,6 +107,25 @@ def test_the_committee_and_the_dossier_show_what_other_means(
     ]
 
 
+def test_the_other_texts_are_frozen_with_the_submitted_version(researcher, framework):
+    from reviews import services
+    from reviews.hooks import read_self_assessment_part
+
+    application = factories.draft(researcher)
+    q2, other = _q2(framework)
+    services.self_assessment_save(
+        actor=researcher,
+        application=application,
+        answers={q2.id: [other.id]},
+        other={q2.id: "A patients' cooperative"},
+    )
+    application = application_services.application_submit(actor=researcher, application=application)
+    part = application.versions.get().content["parts"]["self_assessment"]
+    assert part["other"][0]["text"] == "A patients' cooperative"
+    _title, text = read_self_assessment_part(part)
+    assert "Q2: A patients' cooperative" in text
+
+
 def other_question_text(q2) -> str:
     return Question.objects.get(pk=q2.id).text
 
