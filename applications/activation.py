@@ -80,3 +80,19 @@ def register_submission_hook(hook: Callable) -> Callable:
 def run_submission_hooks(application, actor) -> None:
     for hook in _submission_hooks:
         hook(application, actor)
+
+
+# Who else is told when an application is put forward for decision (reviews: the committee
+# members who vote). Each hook takes (application, actor) and runs inside the transaction.
+_decision_due_hooks: list[Callable] = []
+
+
+def register_decision_due_hook(hook: Callable) -> Callable:
+    if hook not in _decision_due_hooks:
+        _decision_due_hooks.append(hook)
+    return hook
+
+
+def run_decision_due_hooks(application, actor) -> None:
+    for hook in _decision_due_hooks:
+        hook(application, actor)

@@ -24,6 +24,7 @@ from rest_framework.response import Response
 
 from solidarity.catalog.models import AccessMode, Dataset, Organisation
 from solidarity.search import rank_first
+from solidarity.uploads import MEDIA_TYPES as UPLOAD_MEDIA_TYPES
 
 from . import hdruk, rules, selectors, services
 from . import permissions as perms
@@ -57,7 +58,10 @@ class ApplicationTeamMember(serializers.Serializer):
 class DatasetRequestOutput(serializers.ModelSerializer):
     dataset_title = serializers.CharField(source="dataset.title", read_only=True)
     custodian = serializers.CharField(source="dataset.custodian.name", read_only=True)
-    application_reference = serializers.CharField(source="application.reference", read_only=True)
+    # A draft has no reference yet.
+    application_reference = serializers.CharField(
+        source="application.reference", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = DatasetRequest
@@ -485,8 +489,9 @@ class ApplicationViewSet(
         )
         return Response(self._detail(application.pk))
 
+    # A short list, whole: no page, no filters (the schema says so too).
     @extend_schema(responses=ApplicationVersionOutput(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def versions(self, request, pk=None):
         """The frozen versions of the application, oldest first."""
         application = self.get_object()
@@ -501,7 +506,7 @@ class ApplicationViewSet(
         ],
         responses=ApplicationDiffChange(many=True),
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def diff(self, request, pk=None):
         """What changed between two versions, field by field, with word-level segments."""
         application = self.get_object()
@@ -556,7 +561,12 @@ class ApplicationViewSet(
         )
         return Response(AttachmentOutput(attachment).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(
+        methods=["GET"],
+        request=None,
+        responses={(200, media_type): OpenApiTypes.BINARY for media_type in UPLOAD_MEDIA_TYPES},
+    )
+    @extend_schema(methods=["DELETE"], request=None, responses={204: None})
     @action(detail=True, methods=["get", "delete"], url_path=r"attachments/(?P<attachment_id>\d+)")
     def attachment(self, request, pk=None, attachment_id=None):
         """Download an attachment (only for those who may see the application), or remove it."""

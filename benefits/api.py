@@ -559,6 +559,22 @@ class ObligationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+# The balances answer: currency code -> the fund's position in that currency.
+_POSITION_FIELDS = ("amount", "reserved", "available")
+FUND_BALANCES_SCHEMA = {
+    "type": "object",
+    "description": "Per currency code (ISO 4217): balance, reserved and available money.",
+    "additionalProperties": {
+        "type": "object",
+        "required": [*_POSITION_FIELDS, *(f"{name}_minor" for name in _POSITION_FIELDS)],
+        "properties": {
+            **{name: {"type": "string", "format": "decimal"} for name in _POSITION_FIELDS},
+            **{f"{name}_minor": {"type": "integer"} for name in _POSITION_FIELDS},
+        },
+    },
+}
+
+
 class FundTransactionViewSet(viewsets.ReadOnlyModelViewSet):
     """The solidarity-fund ledger, read-only, for benefit officers and auditors.
 
@@ -592,6 +608,7 @@ class FundTransactionViewSet(viewsets.ReadOnlyModelViewSet):
             **dates,
         )
 
+    @extend_schema(responses={200: FUND_BALANCES_SCHEMA})
     @action(detail=False, methods=["get"])
     def balances(self, request):
         """Per currency: the balance (``amount``), the money reserved for offers already made

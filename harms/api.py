@@ -3,7 +3,12 @@
 from django.db import transaction
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import Throttled
@@ -192,11 +197,11 @@ class HarmReportReporterOutput(serializers.Serializer):
     reference = serializers.CharField()
     state = serializers.CharField()
     next_step = serializers.SerializerMethodField()
-    next_due = serializers.DateTimeField()
+    next_due = serializers.DateTimeField(allow_null=True)
     received_at = serializers.DateTimeField()
     outcome = serializers.CharField()
     can_appeal = serializers.BooleanField(source="can_be_appealed")
-    appeal_until = serializers.DateTimeField()
+    appeal_until = serializers.DateTimeField(allow_null=True)
     messages = serializers.SerializerMethodField()
     redress = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
@@ -226,7 +231,8 @@ class HarmReportPanelOutput(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True)
     reporter = serializers.SerializerMethodField()
     contact = serializers.SerializerMethodField()
-    next_due = serializers.DateTimeField(source="next_due_at", read_only=True)
+    # None once the report is decided: nothing is due any more.
+    next_due = serializers.DateTimeField(source="next_due_at", read_only=True, allow_null=True)
     overdue = serializers.BooleanField(source="is_overdue", read_only=True)
     applications = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     datasets = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
@@ -294,6 +300,34 @@ class HarmReportPanelDetailOutput(HarmReportPanelOutput):
         return RedressActionOutput(obj.redress_actions, many=True, context=self.context).data
 
 
+class HarmReportCreatedOutput(serializers.Serializer):
+    """The answer to a new report: the receipt code is shown this once, never again."""
+
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    state = serializers.CharField()
+    receipt_code = serializers.CharField(allow_null=True)
+    next_step = serializers.CharField()
+
+
+class HarmMessageSentOutput(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+# Officers and auditors read the panel's view of a report; a reporter reads their own view.
+HarmReportView = PolymorphicProxySerializer(
+    component_name="HarmReportView",
+    serializers=[HarmReportPanelDetailOutput, HarmReportReporterOutput],
+    resource_type_field_name=None,
+)
+HarmReportListView = PolymorphicProxySerializer(
+    component_name="HarmReportListView",
+    serializers=[HarmReportPanelOutput, HarmReportReporterOutput],
+    resource_type_field_name=None,
+    many=True,
+)
+
+
 # Views
 
 
@@ -352,13 +386,14 @@ class HarmReportViewSet(
         return HarmReportPanelOutput
 
     @extend_schema(
+        responses=HarmReportListView,
         parameters=[
             OpenApiParameter(
                 "search",
                 OpenApiTypes.STR,
                 description="Words in what happened, the projects or datasets (panel; ranked)",
             )
-        ]
+        ],
     )
     def list(self, request, *args, **kwargs):
         if not can_read_all_reports(request.user):
@@ -384,9 +419,11 @@ class HarmReportViewSet(
             return HarmReportPanelDetailOutput(report, context={"request": request}).data
         return HarmReportReporterOutput(report, context={"request": request}).data
 
+    @extend_schema(responses=HarmReportView)
     def retrieve(self, request, pk=None):
         return Response(self._detail(request, int(pk)))
 
+    @extend_schema(request=HarmReportInput, responses={201: HarmReportCreatedOutput})
     def create(self, request):
         data = self._valid(HarmReportInput, request)
         application = None
@@ -576,7 +613,7 @@ class HarmReportViewSet(
                 return ReceiptHolder(report_id=report.pk), report
         raise Http404
 
-    @extend_schema(request=HarmMessageInput)
+    @extend_schema(request=HarmMessageInput, responses={201: HarmMessageSentOutput})
     @action(detail=True, methods=["post"])
     def message(self, request, pk=None):
         data = self._valid(HarmMessageInput, request)

@@ -62,7 +62,9 @@ class IncidentReportInput(serializers.Serializer):
 
 
 class HandoverOutput(serializers.Serializer):
-    from_officer = serializers.CharField(source="from_officer.username", default=None)
+    from_officer = serializers.CharField(
+        source="from_officer.username", default=None, allow_null=True
+    )
     to_officer = serializers.CharField(source="to_officer.username")
     by = serializers.CharField(source="by.username")
     note = serializers.CharField()
@@ -72,8 +74,8 @@ class HandoverOutput(serializers.Serializer):
 class CaseOutput(serializers.Serializer):
     id = serializers.IntegerField()
     reference = serializers.CharField()
-    owner = serializers.CharField(source="owner.username", default=None)
-    incident = serializers.IntegerField(source="incident_id")
+    owner = serializers.CharField(source="owner.username", default=None, allow_null=True)
+    incident = serializers.IntegerField(source="incident_id", allow_null=True)
     handovers = HandoverOutput(many=True, source="history")
 
 
@@ -84,7 +86,7 @@ class IncidentReportOutput(serializers.Serializer):
     reference = serializers.CharField()
     state = serializers.CharField()
     severity = serializers.CharField()
-    owner = serializers.CharField(source="owner.username", default=None)
+    owner = serializers.CharField(source="owner.username", default=None, allow_null=True)
     occurred_when = serializers.CharField()
     what_happened = serializers.CharField()
     redress = serializers.SerializerMethodField()

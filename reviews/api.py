@@ -209,6 +209,7 @@ class AssessmentOut(serializers.ModelSerializer):
             "assignment",
             "framework",
             "answers",
+            "other_texts",
             "comments",
             "benefit",
             "safety",
@@ -239,6 +240,11 @@ class AssessmentIn(AnswersIn):
     assignment = serializers.IntegerField()
     comments = serializers.CharField(required=False, allow_blank=True, default="")
     file = serializers.BooleanField(required=False, default=False)
+    other = serializers.DictField(
+        child=serializers.CharField(max_length=2000, allow_blank=True),
+        required=False,
+        help_text="Question id → what an “Other (please specify)” answer means.",
+    )
 
 
 class FileIn(serializers.Serializer):
@@ -246,6 +252,11 @@ class FileIn(serializers.Serializer):
         child=serializers.ListField(child=serializers.IntegerField()), required=False
     )
     comments = serializers.CharField(required=False, allow_blank=True)
+    other = serializers.DictField(
+        child=serializers.CharField(max_length=2000, allow_blank=True),
+        required=False,
+        help_text="Question id → what an “Other (please specify)” answer means.",
+    )
 
 
 def _own_assignment(user, pk) -> Assignment:
@@ -281,6 +292,7 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             assignment=assignment,
             answers=values["answers"],
             comments=values["comments"],
+            other=values.get("other"),
         )
         assessment = self.get_queryset().get(pk=assessment.pk)
         return Response(AssessmentOut(assessment).data, status=status.HTTP_201_CREATED)
@@ -296,6 +308,7 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             assignment=assessment.assignment,
             answers=data.validated_data.get("answers"),
             comments=data.validated_data.get("comments"),
+            other=data.validated_data.get("other"),
         )
         return Response(AssessmentOut(self.get_queryset().get(pk=assessment.pk)).data)
 
@@ -523,7 +536,7 @@ class CommitteeViewSet(viewsets.GenericViewSet):
             raise Http404
         return application
 
-    @extend_schema(request=AssignIn, responses=AssignmentOut)
+    @extend_schema(request=AssignIn, responses={201: AssignmentOut})
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
         if not permissions.can_assign(request.user):
@@ -536,7 +549,7 @@ class CommitteeViewSet(viewsets.GenericViewSet):
         )
         return Response(AssignmentOut(assignment).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=VoteIn, responses=VoteOut)
+    @extend_schema(request=VoteIn, responses={201: VoteOut})
     @action(detail=True, methods=["post"])
     def vote(self, request, pk=None):
         # As on the committee page: a reviewer votes only after filing their own assessment.
@@ -591,7 +604,7 @@ class CommitteeViewSet(viewsets.GenericViewSet):
             }
         )
 
-    @extend_schema(request=ConditionIn, responses=ConditionOut)
+    @extend_schema(request=ConditionIn, responses={201: ConditionOut})
     @action(detail=True, methods=["post"])
     def conditions(self, request, pk=None):
         application = self._committee_application(pk)

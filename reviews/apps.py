@@ -65,3 +65,8 @@ class ReviewsConfig(AppConfig):
         from .hooks import reviewer_standing
 
         register_reviewer_standing(reviewer_standing)
+        from applications.activation import register_decision_due_hook
+
+        from .services.committee import committee_tell_vote_due
+
+        register_decision_due_hook(committee_tell_vote_due)

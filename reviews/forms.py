@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from solidarity.accounts.models import User
@@ -15,14 +16,25 @@ from .models import (
     UseType,
     VoteChoice,
 )
+from .services.assessments import OTHER_KINDS, OTHER_TEXT_MAX
 
 SCALE = [(i, str(i)) for i in range(1, 6)]
+
+
+def _other_label(question) -> str:
+    """The text of the question's “Other …” choice (e.g. “None of the above (please specify)”)."""
+    for choice in question.choices.all():
+        if choice.kind in OTHER_KINDS:
+            return choice.text
+    return ""
 
 
 class FrameworkAnswersForm(forms.Form):
     """One field per question: radio buttons for a single pick, checkboxes for several.
 
     Field names are ``q_<question id>``; ``answers()`` returns {question id: [choice ids]}.
+    A question with an “Other (please specify)” choice also gets a text box ``q_<id>_other``
+    (``other_answers()``), required when that choice is picked.
     Bounds and exclusive choices are checked by the service, whose messages come back per field.
     """
 
@@ -32,10 +44,12 @@ class FrameworkAnswersForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, framework, with_comments=True, **kwargs):
+    def __init__(self, *args, framework, with_comments=True, require_other=False, **kwargs):
         initial_answers = kwargs.pop("answers", None) or {}
+        initial_other = kwargs.pop("other_texts", None) or {}
         super().__init__(*args, **kwargs)
         self.framework = framework
+        self.require_other = require_other
         self.groups = []
         comments = self.fields.pop("comments")
         for group in framework.groups.all():
@@ -44,7 +58,8 @@ class FrameworkAnswersForm(forms.Form):
                 name = f"q_{question.pk}"
                 choices = [(str(c.pk), c.text) for c in question.choices.all()]
                 label = f"{question.label}. {question.text}"
-                help_text = question.explanation
+                # Texts of the bundled questionnaire that the project reworded are translated.
+                help_text = gettext(question.explanation) if question.explanation else ""
                 if question.max_select > 1:
                     help_text = _("Tick %(min)s to %(max)s.") % {
                         "min": question.min_select,
@@ -69,21 +84,68 @@ class FrameworkAnswersForm(forms.Form):
                     picked = initial_answers.get(question.pk, [])
                     initial = str(picked[0]) if picked else None
                 field.question = question
+                field.other_name = None
                 self.fields[name] = field
                 self.initial.setdefault(name, initial)
                 names.append(name)
+                other_ids = [str(c.pk) for c in question.choices.all() if c.kind in OTHER_KINDS]
+                if other_ids:
+                    field.other_name = f"{name}_other"
+                    other = forms.CharField(
+                        label=(
+                            _("If you chose “%(choice)s”, please specify")
+                            if require_other
+                            else _("If you chose “%(choice)s”, what you mean (optional)")
+                        )
+                        % {"choice": _other_label(question)},
+                        required=False,
+                        max_length=OTHER_TEXT_MAX,
+                        widget=forms.Textarea(attrs={"rows": 2}),
+                    )
+                    other.other_ids = other_ids
+                    other.question = question
+                    self.fields[field.other_name] = other
+                    self.initial.setdefault(field.other_name, initial_other.get(question.pk, ""))
             self.groups.append((group, names))
         if with_comments:
             self.fields["comments"] = comments
 
     def grouped(self):
+        """Per group, its questions' bound fields; each has ``other`` (the text box or None)."""
         for group, names in self.groups:
-            yield group, [self[name] for name in names]
+            fields = []
+            for name in names:
+                bound = self[name]
+                other_name = self.fields[name].other_name
+                bound.other = self[other_name] if other_name else None
+                fields.append(bound)
+            yield group, fields
+
+    def clean(self):
+        data = super().clean()
+        if not self.require_other:
+            return data
+        for name, field in self.fields.items():
+            if not name.endswith("_other"):
+                continue
+            picked = data.get(name.removesuffix("_other"))
+            picked = picked if isinstance(picked, list) else [picked] if picked else []
+            if set(picked) & set(field.other_ids) and not (data.get(name) or "").strip():
+                self.add_error(name, _("Please say what you mean by this answer."))
+        return data
+
+    def other_answers(self) -> dict[int, str]:
+        """{question id: text} for the “please specify” boxes that were filled in."""
+        return {
+            int(name[2:].removesuffix("_other")): value.strip()
+            for name, value in self.cleaned_data.items()
+            if name.startswith("q_") and name.endswith("_other") and (value or "").strip()
+        }
 
     def answers(self) -> dict[int, list[int]]:
         result = {}
         for name, value in self.cleaned_data.items():
-            if not name.startswith("q_"):
+            if not name.startswith("q_") or name.endswith("_other"):
                 continue
             values = value if isinstance(value, list) else [value] if value else []
             if values:
@@ -94,6 +156,9 @@ class FrameworkAnswersForm(forms.Form):
         for key, messages in field_errors.items():
             if key.startswith("answers."):
                 name = f"q_{key.split('.', 1)[1]}"
+                self.add_error(name if name in self.fields else None, messages)
+            elif key.startswith("other."):
+                name = f"q_{key.split('.', 1)[1]}_other"
                 self.add_error(name if name in self.fields else None, messages)
             else:
                 self.add_error(key if key in self.fields else None, messages)

@@ -29,6 +29,8 @@ def self_assessment_snapshot(application) -> dict | None:
                 "normalised": round(assessment.safety_normalised, 4),
             },
             "type": assessment.use_type,
+            # Only when given, so versions frozen without them keep their exact content.
+            **({"other": assessment.other_specified()} if assessment.other_texts else {}),
         }
     }
 
@@ -58,6 +60,11 @@ def read_self_assessment_part(value) -> tuple[str, str]:
         "framework": value.get("framework") or "—",
         "answered": len(value.get("answers") or {}),
     }
+    other = value.get("other") or []
+    if other:
+        text += " " + _("“Other” answers: %(answers)s.") % {
+            "answers": "; ".join(f"{o.get('label')}: {o.get('text')}" for o in other)
+        }
     return _("The applicant's self-assessment"), text
 
 

@@ -250,6 +250,11 @@ class Assessment(models.Model):
         AssessmentFramework, on_delete=models.PROTECT, related_name="assessments"
     )
     answers = models.JSONField(default=dict, help_text="question id → list of choice ids")
+    other_texts = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="question id → what the author wrote for an “Other (please specify)” choice",
+    )
     benefit_score = models.IntegerField(default=0)
     benefit_min = models.IntegerField(default=0)
     benefit_max = models.IntegerField(default=0)
@@ -307,6 +312,17 @@ class Assessment(models.Model):
 
     def answers_by_question(self) -> dict[int, list[int]]:
         return {int(k): [int(c) for c in v] for k, v in (self.answers or {}).items()}
+
+    def other_texts_by_question(self) -> dict[int, str]:
+        return {int(k): str(v) for k, v in (self.other_texts or {}).items()}
+
+    def other_specified(self) -> list[dict]:
+        """The “please specify” texts, in questionnaire order, with their question's label."""
+        texts = self.other_texts_by_question()
+        if not texts:
+            return []
+        questions = Question.objects.filter(pk__in=texts).order_by("group__position", "position")
+        return [{"label": q.label, "question": q.text, "text": texts[q.pk]} for q in questions]
 
 
 class RiskCategory(models.TextChoices):

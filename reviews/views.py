@@ -150,7 +150,9 @@ def self_assessment(request, pk):
         request.POST or None,
         framework=framework,
         answers=answers,
+        other_texts=existing.other_texts_by_question() if existing else {},
         initial={"comments": existing.comments if existing else ""},
+        require_other=True,
     )
     if request.method == "POST":
         if not editable:
@@ -162,6 +164,7 @@ def self_assessment(request, pk):
                     application=application,
                     answers=form.answers(),
                     comments=form.cleaned_data.get("comments", ""),
+                    other=form.other_answers(),
                 )
             except DomainError as exc:
                 _apply(form, exc)
@@ -278,6 +281,7 @@ def assess(request, pk):
         request.POST or None,
         framework=framework,
         answers=answers,
+        other_texts=assessment.other_texts_by_question() if assessment else {},
         initial={"comments": assessment.comments if assessment else ""},
     )
     if request.method == "POST":
@@ -293,6 +297,7 @@ def assess(request, pk):
                         assignment=assignment,
                         answers=form.answers(),
                         comments=form.cleaned_data.get("comments", ""),
+                        other=form.other_answers(),
                     )
                     messages.success(
                         request, _("Your assessment is filed. You can now see the others'.")
@@ -303,6 +308,7 @@ def assess(request, pk):
                     assignment=assignment,
                     answers=form.answers(),
                     comments=form.cleaned_data.get("comments", ""),
+                    other=form.other_answers(),
                 )
             except DomainError as exc:
                 _apply(form, exc)

@@ -24,6 +24,8 @@ ALLOWED = {
     "odt": ((".odt",), "application/vnd.oasis.opendocument.text"),
     "text": ((".txt", ".csv", ".md"), "text/plain"),
 }
+# Every content type a stored upload is served with (the API schema documents these).
+MEDIA_TYPES = tuple(sorted({content_type for _extensions, content_type in ALLOWED.values()}))
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from solidarity.transitions import transition_run
 
 from .. import permissions as perms
 from .. import rules
-from ..activation import missing_for_activation, run_submission_hooks
+from ..activation import missing_for_activation, run_decision_due_hooks, run_submission_hooks
 from ..lifecycle import project_changed
 from ..models import CONTENT_FIELDS as MODEL_CONTENT_FIELDS
 from ..models import (
@@ -320,7 +320,8 @@ def application_withdraw(*, actor, application) -> Application:
 @transaction.atomic
 def application_mark_awaiting_decision(*, actor, application) -> Application:
     """in_review → awaiting_decision (secretariat or chair): the reviews are in; the chair is
-    told that the decision is due (a hand-over)."""
+    told that the decision is due and the committee's members that their vote is (hand-overs,
+    the latter through the decision-due hooks)."""
     application = transition_run(APPLICATION, "await-decision", actor=actor, obj=application)
     notify(
         recipients=_role_users(Role.CHAIR),
@@ -335,6 +336,7 @@ def application_mark_awaiting_decision(*, actor, application) -> Application:
         },
         url=f"/reviews/applications/{application.pk}/committee/",
     )
+    run_decision_due_hooks(application, actor)
     return application
 
 

@@ -80,6 +80,47 @@ def evaluate(
     return scoring.score_answers(specs, answers)
 
 
+OTHER_KINDS = (scoring.OTHER_INCLUSIVE, scoring.OTHER_EXCLUSIVE)
+OTHER_TEXT_MAX = 2000
+
+
+def other_texts_clean(
+    framework: AssessmentFramework,
+    answers: dict[int, list[int]],
+    given: Mapping | None,
+    previous: Mapping | None = None,
+    *,
+    required: bool,
+) -> dict[str, str]:
+    """What the author wrote for each “Other (please specify)” choice they picked.
+
+    The applicant must say what their “Other” means (``required``): the committee reads the
+    self-assessment as the applicant's own account. Reviewers may add the text as a note.
+    Texts for questions where no such choice is picked are dropped. ``given`` None keeps the
+    ``previous`` texts (a filing that sends no answers). Raises DomainError keyed
+    ``other.<question id>``.
+    """
+    source = given if given is not None else (previous or {})
+    texts = {str(k): str(v or "").strip()[:OTHER_TEXT_MAX] for k, v in source.items()}
+    kept, errors = {}, {}
+    for question in framework.specs():
+        picked = set(answers.get(question.id, []))
+        other = [c for c in question.choices if c.id in picked and c.kind in OTHER_KINDS]
+        if not other:
+            continue
+        text = texts.get(str(question.id), "")
+        if text:
+            kept[str(question.id)] = text
+        elif required:
+            errors[f"other.{question.id}"] = [
+                _("%(label)s: say what “%(choice)s” means here.")
+                % {"label": question.label, "choice": other[0].label}
+            ]
+    if errors:
+        raise DomainError(_("Some answers are not valid."), field_errors=errors)
+    return kept
+
+
 def _store(assessment: Assessment, answers: dict[int, list[int]], result: scoring.Result) -> None:
     assessment.answers = {str(k): v for k, v in answers.items() if v}
     assessment.benefit_score = result.benefit.score
@@ -100,15 +141,19 @@ SCORE_FIELDS = [
     "safety_min",
     "safety_max",
     "use_type",
+    "other_texts",
     "updated_at",
 ]
 
 
-def self_assessment_save(*, actor, application, answers, comments: str = "") -> Assessment:
+def self_assessment_save(
+    *, actor, application, answers, comments: str = "", other: Mapping | None = None
+) -> Assessment:
     """Store the applicant's self-assessment of their own application.
 
     Preconditions: the actor is the applicant; the application is a draft or awaits revision;
-    the answers are valid (questions may be left unanswered while filing).
+    the answers are valid (questions may be left unanswered while filing); every picked
+    “Other (please specify)” choice comes with its text in ``other`` (question id → text).
     Side effects: audit ``assessment.file`` (kind self) with the scores; the assessment is frozen
     into the next submitted version through the applications snapshot registry.
     """
@@ -133,6 +178,9 @@ def self_assessment_save(*, actor, application, answers, comments: str = "") -> 
         ).first()
         framework = framework_loaded(assessment.framework_id if assessment else None)
         result = evaluate(framework, parsed)
+        other_texts = other_texts_clean(
+            framework, parsed, other, assessment.other_texts if assessment else None, required=True
+        )
         if assessment is None:
             assessment = Assessment(
                 kind=AssessmentKind.SELF,
@@ -141,6 +189,7 @@ def self_assessment_save(*, actor, application, answers, comments: str = "") -> 
                 framework=framework,
             )
         _store(assessment, parsed, result)
+        assessment.other_texts = other_texts
         assessment.comments = comments
         assessment.filed_at = timezone.now()
         assessment.save()
@@ -191,7 +240,9 @@ def _check_filing(actor, assignment: Assignment) -> None:
         raise TransitionNotAllowed(_("The application is not in review."))
 
 
-def assessment_save_draft(*, actor, assignment, answers, comments: str = "") -> Assessment:
+def assessment_save_draft(
+    *, actor, assignment, answers, comments: str = "", other: Mapping | None = None
+) -> Assessment:
     """Save a reviewer's answers without filing them (nobody else sees a draft).
 
     Preconditions: the actor is the assigned reviewer, has declared no conflict, has not filed.
@@ -201,14 +252,21 @@ def assessment_save_draft(*, actor, assignment, answers, comments: str = "") -> 
         assignment = _lock_assignment(assignment)
         _check_filing(actor, assignment)
         assessment = _reviewer_assessment(assignment, actor)
-        result = evaluate(framework_loaded(assessment.framework_id), parsed)
+        framework = framework_loaded(assessment.framework_id)
+        result = evaluate(framework, parsed)
+        other_texts = other_texts_clean(
+            framework, parsed, other, assessment.other_texts, required=False
+        )
         _store(assessment, parsed, result)
+        assessment.other_texts = other_texts
         assessment.comments = comments
         assessment.save(update_fields=[*SCORE_FIELDS, "comments"])
     return assessment
 
 
-def assessment_file(*, actor, assignment, answers=None, comments: str | None = None) -> Assessment:
+def assessment_file(
+    *, actor, assignment, answers=None, comments: str | None = None, other: Mapping | None = None
+) -> Assessment:
     """File a reviewer's assessment and risk register; every question must be answered.
 
     Preconditions: as for a draft. Side effects: the assignment becomes ``filed`` (the reviewer
@@ -219,8 +277,13 @@ def assessment_file(*, actor, assignment, answers=None, comments: str | None = N
         _check_filing(actor, assignment)
         assessment = _reviewer_assessment(assignment, actor)
         parsed = parse_answers(answers) if answers is not None else assessment.answers_by_question()
-        result = evaluate(framework_loaded(assessment.framework_id), parsed, require_all=True)
+        framework = framework_loaded(assessment.framework_id)
+        result = evaluate(framework, parsed, require_all=True)
+        other_texts = other_texts_clean(
+            framework, parsed, other, assessment.other_texts, required=False
+        )
         _store(assessment, parsed, result)
+        assessment.other_texts = other_texts
         if comments is not None:
             assessment.comments = comments
         now = timezone.now()

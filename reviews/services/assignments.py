@@ -12,6 +12,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from solidarity import audit
 from solidarity.accounts.roles import Role, has_role
 from solidarity.errors import DomainError, PermissionDenied, TransitionNotAllowed
+from solidarity.formatting import day
 from solidarity.notifications.services import notify
 
 from ..models import Assignment, AssignmentState, ReviewerRole
@@ -93,7 +94,7 @@ def assignment_create(
                     "You are asked to review “%(title)s” by %(due)s. "
                     "Please declare any conflict of interest first."
                 )
-                % {"title": application.title, "due": due_on.isoformat()},
+                % {"title": application.title, "due": day(due_on)},
             },
             url=f"/reviews/assignments/{assignment.pk}/",
         )

@@ -19,6 +19,7 @@ from solidarity.transitions import transition_run
 
 from ..models import (
     Assignment,
+    AssignmentState,
     CommitteeFile,
     Condition,
     ConditionKind,
@@ -128,6 +129,37 @@ def vote_cast(*, actor, application, choice: str, voter=None, comment: str = "")
             },
         )
     return vote
+
+
+def committee_tell_vote_due(application, actor) -> None:
+    """Hand-over when an application is put forward for decision: each committee member who
+    reviewed it (not recused) and has not voted in this round is told that their vote is due.
+    The chair is told by the applications service (the decision is theirs)."""
+    from solidarity.notifications.services import notify
+
+    committee = CommitteeFile.objects.filter(application_id=application.pk).first()
+    current = committee.round if committee else 1
+    voted = Vote.objects.filter(application_id=application.pk, round=current).values("voter_id")
+    members = [
+        assignment.reviewer
+        for assignment in Assignment.objects.filter(application_id=application.pk)
+        .exclude(state=AssignmentState.RECUSED)
+        .exclude(reviewer_id__in=voted)
+        .select_related("reviewer")
+    ]
+    notify(
+        recipients=members,
+        kind="application",
+        context={
+            "subject": _("Vote due: %(ref)s") % {"ref": application.reference},
+            "body": _(
+                "%(title)s is put forward for the committee's decision. Please cast your vote "
+                "on the committee page."
+            )
+            % {"title": application.title},
+        },
+        url=f"/reviews/applications/{application.pk}/committee/",
+    )
 
 
 def committee_open_round(application, actor) -> None:

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from solidarity import audit
 from solidarity.accounts.roles import Role, has_role
@@ -21,6 +22,15 @@ PLUTO_CREDIT = (
     "(Faculty of Computer Science, Research Group Visualization and Data Analysis), "
     "used under the MIT licence."
 )
+
+# Hints the project rewrote (PLUTO question id -> hint), used where PLUTO's own hint only
+# repeats one of the question's answers word for word (Q1's did). Translated like any text.
+PLUTO_HINTS = {
+    "44": gettext_noop(
+        "Choose whose data use this assessment is about. In an application to Solidarity "
+        "this is usually your own project."
+    ),
+}
 
 PLUTO_AXES = {"y": "benefit", "x": "safety"}
 PLUTO_KINDS = {
@@ -157,11 +167,14 @@ def parse_pluto(data) -> dict:
                 f"{apath}.metadata.selection",
                 f"asks for at least {start} choices but only {combinable} can be combined",
             )
+            explanation = _text(qa.get("explanation"))
+            if explanation.strip() in {c["text"].strip() for c in parsed_choices}:
+                explanation = PLUTO_HINTS.get(str(question.get("id") or ""), "")
             parsed_questions.append(
                 {
                     "label": label,
                     "text": body,
-                    "explanation": _text(qa.get("explanation")),
+                    "explanation": explanation,
                     "axis": PLUTO_AXES[impact],
                     "min_select": start,
                     "max_select": end,

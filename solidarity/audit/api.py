@@ -1,4 +1,5 @@
 import django_filters
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -46,6 +47,13 @@ class AuditEventFilter(django_filters.FilterSet):
         fields = ["target_type", "target_id"]
 
 
+class AuditVerifyOutput(serializers.Serializer):
+    ok = serializers.BooleanField()
+    checked = serializers.IntegerField()
+    broken_event_id = serializers.IntegerField(allow_null=True)
+    reason = serializers.CharField(allow_blank=True, allow_null=True)
+
+
 class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
     """The audit trail, read-only, for auditors."""
 
@@ -56,6 +64,7 @@ class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = AuditEventFilter
     queryset = AuditEvent.objects.all()
 
+    @extend_schema(responses=AuditVerifyOutput)
     @action(detail=False, methods=["get"])
     def verify(self, request):
         result = audit_verify()

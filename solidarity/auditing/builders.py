@@ -133,6 +133,7 @@ def _review_part(app: Application) -> dict:
             "type_label": str(type_labels.get(result.type, result.type)),
             "filed_at": _iso(view.self_assessment.filed_at),
             "filed_at_display": when(view.self_assessment.filed_at),
+            "other": view.self_assessment.other_specified(),
         }
     committee = view.committee
     return {

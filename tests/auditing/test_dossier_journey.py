@@ -51,8 +51,12 @@ def lived_application(
     framework = review_services.framework_loaded(review_services.framework_ensure_default().pk)
     dataset = DatasetFactory(custodian=organisation, title="Diabetes records")
     app = review_factories.draft(researcher, datasets=[dataset])
+    picked = review_factories.answers(framework)
     review_services.self_assessment_save(
-        actor=researcher, application=app, answers=review_factories.answers(framework)
+        actor=researcher,
+        application=app,
+        answers=picked,
+        other=review_factories.other_texts(framework, picked),
     )
     app = application_services.application_submit(actor=researcher, application=app)
     app = application_services.application_request_revision(

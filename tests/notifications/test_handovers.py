@@ -315,6 +315,7 @@ HANDOVERS = [
     (assign_reviewer, "reviewer"),
     (last_review_filed, "secretariat"),
     (put_forward_for_decision, "chair"),
+    (put_forward_for_decision, "reviewer"),
     (approve, "benefit_officer"),
     (approve, "researcher"),
     (add_condition, "researcher"),
@@ -444,3 +445,46 @@ def test_the_harm_officers_home_lists_reports_by_deadline(world):
 
 def test_nothing_waiting_is_said_plainly(world, auditor):
     assert "Nothing is waiting for you." in _waiting(world["client"], auditor)
+
+
+def test_committee_members_are_told_their_vote_is_due_but_not_the_recused(
+    world, django_capture_on_commit_callbacks
+):
+    """Put forward for decision: the reviewer who filed is told a vote is due (with the link to
+    the committee page); a recused member is not."""
+    from reviews.models import Assignment
+    from tests.factories import UserFactory
+
+    app = _reviewed(world)
+    recused_member = UserFactory(username="recused_member", roles=["reviewer"])
+    review_factories.assign(app, world["secretariat"], recused_member, declare=False)
+    review_services.coi_declare(
+        actor=recused_member,
+        assignment=Assignment.objects.get(application=app, reviewer=recused_member),
+        has_conflict=True,
+        details="My own project.",
+    )
+    Notification.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        _act(world, "secretariat", app, "await-decision")
+    told = Notification.objects.filter(recipient=world["reviewer"])
+    assert [n.subject for n in told] == [f"Vote due: {app.reference}"]
+    assert told.get().url == reverse("reviews:committee", args=[app.pk])
+    assert not Notification.objects.filter(recipient=recused_member).exists()
+
+
+def test_the_review_request_names_its_due_date_in_the_locale_format(world):
+    """The assignment's notification says by when, as a person writes a date."""
+    app = _in_review(world)
+    Notification.objects.all().delete()
+    due_on = review_factories.due()
+    review_services.assignment_create(
+        actor=world["secretariat"],
+        application=app,
+        reviewer=world["reviewer"],
+        role="scientific",
+        due_on=due_on,
+    )
+    body = Notification.objects.get(recipient=world["reviewer"]).body
+    assert due_on.isoformat() not in body
+    assert f"{due_on.day} {due_on:%B} {due_on.year}" in body

@@ -65,6 +65,18 @@ def answers(framework: AssessmentFramework, *, benefit="high", safety="high") ->
     return result
 
 
+def other_texts(framework: AssessmentFramework, picked: dict) -> dict:
+    """A “please specify” text for every picked “Other” choice of ``picked``."""
+    other_kinds = (scoring.OTHER_INCLUSIVE, scoring.OTHER_EXCLUSIVE)
+    return {
+        question.id: f"What {question.label}'s other answer means"
+        for question in framework.specs()
+        if any(
+            c.id in picked.get(question.id, []) and c.kind in other_kinds for c in question.choices
+        )
+    }
+
+
 def assign(application, secretariat, reviewer, *, role="scientific", declare=True):
     assignment = services.assignment_create(
         actor=secretariat, application=application, reviewer=reviewer, role=role, due_on=due()

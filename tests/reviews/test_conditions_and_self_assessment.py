@@ -80,9 +80,12 @@ def test_researchers_cannot_set_conditions(in_review, researcher):
 
 
 def _form_data(framework, **shape):
-    return {
-        f"q_{k}": [str(v) for v in vs] for k, vs in factories.answers(framework, **shape).items()
-    }
+    picked = factories.answers(framework, **shape)
+    data = {f"q_{k}": [str(v) for v in vs] for k, vs in picked.items()}
+    data.update(
+        {f"q_{k}_other": text for k, text in factories.other_texts(framework, picked).items()}
+    )
+    return data
 
 
 def test_the_applicant_sees_the_provisional_type_and_what_pulled_it_down(
@@ -121,8 +124,12 @@ def test_a_partial_self_assessment_may_be_saved_but_an_invalid_one_is_refused(
 
 def test_the_self_assessment_is_frozen_with_the_submitted_version(researcher, framework):
     application = factories.draft(researcher)
+    picked = factories.answers(framework)
     services.self_assessment_save(
-        actor=researcher, application=application, answers=factories.answers(framework)
+        actor=researcher,
+        application=application,
+        answers=picked,
+        other=factories.other_texts(framework, picked),
     )
     application = application_services.application_submit(actor=researcher, application=application)
     version = application.versions.get()
