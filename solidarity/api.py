@@ -9,7 +9,6 @@ from django.db import DatabaseError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.renderers import BrowsableAPIRenderer as _BrowsableAPIRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -50,23 +49,6 @@ class Pagination(PageNumberPagination):
         result.setdefault("required", [])
         result["required"] = [*result["required"], "count_capped"]
         return result
-
-
-class BrowsableAPIRenderer(_BrowsableAPIRenderer):
-    """The browsable API of development, without HTML forms or filter forms.
-
-    DRF's HTML forms and django-filter's filter form draw a drop-down for every related field
-    from the field's whole queryset, so they would list objects (application titles, users)
-    the viewer may not see. The raw JSON form stays; nothing else is offered.
-    """
-
-    def get_rendered_html_form(self, data, view, method, request):
-        if method in ("DELETE", "OPTIONS"):
-            return super().get_rendered_html_form(data, view, method, request)
-        return None
-
-    def get_filter_form(self, data, view, request):
-        return None
 
 
 def _error(status_code: int, code: str, message, fields=None) -> Response:

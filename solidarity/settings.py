@@ -330,7 +330,7 @@ REST_FRAMEWORK = {
     # JSON only; the browsable API (without forms that list objects) in development only.
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        *(["solidarity.api.BrowsableAPIRenderer"] if DEBUG else []),
+        *(["solidarity.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     ],
     "DEFAULT_PAGINATION_CLASS": "solidarity.api.Pagination",
     "PAGE_SIZE": 25,

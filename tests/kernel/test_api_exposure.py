@@ -14,8 +14,8 @@ from rest_framework.views import APIView
 
 from applications.models import Application
 from solidarity.accounts.models import User
-from solidarity.api import BrowsableAPIRenderer
 from solidarity.catalog.models import Dataset
+from solidarity.renderers import BrowsableAPIRenderer
 from tests.applications.factories import complete_draft
 from tests.factories import UserFactory
 

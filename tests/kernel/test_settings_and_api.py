@@ -114,3 +114,21 @@ def test_token_endpoint_shares_the_sign_in_lockout(api_client, researcher, passw
     assert response.status_code == 429
     response = api_client.post("/api/v1/auth/token/", {"username": "alice", "password": password})
     assert response.status_code == 429
+
+
+def test_make_run_settings_pass_the_system_checks():
+    """``make run`` starts with ``DEBUG=true`` on SQLite: the first command it runs (migrate) runs
+    the system checks before anything else imports the API module, so the browsable renderer
+    named in the settings must be importable on its own (it once was not: a circular import)."""
+    env = {k: v for k, v in os.environ.items() if k not in {"SOLIDARITY_PRODUCTION"}}
+    env.update(DEBUG="true", DATABASE_URL="sqlite:///:memory:", CELERY_BROKER_URL="")
+    env.pop("CACHE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--fail-level", "ERROR"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
