@@ -44,9 +44,14 @@ def session_owes_second_factor(request) -> bool:
     session = request.session
     if session.get(DEVICE_ID_SESSION_KEY):
         return False
+    user = request.user
+    if not session.get(SESSION_REQUIRED) and mfa_required(user):
+        # A staff role given after sign-in demands the factor at once, not at the next
+        # sign-in (the roles are read once per request anyway).
+        session[SESSION_REQUIRED] = True
+        session[SESSION_STAFF] = True
     if SESSION_REQUIRED not in session:
-        user = request.user
-        session[SESSION_REQUIRED] = mfa_required(user) or has_second_factor(user)
+        session[SESSION_REQUIRED] = has_second_factor(user)
     return bool(session[SESSION_REQUIRED])
 
 

@@ -250,3 +250,23 @@ def test_a_passkey_is_never_the_only_factor(client):
         "/accounts/mfa/webauthn/authentication/begin/", content_type="application/json"
     )
     assert response.status_code >= 400
+
+
+def test_a_staff_role_given_after_sign_in_asks_for_the_second_factor_at_once(
+    client, researcher, password
+):
+    """The second factor is owed from the request after a staff role is given, not from the
+    next sign-in: a researcher's open session made chair reaches no chair page without it."""
+    from django.contrib.auth.models import Group
+
+    from solidarity.accounts.roles import Role
+
+    assert _sign_in(client, researcher, password).status_code == 302
+    assert client.get("/applications/").status_code == 200
+    researcher.groups.add(Group.objects.get_or_create(name=Role.CHAIR)[0])
+    response = client.get("/reviews/committee/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("mfa-setup"))
+    api = client.get("/api/v1/applications/")
+    assert api.status_code == 403
+    assert api.json()["error"]["code"] == "second_factor_required"
