@@ -162,6 +162,23 @@ class ApplicationDetailOutput(serializers.ModelSerializer):
     missing_for_submission = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
     amendment_under_review = serializers.SerializerMethodField()
+    # Declared so that the schema admits "" (not stated) beside each choice; a read-only model
+    # field would be documented as the bare enum.
+    legal_basis_art6 = serializers.ChoiceField(
+        choices=hdruk.LegalBasisArt6.choices, allow_blank=True, read_only=True
+    )
+    legal_basis_art9 = serializers.ChoiceField(
+        choices=hdruk.LegalBasisArt9.choices, allow_blank=True, read_only=True
+    )
+    confidentiality_basis = serializers.ChoiceField(
+        choices=hdruk.ConfidentialityBasis.choices, allow_blank=True, read_only=True
+    )
+    national_opt_out = serializers.ChoiceField(
+        choices=hdruk.OptOut.choices, allow_blank=True, read_only=True
+    )
+    accredited_researcher = serializers.ChoiceField(
+        choices=hdruk.AccreditedStatus.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Application

@@ -12,6 +12,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from solidarity.api import Pagination
 from solidarity.errors import PermissionDenied
 
 from . import collaboration, selectors, services
@@ -56,7 +57,9 @@ class MessageInput(serializers.Serializer):
 
 
 class MemberOutput(serializers.ModelSerializer):
-    user = serializers.CharField(source="user.username", read_only=True, default=None)
+    user = serializers.CharField(
+        source="user.username", read_only=True, default=None, allow_null=True
+    )
     expired = serializers.BooleanField(source="is_expired", read_only=True)
 
     class Meta:
@@ -92,17 +95,13 @@ class MessageViewSet(_OnApplication):
         application = self._application()
         if not perms.conversation_access(request.user, application).reads:
             raise PermissionDenied("You may not read this conversation.")
-        paginator = self.paginator_class()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(
             collaboration.messages_visible_to(request.user, application), request, view=self
         )
         return paginator.get_paginated_response(MessageOutput(page, many=True).data)
 
-    @property
-    def paginator_class(self):
-        from solidarity.api import Pagination
-
-        return Pagination
+    pagination_class = Pagination
 
     @extend_schema(
         request={"application/json": MessageInput, "multipart/form-data": MessageInput},

@@ -70,7 +70,9 @@ class MeetingListOut(serializers.ModelSerializer):
 class MeetingOut(serializers.ModelSerializer):
     agenda = AgendaItemOut(source="items", many=True)
     attendance = AttendanceOut(many=True)
-    minutes_recorded_by = serializers.CharField(source="minutes_recorded_by.username", default=None)
+    minutes_recorded_by = serializers.CharField(
+        source="minutes_recorded_by.username", default=None, allow_null=True
+    )
 
     class Meta:
         model = Meeting

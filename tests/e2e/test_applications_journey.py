@@ -62,6 +62,10 @@ def test_file_submit_revise_screen_and_decide(page, login, settings, tmp_path):
     page.get_by_label("Intended end").fill("2028-12-31")
     page.get_by_role("button", name="Save and continue").click()
 
+    # The legal basis and governance facts the register publishes (HDR UK fields).
+    page.get_by_label("Legal basis under GDPR article 6").select_option(value="6_1_e")
+    page.get_by_role("button", name="Save and continue").click()
+
     page.get_by_label("Name").fill("Alice Applicant")
     page.get_by_label("Role in the project").fill("Principal investigator")
     page.get_by_label("Organisation").fill("University of Vienna")

@@ -228,7 +228,8 @@ def test_the_harm_row_of_the_late_board_links_only_for_the_panel(client, chair, 
 
     report, _code = make_report()
     HarmReport.objects.filter(pk=report.pk).update(
-        acknowledge_due=timezone.now() - datetime.timedelta(days=3)
+        acknowledge_due=timezone.now() - datetime.timedelta(days=3),
+        next_due_at=timezone.now() - datetime.timedelta(days=3),
     )
     client.force_login(chair)
     board = client.get("/reviews/late/").content.decode()
