@@ -33,6 +33,8 @@ S = HarmReportState
 R = RedressState
 # Redress still waiting for the reporter's answer or for delivery.
 PENDING_REDRESS = (R.OFFERED, R.ACCEPTED)
+# Redress a custodian does not see yet (or ever): not accepted by the reporter.
+NOT_FOR_CUSTODIAN = (R.OFFERED, R.DECLINED)
 
 
 def redress_settled(report) -> bool:
@@ -282,6 +284,16 @@ REDRESS = StateMachine(
         ),
     ],
 )
+
+
+def panel_task(report) -> str:
+    """What the harm panel is to do next on an open report (the home's "Waiting for you"),
+    read from the moves the rulebook allows in the report's state."""
+    if HARM_REPORT.in_source_state("acknowledge", report):
+        return gettext("Acknowledge the harm report")
+    if HARM_REPORT.in_source_state("triage", report):
+        return gettext("Triage the harm report")
+    return gettext("Decide on the harm report")
 
 
 # ---- reading and running the tables for harm actors ---------------------------------------
