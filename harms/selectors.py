@@ -209,6 +209,14 @@ def data_requests_for_custodian(user) -> QuerySet:
     )
 
 
+def suspension_recommendations() -> QuerySet:
+    """Every suspension recommendation, newest first, with its project and report (for the
+    chair, the harm panel and auditors)."""
+    return SuspensionRecommendation.objects.select_related("application", "report").order_by(
+        "-created_at", "-id"
+    )
+
+
 def suspension_recommendations_open() -> QuerySet:
     """Open suspension recommendations for the chair, oldest first, with their project."""
     return (
