@@ -51,50 +51,8 @@ STATE_NAMES = {member.name for enum in STATE_ENUMS for member in enum}
 # Names a module gives a state enum (``S = ApplicationState``) or reaches it by.
 ENUM_SPELLINGS = {enum.__name__ for enum in STATE_ENUMS} | {"S", "R", "A", "O", "J", "C", "State"}
 
-_ASSIGNMENT = (
-    "the reviewers' assignment machine is not declared yet (reviews is converted in its own "
-    "change): its states are still listed by the committee's services"
-)
 # (file, the expression as written) -> why it is still there.
 ALLOWED = {
-    ("reviews/services/assessments.py", "{AssignmentState.FILED}"): _ASSIGNMENT,
-    (
-        "reviews/services/assignments.py",
-        "(AssignmentState.ACTIVE, AssignmentState.FILED)",
-    ): _ASSIGNMENT,
-    (
-        "reviews/services/assignments.py",
-        "(AssignmentState.AWAITING_COI, AssignmentState.ACTIVE)",
-    ): _ASSIGNMENT,
-    ("reviews/permissions.py", "(AssignmentState.ACTIVE, AssignmentState.FILED)"): _ASSIGNMENT,
-    ("reviews/selectors.py", "(AssignmentState.AWAITING_COI, AssignmentState.ACTIVE)"): _ASSIGNMENT,
-    ("reviews/selectors.py", "(AssignmentState.ACTIVE, AssignmentState.FILED)"): _ASSIGNMENT,
-    ("reviews/selectors.py", "(AssignmentState.FILED, AssignmentState.RECUSED)"): _ASSIGNMENT,
-    ("reviews/services/assessments.py", "('in_review', 'awaiting_decision')"): (
-        "reviews is converted in its own change: the committee's services still name the "
-        "application's review states (applications.rules.REVIEW)"
-    ),
-    ("reviews/services/assignments.py", "('submitted', 'in_review', 'awaiting_decision')"): (
-        "reviews is converted in its own change: assignment reads the application's "
-        "committee states (applications.rules.COMMITTEE_STATES)"
-    ),
-    ("reviews/services/committee.py", "(*REVIEW_STATES, ApplicationState.APPROVED)"): (
-        "reviews is converted in its own change: the committee's classification window"
-    ),
-    ("reviews/services/conditions.py", "['rejected', 'withdrawn', 'revoked', 'closed']"): (
-        "reviews is converted in its own change: the application's terminal states "
-        "(applications.rules.TERMINAL)"
-    ),
-    ("reviews/permissions.py", "(rules.S.SUBMITTED, *rules.REVIEW)"): (
-        "reviews is converted in its own change: applications.rules.COMMITTEE_STATES"
-    ),
-    ("reviews/selectors.py", "('submitted', 'in_review', 'awaiting_decision')"): (
-        "reviews is converted in its own change: applications.rules.COMMITTEE_STATES"
-    ),
-    ("reviews/home.py", "[AssignmentState.AWAITING_COI, AssignmentState.ACTIVE]"): _ASSIGNMENT,
-    ("reviews/home.py", "('draft', 'revision_requested')"): (
-        "reviews is converted in its own change: applications.rules.EDITABLE"
-    ),
     ("reviews/api.py", "('approved', 'approved')"): (
         "a decision's outcome (approve/reject) offered as a choice, not a list of states"
     ),
