@@ -92,8 +92,7 @@ def suspension_recommendation_execute(
             obj=rec,
             lock=False,
             changes=_decided(actor, reason),
-            payload={"application": rec.application_id, "recommendation": rec.pk},
-            audit_target=rec.report,
+            payload=_payload(rec),
         )
 
 
@@ -111,9 +110,14 @@ def suspension_recommendation_dismiss(
         obj=recommendation,
         text=reason,
         changes=_decided(actor, None),
-        payload={"application": recommendation.application_id, "recommendation": recommendation.pk},
-        audit_target=recommendation.report,
+        payload=_payload(recommendation),
     )
+
+
+def _payload(rec) -> dict:
+    # The event's target is the recommendation (the row whose state changes); the report and
+    # the project are named here.
+    return {"report": rec.report_id, "application": rec.application_id, "recommendation": rec.pk}
 
 
 def _decided(actor, reason) -> dict:

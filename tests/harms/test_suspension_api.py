@@ -36,7 +36,8 @@ def test_the_chair_executes_through_the_api(api_client, rec, chair, project):
     assert rec.state == "executed" and rec.decided_by == chair
     event = AuditEvent.objects.filter(action="harm_report.suspension_executed").latest("id")
     assert (event.from_state, event.to_state) == ("open", "executed")
-    assert event.payload["recommendation"] == rec.pk
+    assert (event.target_type, event.target_id) == ("harms.suspensionrecommendation", str(rec.pk))
+    assert event.payload["recommendation"] == rec.pk and event.payload["report"] == rec.report_id
 
 
 def test_the_chair_dismisses_with_a_reason(api_client, rec, chair, project):
