@@ -27,6 +27,8 @@ PUBLIC = tuple(PUBLIC_STATES)
 # While the committee may assign reviewers and acknowledge consent conflicts: from submission
 # until its decision.
 COMMITTEE_STATES = (S.SUBMITTED, *REVIEW)
+# The committee sets conditions of approval while it reviews and once it has approved.
+CONDITION_WINDOW = (*REVIEW, S.APPROVED)
 # The secretariat's queue: everything filed and not yet decided.
 QUEUE_STATES = (S.SUBMITTED, S.REVISION_REQUESTED, *REVIEW)
 

@@ -28,11 +28,13 @@ from .models import (
     RedressAction,
     RedressKind,
     Severity,
+    SuspensionRecommendation,
     next_step,
 )
 from .permissions import (
     ReceiptHolder,
     can_read_all_reports,
+    can_read_suspension_recommendations,
     can_see_reporter_identity,
     is_harm_officer,
 )
@@ -711,9 +713,104 @@ class RedressActionViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(RedressActionOutput(item, context={"request": request}).data)
 
 
+class SuspensionDecisionInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+
+
+class SuspensionDismissInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=4000)
+
+
+class SuspensionProjectOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    title = serializers.CharField()
+    state = serializers.CharField()
+
+
+class SuspensionRecommendationOutput(serializers.ModelSerializer):
+    application = SuspensionProjectOutput(read_only=True)
+    report = serializers.CharField(source="report.reference", read_only=True)
+    actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SuspensionRecommendation
+        fields = [
+            "id",
+            "state",
+            "reason",
+            "report",
+            "application",
+            "created_at",
+            "decided_at",
+            "decision_reason",
+            "actions",
+        ]
+        read_only_fields = fields
+
+    def get_actions(self, obj) -> list[str]:
+        """The moves of ``harms.rules.SUSPENSION`` the caller may make now."""
+        user = self.context["request"].user
+        return sorted(t.name for t in rules.SUSPENSION.available(user, obj))
+
+
+class CanReadSuspensionRecommendations(IsAuthenticated):
+    def has_permission(self, request, view):
+        return super().has_permission(request, view) and can_read_suspension_recommendations(
+            request.user
+        )
+
+
+class SuspensionRecommendationViewSet(viewsets.ReadOnlyModelViewSet):
+    """The panel's suspension recommendations: the chair executes or dismisses them (the
+    rulebook ``harms.rules.SUSPENSION``); harm officers and auditors read them."""
+
+    lookup_value_regex = r"\d+"  # a non-numeric id is a 404, not a 500
+
+    serializer_class = SuspensionRecommendationOutput
+    permission_classes = [CanReadSuspensionRecommendations]
+    filterset_fields = ["state"]
+
+    def get_queryset(self):
+        return selectors.suspension_recommendations()
+
+    def _decided(self, request, rec):
+        rec = SuspensionRecommendation.objects.select_related("application", "report").get(
+            pk=rec.pk
+        )
+        return Response(SuspensionRecommendationOutput(rec, context={"request": request}).data)
+
+    @extend_schema(request=SuspensionDecisionInput, responses=SuspensionRecommendationOutput)
+    @action(detail=True, methods=["post"])
+    def execute(self, request, pk=None):
+        """The chair suspends the project (through the applications rulebook)."""
+        rec = self.get_object()
+        data = HarmReportViewSet._valid(SuspensionDecisionInput, request)
+        services.suspension_recommendation_execute(
+            actor=request.user, recommendation=rec, reason=data.get("reason", "")
+        )
+        return self._decided(request, rec)
+
+    @extend_schema(request=SuspensionDismissInput, responses=SuspensionRecommendationOutput)
+    @action(detail=True, methods=["post"])
+    def dismiss(self, request, pk=None):
+        """The chair dismisses the recommendation with a written reason."""
+        rec = self.get_object()
+        data = HarmReportViewSet._valid(SuspensionDismissInput, request)
+        services.suspension_recommendation_dismiss(
+            actor=request.user, recommendation=rec, reason=data.get("reason", "")
+        )
+        return self._decided(request, rec)
+
+
 def register(router) -> None:
     """Add this app's viewsets to the /api/v1/ router."""
     router.register("harm-reports", HarmReportViewSet, basename="harm-report")
+    router.register(
+        "suspension-recommendations",
+        SuspensionRecommendationViewSet,
+        basename="suspension-recommendation",
+    )
     router.register("redress-actions", RedressActionViewSet, basename="redress-action")
     from . import case_api, lesson_api
 

@@ -61,20 +61,15 @@ def work(user) -> list:
     """What waits for this user in harm reporting, for the home's "Waiting for you"."""
     from solidarity.accounts.home import WorkItem
 
-    from .models import HarmReportState, RedressAction, RedressState
+    from .models import RedressAction, RedressState
+    from .rules import panel_task
 
     items = []
     if user.has_role(Role.HARM_OFFICER):
         for report in selectors.harm_report_queue(open_only=True)[:20]:
-            if report.state == HarmReportState.RECEIVED and report.acknowledged_at is None:
-                action = _("Acknowledge the harm report")
-            elif report.state == HarmReportState.RECEIVED:
-                action = _("Triage the harm report")
-            else:
-                action = _("Decide on the harm report")
             items.append(
                 WorkItem(
-                    action=action,
+                    action=panel_task(report),
                     subject=report.reference,
                     url=f"/harms/{report.pk}/",
                     since=report.received_at,

@@ -359,6 +359,9 @@ class SuspensionRecommendation(models.Model):
                 name="suspension_recommendation_one_open",
             ),
         ]
+        indexes = [
+            models.Index(fields=["state", "created_at"], name="suspension_rec_state_created"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.report} → {self.application_id}"

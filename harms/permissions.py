@@ -53,6 +53,16 @@ def can_decide_suspension(user) -> bool:
     return has_role(user, Role.CHAIR)
 
 
+def may_decide_suspension(user, recommendation) -> bool:
+    """The chair executes or dismisses the panel's recommendation (the rulebook's predicate)."""
+    return can_decide_suspension(user)
+
+
+def can_read_suspension_recommendations(user) -> bool:
+    """The chair decides them; the harm panel made them; auditors read everything."""
+    return has_role(user, Role.CHAIR, Role.HARM_OFFICER, Role.AUDITOR)
+
+
 def can_complete_data_request(user, action) -> bool:
     """A correction or deletion is carried out by the custodian of the dataset concerned."""
     if is_harm_officer(user):

@@ -26,6 +26,7 @@ from .models import (
     RedressAction,
     RedressKind,
     RedressState,
+    SuspensionRecommendation,
 )
 from .permissions import ReceiptHolder, is_harm_officer, is_reporter_of
 
@@ -33,6 +34,8 @@ S = HarmReportState
 R = RedressState
 # Redress still waiting for the reporter's answer or for delivery.
 PENDING_REDRESS = (R.OFFERED, R.ACCEPTED)
+# Redress a custodian does not see yet (or ever): not accepted by the reporter.
+NOT_FOR_CUSTODIAN = (R.OFFERED, R.DECLINED)
 
 
 def redress_settled(report) -> bool:
@@ -281,6 +284,73 @@ REDRESS = StateMachine(
             refused=_("Only the reporter gives payment details."),
         ),
     ],
+)
+
+
+def panel_task(report) -> str:
+    """What the harm panel is to do next on an open report (the home's "Waiting for you"),
+    read from the moves the rulebook allows in the report's state."""
+    if HARM_REPORT.in_source_state("acknowledge", report):
+        return gettext("Acknowledge the harm report")
+    if HARM_REPORT.in_source_state("triage", report):
+        return gettext("Triage the harm report")
+    return gettext("Decide on the harm report")
+
+
+def _lock_recommendation(rec):
+    """Lock the project first, then the recommendation: the system's lock order puts the
+    application before everything that hangs on it (``application_suspend`` locks it too)."""
+    from applications.models import Application
+
+    application_id = rec.application_id or SuspensionRecommendation.objects.values_list(
+        "application_id", flat=True
+    ).get(pk=rec.pk)
+    list(
+        Application.objects.select_for_update(of=("self",))
+        .filter(pk=application_id)
+        .values_list("pk", flat=True)
+    )
+    return (
+        SuspensionRecommendation.objects.select_for_update(of=("self",))
+        .select_related("application", "report")
+        .get(pk=rec.pk)
+    )
+
+
+SR = SuspensionRecommendation.State
+
+# The panel's recommendation that the chair suspend a project; the chair decides it once.
+SUSPENSION = StateMachine(
+    name=str(_("suspension recommendation")),
+    permissions="harms.permissions",
+    locker=_lock_recommendation,
+    state_message=_("This recommendation has already been decided."),
+    transitions=[
+        Transition(
+            "execute",
+            (SR.OPEN,),
+            SR.EXECUTED,
+            "may_decide_suspension",
+            "harm_report.suspension_executed",
+            label=_("Suspend the project"),
+            verb=_("executed"),
+            refused=_("Only the chair may suspend a project."),
+        ),
+        Transition(
+            "dismiss",
+            (SR.OPEN,),
+            SR.DISMISSED,
+            "may_decide_suspension",
+            "harm_report.suspension_dismissed",
+            label=_("Dismiss"),
+            text="reason",
+            text_label=_("The reason for dismissing"),
+            text_field="decision_reason",
+            verb=_("dismissed"),
+            refused=_("Only the chair may decide on a suspension."),
+        ),
+    ],
+    waits={SR.OPEN: (_("The chair's decision"), _("the committee chair"))},
 )
 
 

@@ -194,6 +194,8 @@ def data_requests_for_custodian(user) -> QuerySet:
 
     from solidarity.catalog.models import Dataset
 
+    from .rules import NOT_FOR_CUSTODIAN
+
     datasets = get_objects_for_user(
         user, "catalog.manage_dataset", klass=Dataset, accept_global_perms=False
     )
@@ -201,9 +203,17 @@ def data_requests_for_custodian(user) -> QuerySet:
         RedressAction.objects.filter(
             dataset__in=datasets, kind__in=["data_correction", "data_deletion"]
         )
-        .exclude(state__in=["offered", "declined"])
+        .exclude(state__in=NOT_FOR_CUSTODIAN)
         .select_related("dataset")
         .order_by("state", "responded_at")
+    )
+
+
+def suspension_recommendations() -> QuerySet:
+    """Every suspension recommendation, newest first, with its project and report (for the
+    chair, the harm panel and auditors)."""
+    return SuspensionRecommendation.objects.select_related("application", "report").order_by(
+        "-created_at", "-id"
     )
 
 

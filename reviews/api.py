@@ -350,11 +350,26 @@ class ConflictIn(serializers.Serializer):
     details = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class RecuseIn(serializers.Serializer):
+    details = serializers.CharField(max_length=4000, help_text="The conflict of interest.")
+
+
 class AssignmentConflictOut(serializers.ModelSerializer):
+    actions = serializers.SerializerMethodField()
+
     class Meta:
         model = Assignment
-        fields = ["id", "application", "role", "due_on", "state", "has_conflict"]
+        fields = ["id", "application", "role", "due_on", "state", "has_conflict", "actions"]
         read_only_fields = fields
+
+    def get_actions(self, obj) -> list[str]:
+        """The moves of ``reviews.rules.ASSIGNMENT`` the caller may make now."""
+        from .rules import ASSIGNMENT
+
+        request = self.context.get("request")
+        if request is None:
+            return []
+        return sorted(t.name for t in ASSIGNMENT.available(request.user, obj))
 
 
 class AssignmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -380,7 +395,20 @@ class AssignmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         assignment = services.coi_declare(
             actor=request.user, assignment=assignment, **data.validated_data
         )
-        return Response(AssignmentConflictOut(assignment).data)
+        return Response(AssignmentConflictOut(assignment, context={"request": request}).data)
+
+    @extend_schema(request=RecuseIn, responses=AssignmentConflictOut)
+    @action(detail=True, methods=["post"])
+    def recuse(self, request, pk=None):
+        """A conflict found after the declaration: the reviewer recuses themself (their filing
+        no longer counts), until the committee has decided."""
+        assignment = _own_assignment(request.user, pk)
+        data = RecuseIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        assignment = services.assignment_recuse(
+            actor=request.user, assignment=assignment, details=data.validated_data["details"]
+        )
+        return Response(AssignmentConflictOut(assignment, context={"request": request}).data)
 
 
 # ---- the committee's actions on an application ------------------------------------------

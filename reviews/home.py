@@ -34,13 +34,12 @@ def self_assessment_panel(user):
     if not user.has_role(Role.RESEARCHER):
         return None
     from applications.models import Application
+    from applications.rules import EDITABLE
 
     from .models import Assessment, AssessmentKind
 
     drafts = list(
-        Application.objects.filter(
-            applicant=user, state__in=("draft", "revision_requested")
-        ).order_by("-updated_at")[:10]
+        Application.objects.filter(applicant=user, state__in=EDITABLE).order_by("-updated_at")[:10]
     )
     types = dict(
         Assessment.objects.filter(application__in=drafts, kind=AssessmentKind.SELF).values_list(
@@ -82,11 +81,12 @@ def work(user) -> list:
     from solidarity.accounts.home import WorkItem
 
     from .models import AssignmentState, Condition, ConditionState, Vote
+    from .rules import ASSIGNMENT, OPEN_ASSIGNMENT
 
     items = []
     if user.has_role(Role.REVIEWER, Role.CHAIR):
         for a in assignments_for_reviewer(user)[:15]:
-            coi = a.state == AssignmentState.AWAITING_COI
+            coi = ASSIGNMENT.in_source_state("declare-none", a)
             items.append(
                 WorkItem(
                     action=_("Declare any conflict of interest") if coi else _("File your review"),
@@ -130,12 +130,7 @@ def work(user) -> list:
             .annotate(
                 open_reviews=Count(
                     "review_assignments",
-                    filter=Q(
-                        review_assignments__state__in=[
-                            AssignmentState.AWAITING_COI,
-                            AssignmentState.ACTIVE,
-                        ]
-                    ),
+                    filter=Q(review_assignments__state__in=OPEN_ASSIGNMENT),
                 ),
                 filed=Count(
                     "review_assignments",

@@ -9,7 +9,7 @@ from .models import AssignmentState
 
 # Read from the applications' rulebook, not written again here.
 REVIEW_STATES = rules.REVIEW
-ASSIGNABLE_STATES = (rules.S.SUBMITTED, *rules.REVIEW)
+ASSIGNABLE_STATES = rules.COMMITTEE_STATES
 SELF_ASSESSMENT_STATES = rules.EDITABLE
 
 
@@ -47,18 +47,23 @@ def is_assigned_reviewer(user, assignment) -> bool:
     return _authenticated(user) and assignment.reviewer_id == user.pk
 
 
+def may_file_assessment(user, assignment) -> bool:
+    """Who files on an assignment (the rulebook's predicate): its reviewer, still a member."""
+    return is_assigned_reviewer(user, assignment) and has_role(user, Role.REVIEWER, Role.CHAIR)
+
+
 def can_declare_conflict(user, assignment) -> bool:
-    return (
-        is_assigned_reviewer(user, assignment) and assignment.state == AssignmentState.AWAITING_COI
-    )
+    from .rules import ASSIGNMENT
+
+    return ASSIGNMENT.allows("declare-none", user, assignment)
 
 
 def can_file(user, assignment) -> bool:
     """Only the assigned reviewer, after declaring no conflict, and only once."""
-    return (
-        is_assigned_reviewer(user, assignment)
-        and has_role(user, Role.REVIEWER, Role.CHAIR)
-        and assignment.state == AssignmentState.ACTIVE
+    from .rules import ASSIGNMENT
+
+    return ASSIGNMENT.in_source_state("file", assignment) and ASSIGNMENT.may_actor(
+        "file", user, assignment
     )
 
 
@@ -83,10 +88,9 @@ def is_voting_member(user, application, assignments) -> bool:
         return False
     if has_role(user, Role.CHAIR):
         return not any(a.reviewer_id == user.pk and a.is_recused for a in assignments)
-    return any(
-        a.reviewer_id == user.pk and a.state in (AssignmentState.ACTIVE, AssignmentState.FILED)
-        for a in assignments
-    )
+    from .rules import COUNTING
+
+    return any(a.reviewer_id == user.pk and a.state in COUNTING for a in assignments)
 
 
 def can_self_assess(user, application) -> bool:

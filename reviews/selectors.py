@@ -23,11 +23,12 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
+from applications.rules import COMMITTEE_STATES
 from applications.selectors import application_search
 from solidarity.accounts.roles import Role
 from solidarity.pagination import bounded_count
 
-from . import scoring
+from . import rules, scoring
 from .models import (
     Assessment,
     AssessmentFramework,
@@ -43,9 +44,10 @@ from .models import (
     VoteChoice,
 )
 
-OPEN_ASSIGNMENT_STATES = (AssignmentState.AWAITING_COI, AssignmentState.ACTIVE)
-COUNTING_STATES = (AssignmentState.ACTIVE, AssignmentState.FILED)
-QUEUE_STATES = ("submitted", "in_review", "awaiting_decision")
+# Declared in the rulebooks (``reviews.rules`` and ``applications.rules``).
+OPEN_ASSIGNMENT_STATES = rules.OPEN_ASSIGNMENT
+COUNTING_STATES = rules.COUNTING
+QUEUE_STATES = COMMITTEE_STATES
 
 
 def frameworks() -> QuerySet:
@@ -225,9 +227,7 @@ def assignments_for_reviewer(user) -> QuerySet:
 def reviewer_history(user) -> QuerySet:
     """Everything the reviewer has filed or been recused from, newest first."""
     return (
-        Assignment.objects.filter(
-            reviewer=user, state__in=(AssignmentState.FILED, AssignmentState.RECUSED)
-        )
+        Assignment.objects.filter(reviewer=user, state__in=rules.FINISHED)
         .select_related("application", "assessment", "application__committee_file")
         .order_by("-filed_at", "-coi_declared_at", "-id")
     )

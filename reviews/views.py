@@ -256,8 +256,20 @@ def assignment_detail(request, pk):
     return render(
         request,
         "reviews/assignment.html",
-        {"assignment": assignment, "form": form, "team": team},
+        {
+            "assignment": assignment,
+            "form": form,
+            "team": team,
+            "moves": _moves(request, assignment),
+        },
     )
+
+
+def _moves(request, assignment) -> set[str]:
+    """The assignment moves the rulebook (``reviews.rules.ASSIGNMENT``) offers this user now."""
+    from .rules import ASSIGNMENT
+
+    return {t.name for t in ASSIGNMENT.available(request.user, assignment)}
 
 
 @login_required
@@ -334,6 +346,7 @@ def assess(request, pk):
             "result": result,
             "filed": filed,
             "recuse_form": forms.RecuseForm(),
+            "moves": _moves(request, assignment),
             # What went wrong before with these datasets and organisations, and the harm
             # panel's lessons, while the reviewer weighs the risks (issue 15).
             "harm_history": _harm_history_of(application),

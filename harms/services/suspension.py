@@ -7,16 +7,15 @@ from django.utils.translation import gettext as _
 
 from solidarity import audit
 from solidarity.accounts.roles import Role
-from solidarity.errors import DomainError, PermissionDenied, TransitionNotAllowed
+from solidarity.errors import DomainError, TransitionNotAllowed
 from solidarity.notifications.services import notify
+from solidarity.transitions import transition_run
 
 from ..models import (
     HarmReport,
     SuspensionRecommendation,
 )
-from ..permissions import (
-    can_decide_suspension,
-)
+from ..rules import SUSPENSION, _lock_recommendation
 from ._common import (
     _lock,
     _require_officer,
@@ -70,82 +69,59 @@ def harm_report_recommend_suspension(
     return rec
 
 
-def _lock_recommendation(rec):
-    """Lock the project first, then the recommendation: the system's lock order puts the
-    application before everything that hangs on it (``application_suspend`` locks it too)."""
-    from applications.models import Application
-
-    application_id = rec.application_id or SuspensionRecommendation.objects.values_list(
-        "application_id", flat=True
-    ).get(pk=rec.pk)
-    list(
-        Application.objects.select_for_update(of=("self",))
-        .filter(pk=application_id)
-        .values_list("pk", flat=True)
-    )
-    return (
-        SuspensionRecommendation.objects.select_for_update(of=("self",))
-        .select_related("application", "report")
-        .get(pk=rec.pk)
-    )
-
-
 def suspension_recommendation_execute(
     *, actor, recommendation: SuspensionRecommendation, reason: str = ""
 ) -> SuspensionRecommendation:
     """The chair suspends the project through the applications service.
 
-    Precondition: the chair; the recommendation is open. The project's own rules (only an
-    active project may be suspended) are checked by ``application_suspend``.
+    Precondition (``harms.rules.SUSPENSION``): the chair; the recommendation is open. The
+    project's own rules (only an active project can be suspended) are the applications
+    rulebook's. The project is locked before the recommendation (the system's lock order).
     """
     from applications.services import application_suspend
 
+    reason = (reason or "").strip()
     with transaction.atomic():
         rec = _lock_recommendation(recommendation)
-        if not can_decide_suspension(actor):
-            raise PermissionDenied(_("Only the chair may suspend a project."))
-        if rec.state != SuspensionRecommendation.State.OPEN:
-            raise TransitionNotAllowed(_("This recommendation has already been decided."))
-        application_suspend(
+        SUSPENSION.check("execute", actor=actor, obj=rec)
+        application_suspend(actor=actor, application=rec.application, reason=reason or rec.reason)
+        return transition_run(
+            SUSPENSION,
+            "execute",
             actor=actor,
-            application=rec.application,
-            reason=(reason or "").strip() or rec.reason,
+            obj=rec,
+            lock=False,
+            changes=_decided(actor, reason),
+            payload=_payload(rec),
         )
-        rec.state = SuspensionRecommendation.State.EXECUTED
-        rec.decided_by = actor
-        rec.decided_at = timezone.now()
-        rec.decision_reason = (reason or "").strip()
-        rec.save(update_fields=["state", "decided_by", "decided_at", "decision_reason"])
-        audit.record(
-            actor=actor,
-            action="harm_report.suspension_executed",
-            target=rec.report,
-            payload={"application": rec.application_id, "recommendation": rec.pk},
-        )
-    return rec
 
 
 def suspension_recommendation_dismiss(
     *, actor, recommendation: SuspensionRecommendation, reason: str
 ) -> SuspensionRecommendation:
-    """The chair declines to suspend, with a reason the panel reads."""
-    if not (reason or "").strip():
-        raise DomainError(_("Give a reason."), field_errors={"reason": [_("Required.")]})
-    with transaction.atomic():
-        rec = _lock_recommendation(recommendation)
-        if not can_decide_suspension(actor):
-            raise PermissionDenied(_("Only the chair may decide on a suspension."))
-        if rec.state != SuspensionRecommendation.State.OPEN:
-            raise TransitionNotAllowed(_("This recommendation has already been decided."))
-        rec.state = SuspensionRecommendation.State.DISMISSED
-        rec.decided_by = actor
-        rec.decided_at = timezone.now()
-        rec.decision_reason = reason.strip()
-        rec.save(update_fields=["state", "decided_by", "decided_at", "decision_reason"])
-        audit.record(
-            actor=actor,
-            action="harm_report.suspension_dismissed",
-            target=rec.report,
-            payload={"application": rec.application_id, "recommendation": rec.pk},
-        )
-    return rec
+    """The chair dismisses the recommendation with a written reason; the project is untouched.
+
+    Precondition (``harms.rules.SUSPENSION``): the chair; the recommendation is open.
+    """
+    return transition_run(
+        SUSPENSION,
+        "dismiss",
+        actor=actor,
+        obj=recommendation,
+        text=reason,
+        changes=_decided(actor, None),
+        payload=_payload(recommendation),
+    )
+
+
+def _payload(rec) -> dict:
+    # The event's target is the recommendation (the row whose state changes); the report and
+    # the project are named here.
+    return {"report": rec.report_id, "application": rec.application_id, "recommendation": rec.pk}
+
+
+def _decided(actor, reason) -> dict:
+    changes = {"decided_by": actor, "decided_at": timezone.now()}
+    if reason is not None:
+        changes["decision_reason"] = reason
+    return changes

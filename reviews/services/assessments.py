@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from solidarity import audit
 from solidarity.errors import DomainError, PermissionDenied, TransitionNotAllowed
+from solidarity.transitions import transition_run
 
 from .. import scoring
 from ..models import (
@@ -22,7 +23,8 @@ from ..models import (
     RiskCategory,
     RiskItem,
 )
-from ..permissions import SELF_ASSESSMENT_STATES, can_file
+from ..permissions import SELF_ASSESSMENT_STATES
+from ..rules import ASSIGNMENT
 
 
 def framework_loaded(framework_id: int | None = None) -> AssessmentFramework:
@@ -234,10 +236,8 @@ def _check_filing(actor, assignment: Assignment) -> None:
         raise PermissionDenied(_("You are recused from this application."))
     if assignment.state == AssignmentState.FILED:
         raise TransitionNotAllowed(_("This assessment is filed already and can no longer change."))
-    if not can_file(actor, assignment):
-        raise PermissionDenied(_("Only a reviewer may file an assessment."))
-    if assignment.application.state not in ("in_review", "awaiting_decision"):
-        raise TransitionNotAllowed(_("The application is not in review."))
+    # The role, the state and the application's review window: the rulebook's "file".
+    ASSIGNMENT.check("file", actor=actor, obj=assignment)
 
 
 def assessment_save_draft(
@@ -289,15 +289,14 @@ def assessment_file(
         now = timezone.now()
         assessment.filed_at = now
         assessment.save(update_fields=[*SCORE_FIELDS, "comments", "filed_at"])
-        assignment.state = AssignmentState.FILED
-        assignment.filed_at = now
-        assignment.save(update_fields=["state", "filed_at"])
-        audit.record(
+        transition_run(
+            ASSIGNMENT,
+            "file",
             actor=actor,
-            action="assessment.file",
-            target=assessment,
-            from_state=AssignmentState.ACTIVE,
-            to_state=AssignmentState.FILED,
+            obj=assignment,
+            lock=False,
+            changes={"filed_at": now},
+            audit_target=assessment,
             payload={
                 "kind": "reviewer",
                 "application": assignment.application_id,
@@ -322,7 +321,7 @@ def _tell_secretariat_when_all_filed(application) -> None:
         .exclude(state=AssignmentState.RECUSED)
         .values_list("state", flat=True)
     )
-    if states != {AssignmentState.FILED}:
+    if len(states) != 1 or AssignmentState.FILED not in states:
         return
     notify(
         recipients=get_user_model()

@@ -14,9 +14,11 @@ from solidarity.accounts.roles import Role, has_role
 from solidarity.errors import DomainError, PermissionDenied, TransitionNotAllowed
 from solidarity.formatting import day
 from solidarity.notifications.services import notify
+from solidarity.transitions import transition_run
 
 from ..models import Assignment, AssignmentState, ReviewerRole
 from ..permissions import ASSIGNABLE_STATES, can_assign
+from ..rules import ASSIGNMENT, OPEN_ASSIGNMENT
 
 VIEW_PERM = "applications.view_application_object"
 
@@ -116,23 +118,20 @@ def coi_declare(*, actor, assignment, has_conflict: bool, details: str = "") -> 
             _("Describe the conflict of interest."),
             field_errors={"details": [_("Describe the conflict.")]},
         )
+    name = "declare-conflict" if has_conflict else "declare-none"
     with transaction.atomic():
-        assignment = (
-            Assignment.objects.select_for_update()
-            .select_related("application", "assigned_by")
-            .get(pk=assignment.pk)
-        )
-        if assignment.reviewer_id != getattr(actor, "pk", None):
-            raise PermissionDenied(_("Only the assigned reviewer declares their conflicts."))
-        if assignment.state != AssignmentState.AWAITING_COI:
-            raise TransitionNotAllowed(_("Conflicts of interest are already declared."))
-        before = assignment.state
-        assignment.has_conflict = bool(has_conflict)
-        assignment.conflict_details = details
-        assignment.coi_declared_at = timezone.now()
-        assignment.state = AssignmentState.RECUSED if has_conflict else AssignmentState.ACTIVE
-        assignment.save(
-            update_fields=["has_conflict", "conflict_details", "coi_declared_at", "state"]
+        assignment = transition_run(
+            ASSIGNMENT,
+            name,
+            actor=actor,
+            obj=assignment,
+            text=details if has_conflict else None,
+            changes={
+                "has_conflict": bool(has_conflict),
+                "conflict_details": details,
+                "coi_declared_at": timezone.now(),
+            },
+            payload={"application": assignment.application_id, "conflict": bool(has_conflict)},
         )
         if has_conflict:
             remove_perm(VIEW_PERM, actor, assignment.application)
@@ -149,14 +148,6 @@ def coi_declare(*, actor, assignment, has_conflict: bool, details: str = "") -> 
             )
         else:
             assign_perm(VIEW_PERM, actor, assignment.application)
-        audit.record(
-            actor=actor,
-            action="coi.declare",
-            target=assignment,
-            from_state=before,
-            to_state=assignment.state,
-            payload={"application": assignment.application_id, "conflict": bool(has_conflict)},
-        )
     return assignment
 
 
@@ -173,34 +164,16 @@ def assignment_recuse(*, actor, assignment, details: str) -> Assignment:
             field_errors={"details": [_("Describe the conflict.")]},
         )
     with transaction.atomic():
-        assignment = (
-            Assignment.objects.select_for_update()
-            .select_related("application")
-            .get(pk=assignment.pk)
-        )
-        if assignment.reviewer_id != getattr(actor, "pk", None):
-            raise PermissionDenied(_("Only the assigned reviewer may recuse themself."))
-        if assignment.state not in (AssignmentState.ACTIVE, AssignmentState.FILED):
-            raise TransitionNotAllowed(_("This assignment cannot be recused from now."))
-        if assignment.application.state not in ("submitted", "in_review", "awaiting_decision"):
-            raise TransitionNotAllowed(_("The application is decided already."))
-        before = assignment.state
-        assignment.state = AssignmentState.RECUSED
-        assignment.has_conflict = True
-        assignment.conflict_details = details
-        assignment.coi_declared_at = timezone.now()
-        assignment.save(
-            update_fields=["state", "has_conflict", "conflict_details", "coi_declared_at"]
-        )
-        remove_perm(VIEW_PERM, actor, assignment.application)
-        audit.record(
+        assignment = transition_run(
+            ASSIGNMENT,
+            "recuse",
             actor=actor,
-            action="coi.declare",
-            target=assignment,
-            from_state=before,
-            to_state=AssignmentState.RECUSED,
+            obj=assignment,
+            text=details,
+            changes={"has_conflict": True, "coi_declared_at": timezone.now()},
             payload={"application": assignment.application_id, "conflict": True, "late": True},
         )
+        remove_perm(VIEW_PERM, actor, assignment.application)
     return assignment
 
 
@@ -213,15 +186,17 @@ def assignment_remind_due(*, today: datetime.date) -> int:
     Idempotent: an assignment reminded today is skipped. Returns how many were reminded.
     No audit event: a reminder changes no state.
     """
+    from applications.rules import COMMITTEE_STATES
+
     limit = today + datetime.timedelta(days=REMIND_DAYS_BEFORE)
     reminded = 0
     with transaction.atomic():
         due = list(
             Assignment.objects.select_for_update(skip_locked=True)
             .filter(
-                state__in=(AssignmentState.AWAITING_COI, AssignmentState.ACTIVE),
+                state__in=OPEN_ASSIGNMENT,
                 due_on__lte=limit,
-                application__state__in=("submitted", "in_review", "awaiting_decision"),
+                application__state__in=COMMITTEE_STATES,
             )
             .exclude(last_reminded_on=today)
             .select_related("reviewer", "application")

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.models import ApplicationState
+from applications.rules import CONDITION_WINDOW
 from solidarity import audit
 from solidarity.accounts.roles import Role, has_role
 from solidarity.errors import DomainError, PermissionDenied, TransitionNotAllowed
@@ -434,7 +434,7 @@ def condition_add(
         raise DomainError(_("The condition is not complete."), field_errors=errors)
     with transaction.atomic():
         application, _committee = _lock(application)
-        if application.state not in (*REVIEW_STATES, ApplicationState.APPROVED):
+        if application.state not in CONDITION_WINDOW:
             raise TransitionNotAllowed(_("Conditions are set while the application is reviewed."))
         condition = Condition.objects.create(
             application=application,

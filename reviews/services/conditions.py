@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applications.rules import TERMINAL
 from solidarity import audit
 from solidarity.notifications.services import notify
 
@@ -24,7 +25,7 @@ REMIND_DAYS_BEFORE = 7
 REMIND_OVERDUE_EVERY_DAYS = 7
 
 # Applications whose conditions no longer bind anyone: nothing is flagged or reminded.
-_ENDED_APPLICATION_STATES = ["rejected", "withdrawn", "revoked", "closed"]
+_ENDED_APPLICATION_STATES = TERMINAL
 
 
 def conditions_before_activation_missing(application) -> list[str]:
