@@ -61,7 +61,7 @@ def _tell_applicant(application, subject, body) -> None:
     notify(
         recipients=[application.applicant, *members],
         kind="application",
-        context={"subject": subject, "body": body},
+        context=lambda: {"subject": subject, "body": body},
         url=_url(application),
     )
 

@@ -160,7 +160,7 @@ def application_submit(*, actor, application) -> Application:
     notify(
         recipients=_role_users(Role.SECRETARIAT),
         kind="application",
-        context={
+        context=lambda: {
             "subject": _("New submission %(ref)s") % {"ref": application.reference},
             "body": _("%(title)s (version %(n)s) awaits screening.")
             % {"title": application.title, "n": application.current_version},
@@ -170,7 +170,7 @@ def application_submit(*, actor, application) -> Application:
     notify(
         recipients=_custodians_of(application),
         kind="application",
-        context={
+        context=lambda: {
             "subject": _("Access requested to your data: %(ref)s") % {"ref": application.reference},
             "body": _("%(title)s requests one of your organisation's datasets.")
             % {"title": application.title},
@@ -326,7 +326,7 @@ def application_mark_awaiting_decision(*, actor, application) -> Application:
     notify(
         recipients=_role_users(Role.CHAIR),
         kind="application",
-        context={
+        context=lambda: {
             "subject": _("Decision due: %(ref)s") % {"ref": application.reference},
             "body": _(
                 "The reviews of %(title)s are in and the secretariat put it forward for the "
@@ -380,7 +380,7 @@ def application_approve(
     notify(
         recipients=_role_users(Role.BENEFIT_OFFICER) if application.activated_at is None else [],
         kind="application",
-        context={
+        context=lambda: {
             "subject": _("Agreement to draft: %(ref)s") % {"ref": application.reference},
             "body": _(
                 "%(title)s was approved. It becomes active only with a signed benefit-sharing "
@@ -397,7 +397,7 @@ def application_approve(
         notify(
             recipients=_custodians_of(application, dataset_ids=pending),
             kind="application",
-            context={
+            context=lambda: {
                 "subject": _("Approved, awaiting your access decision: %(ref)s")
                 % {"ref": application.reference},
                 "body": _(

@@ -47,7 +47,10 @@ def tell(recipients, *, subject: str, body: str, url: str, kind: str = "benefits
     recipients = list(recipients)
     transaction.on_commit(
         lambda: notify(
-            recipients=recipients, kind=kind, context={"subject": subject, "body": body}, url=url
+            recipients=recipients,
+            kind=kind,
+            context=lambda: {"subject": subject, "body": body},
+            url=url,
         )
     )
 
