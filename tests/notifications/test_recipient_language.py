@@ -2,6 +2,7 @@
 
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
 
 from solidarity.audit.models import AuditEvent
 from solidarity.notifications.models import Notification
@@ -115,3 +116,17 @@ def _subject():
     from django.utils.translation import gettext
 
     return gettext("Review requested: %(ref)s") % {"ref": "R-1"}
+
+
+def test_the_applicant_hears_of_screening_in_their_own_language(researcher, secretariat):
+    from applications import services as application_services
+
+    researcher.language = "de"
+    researcher.save(update_fields=["language"])
+    submitted = review_factories.submitted(researcher)
+    with translation.override("fr"):
+        app = application_services.application_accept(actor=secretariat, application=submitted)
+    note = Notification.objects.filter(recipient=researcher).latest("id")
+    with translation.override("de"):
+        assert note.subject == translation.gettext("In review: %(ref)s") % {"ref": app.reference}
+    assert note.subject != f"In review: {app.reference}"
