@@ -66,7 +66,7 @@ def harm_report_assign_owner(*, actor, report: HarmReport, owner, note: str = ""
             notify(
                 recipients=[owner],
                 kind="harm_report.handover",
-                context={
+                context=lambda: {
                     "subject": _("Harm report %(ref)s is now yours") % {"ref": report.reference},
                     "body": (
                         _("%(by)s handed you this harm case.") % {"by": actor.get_username()}

@@ -270,7 +270,7 @@ def _open_one(*, actor, application, scope, scope_id, label, count, newest, days
             notify(
                 recipients=list(chairs),
                 kind="harm_review.open",
-                context={
+                context=lambda: {
                     "subject": _("Harm review opened: %(ref)s")
                     % {"ref": application.reference or application.title},
                     "body": _(

@@ -21,6 +21,7 @@ from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from solidarity.accounts.models import User
 
 from . import permissions, selectors, services
+from .framework_texts import framework_text
 from .models import (
     Assessment,
     AssessmentFramework,
@@ -41,7 +42,17 @@ from .services.committee import default_quorum
 # ---- frameworks and the try-out ----------------------------------------------------------
 
 
+class FrameworkText(serializers.CharField):
+    """A questionnaire text in the request's language; English (the reference) stays stored."""
+
+    def to_representation(self, value):
+        return framework_text(super().to_representation(value))
+
+
 class ChoiceOut(serializers.ModelSerializer):
+    text = FrameworkText()
+    feedback = FrameworkText()
+
     class Meta:
         model = Choice
         fields = ["id", "text", "weight", "kind", "feedback"]
@@ -49,6 +60,9 @@ class ChoiceOut(serializers.ModelSerializer):
 
 class QuestionOut(serializers.ModelSerializer):
     choices = ChoiceOut(many=True)
+    text = FrameworkText()
+    explanation = FrameworkText()
+    feedback = FrameworkText()
 
     class Meta:
         model = Question
@@ -67,6 +81,7 @@ class QuestionOut(serializers.ModelSerializer):
 
 class GroupOut(serializers.ModelSerializer):
     questions = QuestionOut(many=True)
+    title = FrameworkText()
 
     class Meta:
         model = QuestionGroup

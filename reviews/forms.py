@@ -2,12 +2,12 @@
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from solidarity.accounts.models import User
 from solidarity.accounts.roles import Role
 
+from .framework_texts import framework_text
 from .models import (
     ConditionKind,
     ReviewerRole,
@@ -25,7 +25,7 @@ def _other_label(question) -> str:
     """The text of the question's “Other …” choice (e.g. “None of the above (please specify)”)."""
     for choice in question.choices.all():
         if choice.kind in OTHER_KINDS:
-            return choice.text
+            return framework_text(choice.text)
     return ""
 
 
@@ -56,10 +56,10 @@ class FrameworkAnswersForm(forms.Form):
             names = []
             for question in group.questions.all():
                 name = f"q_{question.pk}"
-                choices = [(str(c.pk), c.text) for c in question.choices.all()]
-                label = f"{question.label}. {question.text}"
+                choices = [(str(c.pk), framework_text(c.text)) for c in question.choices.all()]
+                label = f"{question.label}. {framework_text(question.text)}"
                 # Texts of the bundled questionnaire that the project reworded are translated.
-                help_text = gettext(question.explanation) if question.explanation else ""
+                help_text = framework_text(question.explanation)
                 if question.max_select > 1:
                     help_text = _("Tick %(min)s to %(max)s.") % {
                         "min": question.min_select,

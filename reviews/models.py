@@ -322,7 +322,12 @@ class Assessment(models.Model):
         if not texts:
             return []
         questions = Question.objects.filter(pk__in=texts).order_by("group__position", "position")
-        return [{"label": q.label, "question": q.text, "text": texts[q.pk]} for q in questions]
+        from .framework_texts import framework_text
+
+        return [
+            {"label": q.label, "question": framework_text(q.text), "text": texts[q.pk]}
+            for q in questions
+        ]
 
 
 class RiskCategory(models.TextChoices):

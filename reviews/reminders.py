@@ -51,7 +51,7 @@ def _send(*, kind, obj, due, today, recipients, subject, body, url, marker=None)
             notify(
                 recipients=recipients,
                 kind="due_reminder",
-                context={"subject": subject, "body": body},
+                context=lambda: {"subject": subject, "body": body},
                 url=url,
             )
             if marker:

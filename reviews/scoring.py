@@ -17,6 +17,8 @@ from fractions import Fraction
 
 from django.utils.translation import gettext as _
 
+from .framework_texts import framework_text
+
 BENEFIT = "benefit"
 SAFETY = "safety"
 AXES = (BENEFIT, SAFETY)
@@ -223,7 +225,7 @@ def score_answers(
                     label=question.label,
                     axis=question.axis,
                     lost=high - value,
-                    feedback="; ".join(t for t in texts if t),
+                    feedback="; ".join(framework_text(t) for t in texts if t),
                 )
             )
     shortfalls.sort(key=lambda s: (-s.lost, s.question_id))

@@ -117,6 +117,7 @@ MIDDLEWARE = [
     "solidarity.middleware.BadInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "solidarity.accounts.language.UserLanguageMiddleware",
     "solidarity.accounts.middleware.StaffIdleTimeoutMiddleware",
     "solidarity.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from grants import api as grants_api
 from solidarity import ops
+from solidarity.accounts import language as account_language
 from solidarity.accounts import urls as accounts_urls
 from solidarity.accounts.views import ThrottledObtainAuthToken, home
 from solidarity.auditing import views as auditing_views
@@ -38,6 +39,8 @@ urlpatterns = [
     path(".well-known/jwks.json", grants_api.jwks, name="grants-jwks"),
     path("audit/", auditing_views.audit_console, name="audit-console"),
     path("auditing/", include("solidarity.auditing.urls")),
+    # The switcher keeps a signed-in person's choice on the account (before Django's own).
+    path("i18n/setlang/", account_language.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("reviews.api")),  # the committee's applications/{id}/… actions

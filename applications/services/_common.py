@@ -50,7 +50,11 @@ def _url(application) -> str:
 
 
 def _tell_applicant(application, subject, body) -> None:
-    """The applicant and the accepted co-applicants hear what happens to the application."""
+    """The applicant and the accepted co-applicants hear what happens to the application.
+
+    ``subject`` and ``body`` are texts or callables returning them; callables are called in
+    each recipient's language (``notify``).
+    """
     from ..team import MemberState
 
     members = get_user_model().objects.filter(
@@ -61,7 +65,10 @@ def _tell_applicant(application, subject, body) -> None:
     notify(
         recipients=[application.applicant, *members],
         kind="application",
-        context={"subject": subject, "body": body},
+        context=lambda: {
+            "subject": subject() if callable(subject) else subject,
+            "body": body() if callable(body) else body,
+        },
         url=_url(application),
     )
 

@@ -187,7 +187,7 @@ def _notify_message(actor, application, message: Message) -> None:
         notify(
             recipients=mentioned,
             kind="application",
-            context={
+            context=lambda: {
                 "subject": _("You were mentioned in the conversation on %(ref)s") % {"ref": ref},
                 "body": message.body[:500],
             },
@@ -212,6 +212,6 @@ def _notify_message(actor, application, message: Message) -> None:
         notify(
             recipients=others,
             kind="application",
-            context={"subject": subject % {"ref": ref}, "body": message.body[:500]},
+            context=lambda: {"subject": subject % {"ref": ref}, "body": message.body[:500]},
             url=url,
         )

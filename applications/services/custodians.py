@@ -60,8 +60,8 @@ def dataset_request_grant(*, actor, dataset_request, reason: str = "", condition
     application = request.application
     _tell_applicant(
         application,
-        _("Access granted to %(dataset)s") % {"dataset": request.dataset.title},
-        request.decision_conditions or request.decision_reason or _("No conditions."),
+        lambda: _("Access granted to %(dataset)s") % {"dataset": request.dataset.title},
+        lambda: request.decision_conditions or request.decision_reason or _("No conditions."),
     )
     application_try_activate(actor=actor, application=application)
     return request
@@ -74,7 +74,7 @@ def dataset_request_decline(*, actor, dataset_request, reason: str):
     request = _decide(actor, dataset_request, name="decline", reason=reason)
     _tell_applicant(
         request.application,
-        _("Access declined to %(dataset)s") % {"dataset": request.dataset.title},
-        reason,
+        lambda: _("Access declined to %(dataset)s") % {"dataset": request.dataset.title},
+        lambda: reason,
     )
     return request

@@ -71,8 +71,8 @@ def application_suspend(*, actor, application, reason: str) -> Application:
     project_changed(application, event="suspended", actor=actor)
     _tell_applicant(
         application,
-        _("Suspended: %(ref)s") % {"ref": application.reference},
-        application.state_reason,
+        lambda: _("Suspended: %(ref)s") % {"ref": application.reference},
+        lambda: application.state_reason,
     )
     return application
 
@@ -87,8 +87,8 @@ def application_reinstate(*, actor, application) -> Application:
     project_changed(application, event="reinstated", actor=actor)
     _tell_applicant(
         application,
-        _("Reinstated: %(ref)s") % {"ref": application.reference},
-        _("The suspension was lifted; your project is active again."),
+        lambda: _("Reinstated: %(ref)s") % {"ref": application.reference},
+        lambda: _("The suspension was lifted; your project is active again."),
     )
     return application
 
@@ -109,8 +109,8 @@ def application_revoke(*, actor, application, reason: str) -> Application:
     project_changed(application, event="revoked", actor=actor)
     _tell_applicant(
         application,
-        _("Revoked: %(ref)s") % {"ref": application.reference},
-        application.state_reason,
+        lambda: _("Revoked: %(ref)s") % {"ref": application.reference},
+        lambda: application.state_reason,
     )
     return application
 
@@ -167,12 +167,14 @@ def application_expire_due(*, today: datetime.date) -> dict:
             project_changed(application, event="expired", actor="system")
             _tell_applicant(
                 application,
-                _("Access expired: %(ref)s") % {"ref": application.reference},
-                _(
-                    "Access ended on %(date)s and the project was closed. "
-                    "Please send your final report."
-                )
-                % {"date": application.access_expires_on.isoformat()},
+                lambda app=application: _("Access expired: %(ref)s") % {"ref": app.reference},
+                lambda app=application: (
+                    _(
+                        "Access ended on %(date)s and the project was closed. "
+                        "Please send your final report."
+                    )
+                    % {"date": app.access_expires_on.isoformat()}
+                ),
             )
             closed += 1
     horizon = today + datetime.timedelta(days=max(EXPIRY_WARNINGS))
@@ -201,10 +203,14 @@ def application_expire_due(*, today: datetime.date) -> dict:
             )
             _tell_applicant(
                 application,
-                _("Access ends in %(days)s days: %(ref)s")
-                % {"days": days_left, "ref": application.reference},
-                _("Access to the data ends on %(date)s. Ask for an amendment to extend it.")
-                % {"date": application.access_expires_on.isoformat()},
+                lambda app=application, days=days_left: (
+                    _("Access ends in %(days)s days: %(ref)s")
+                    % {"days": days, "ref": app.reference}
+                ),
+                lambda app=application: (
+                    _("Access to the data ends on %(date)s. Ask for an amendment to extend it.")
+                    % {"date": app.access_expires_on.isoformat()}
+                ),
             )
             warned += 1
     return {"closed": closed, "warned": warned}

@@ -124,14 +124,14 @@ def application_member_invite(
         notify(
             recipients=[account],
             kind="application",
-            context={"subject": subject, "body": body},
+            context=lambda: {"subject": subject, "body": body},
             url=invitation_path(token),
         )
     else:
         notify_address(
             address_key=f"{ADDRESS_PREFIX}:{member.pk}",
             kind="application",
-            context={
+            context=lambda: {
                 "subject": subject,
                 "body": f"{body}\n\n{settings.SITE_URL}{invitation_path(token)}",
             },
@@ -195,7 +195,7 @@ def application_member_accept(*, actor, token: str) -> ApplicationMember:
     notify(
         recipients=[application.applicant],
         kind="application",
-        context={
+        context=lambda: {
             "subject": _("%(name)s joined the team of %(title)s")
             % {"name": actor.get_full_name() or actor.username, "title": application.title},
             "body": _("They joined as %(role)s.") % {"role": member.get_role_display().lower()},
@@ -304,7 +304,7 @@ def application_member_remove(*, actor, member: ApplicationMember) -> Applicatio
         notify(
             recipients=[member.user],
             kind="application",
-            context={
+            context=lambda: {
                 "subject": _("You were removed from the team of %(title)s")
                 % {"title": application.title},
                 "body": _("You no longer have access to this application."),

@@ -160,7 +160,7 @@ def application_submit(*, actor, application) -> Application:
     notify(
         recipients=_role_users(Role.SECRETARIAT),
         kind="application",
-        context={
+        context=lambda: {
             "subject": _("New submission %(ref)s") % {"ref": application.reference},
             "body": _("%(title)s (version %(n)s) awaits screening.")
             % {"title": application.title, "n": application.current_version},
@@ -170,7 +170,7 @@ def application_submit(*, actor, application) -> Application:
     notify(
         recipients=_custodians_of(application),
         kind="application",
-        context={
+        context=lambda: {
             "subject": _("Access requested to your data: %(ref)s") % {"ref": application.reference},
             "body": _("%(title)s requests one of your organisation's datasets.")
             % {"title": application.title},
@@ -195,8 +195,8 @@ def application_request_revision(*, actor, application, message: str) -> Applica
     record_revision_request(actor=actor, application=application, text=application.state_reason)
     _tell_applicant(
         application,
-        _("Revision requested: %(ref)s") % {"ref": application.reference},
-        application.state_reason,
+        lambda: _("Revision requested: %(ref)s") % {"ref": application.reference},
+        lambda: application.state_reason,
     )
     return application
 
@@ -207,8 +207,8 @@ def application_accept(*, actor, application) -> Application:
     application = transition_run(APPLICATION, "accept", actor=actor, obj=application)
     _tell_applicant(
         application,
-        _("In review: %(ref)s") % {"ref": application.reference},
-        _("Your application passed screening and is now with the review committee."),
+        lambda: _("In review: %(ref)s") % {"ref": application.reference},
+        lambda: _("Your application passed screening and is now with the review committee."),
     )
     return application
 
@@ -228,8 +228,8 @@ def application_reject(*, actor, application, reason: str) -> Application:
     )
     _tell_applicant(
         application,
-        _("Rejected: %(ref)s") % {"ref": application.reference},
-        application.state_reason,
+        lambda: _("Rejected: %(ref)s") % {"ref": application.reference},
+        lambda: application.state_reason,
     )
     return application
 
@@ -254,8 +254,8 @@ def application_decline(*, actor, application, reason: str, decision: int | None
         )
         _tell_applicant(
             application,
-            _("Amendment turned down: %(ref)s") % {"ref": application.reference},
-            reason,
+            lambda: _("Amendment turned down: %(ref)s") % {"ref": application.reference},
+            lambda: reason,
         )
         return application
     application = transition_run(
@@ -269,8 +269,8 @@ def application_decline(*, actor, application, reason: str, decision: int | None
     )
     _tell_applicant(
         application,
-        _("Rejected: %(ref)s") % {"ref": application.reference},
-        application.state_reason,
+        lambda: _("Rejected: %(ref)s") % {"ref": application.reference},
+        lambda: application.state_reason,
     )
     return application
 
@@ -326,7 +326,7 @@ def application_mark_awaiting_decision(*, actor, application) -> Application:
     notify(
         recipients=_role_users(Role.CHAIR),
         kind="application",
-        context={
+        context=lambda: {
             "subject": _("Decision due: %(ref)s") % {"ref": application.reference},
             "body": _(
                 "The reviews of %(title)s are in and the secretariat put it forward for the "
@@ -371,16 +371,18 @@ def application_approve(
     )
     _tell_applicant(
         application,
-        _("Approved: %(ref)s") % {"ref": application.reference},
-        _("Your application was approved; access expires on %(date)s.")
-        % {"date": day(access_expires_on)},
+        lambda: _("Approved: %(ref)s") % {"ref": application.reference},
+        lambda: (
+            _("Your application was approved; access expires on %(date)s.")
+            % {"date": day(access_expires_on)}
+        ),
     )
     # Hand-overs: a benefit-sharing agreement must be drafted (a project approved again after
     # an amendment keeps its agreement); custodians still to decide.
     notify(
         recipients=_role_users(Role.BENEFIT_OFFICER) if application.activated_at is None else [],
         kind="application",
-        context={
+        context=lambda: {
             "subject": _("Agreement to draft: %(ref)s") % {"ref": application.reference},
             "body": _(
                 "%(title)s was approved. It becomes active only with a signed benefit-sharing "
@@ -397,7 +399,7 @@ def application_approve(
         notify(
             recipients=_custodians_of(application, dataset_ids=pending),
             kind="application",
-            context={
+            context=lambda: {
                 "subject": _("Approved, awaiting your access decision: %(ref)s")
                 % {"ref": application.reference},
                 "body": _(
@@ -440,7 +442,7 @@ def application_try_activate(*, actor, application) -> bool:
     project_changed(application, event="activated", actor=actor or "system")
     _tell_applicant(
         application,
-        _("Active: %(ref)s") % {"ref": application.reference},
-        _("Every custodian has granted access; your project is active."),
+        lambda: _("Active: %(ref)s") % {"ref": application.reference},
+        lambda: _("Every custodian has granted access; your project is active."),
     )
     return True

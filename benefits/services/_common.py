@@ -42,12 +42,22 @@ def applicant_side(agreement) -> list:
     return people
 
 
-def tell(recipients, *, subject: str, body: str, url: str, kind: str = "benefits") -> None:
-    """Notify after commit, so nobody hears of a change that was rolled back."""
+def tell(recipients, *, subject, body, url: str, kind: str = "benefits") -> None:
+    """Notify after commit, so nobody hears of a change that was rolled back.
+
+    ``subject`` and ``body`` are texts or callables returning them; callables are called in
+    each recipient's language (``notify``).
+    """
     recipients = list(recipients)
     transaction.on_commit(
         lambda: notify(
-            recipients=recipients, kind=kind, context={"subject": subject, "body": body}, url=url
+            recipients=recipients,
+            kind=kind,
+            context=lambda: {
+                "subject": subject() if callable(subject) else subject,
+                "body": body() if callable(body) else body,
+            },
+            url=url,
         )
     )
 

@@ -217,9 +217,11 @@ def agreement_propose(*, actor, agreement) -> BenefitAgreement:
         )
         tell(
             applicant_side(agreement),
-            subject=_("A benefit-sharing agreement awaits your signature"),
-            body=_("Version %(n)s of the benefit-sharing agreement for %(app)s was proposed.")
-            % {"n": version.number, "app": agreement.application},
+            subject=lambda: _("A benefit-sharing agreement awaits your signature"),
+            body=lambda: (
+                _("Version %(n)s of the benefit-sharing agreement for %(app)s was proposed.")
+                % {"n": version.number, "app": agreement.application}
+            ),
             url=agreement_url(agreement),
         )
     return agreement
@@ -251,9 +253,11 @@ def agreement_reopen(*, actor, agreement, reason: str) -> BenefitAgreement:
         )
         tell(
             applicant_side(agreement),
-            subject=_("The benefit-sharing agreement is being changed"),
-            body=_("The agreement for %(app)s is being changed: %(reason)s")
-            % {"app": agreement.application, "reason": reason.strip()},
+            subject=lambda: _("The benefit-sharing agreement is being changed"),
+            body=lambda: (
+                _("The agreement for %(app)s is being changed: %(reason)s")
+                % {"app": agreement.application, "reason": reason.strip()}
+            ),
             url=agreement_url(agreement),
         )
     return agreement
@@ -329,18 +333,22 @@ def agreement_sign(*, actor, agreement, version: int | None = None) -> Signature
                 _enter_force(actor=actor, agreement=agreement)
             tell(
                 [*applicant_side(agreement), *officers()],
-                subject=_("The benefit-sharing agreement is signed"),
-                body=_("Both sides signed version %(n)s of the agreement for %(app)s.")
-                % {"n": terms.number, "app": agreement.application},
+                subject=lambda: _("The benefit-sharing agreement is signed"),
+                body=lambda: (
+                    _("Both sides signed version %(n)s of the agreement for %(app)s.")
+                    % {"n": terms.number, "app": agreement.application}
+                ),
                 url=agreement_url(agreement),
             )
         else:
             others = officers() if side == SignatureSide.APPLICANT else applicant_side(agreement)
             tell(
                 others,
-                subject=_("A benefit-sharing agreement awaits the other signature"),
-                body=_("%(who)s signed version %(n)s of the agreement for %(app)s.")
-                % {"who": actor, "n": terms.number, "app": agreement.application},
+                subject=lambda: _("A benefit-sharing agreement awaits the other signature"),
+                body=lambda: (
+                    _("%(who)s signed version %(n)s of the agreement for %(app)s.")
+                    % {"who": actor, "n": terms.number, "app": agreement.application}
+                ),
                 url=agreement_url(agreement),
             )
     return signature
@@ -427,9 +435,11 @@ def agreement_terminate(*, actor, agreement, reason: str) -> BenefitAgreement:
         )
         tell(
             [*applicant_side(agreement), *officers()],
-            subject=_("A benefit-sharing agreement was terminated"),
-            body=_("The agreement for %(app)s was terminated: %(reason)s")
-            % {"app": agreement.application, "reason": reason.strip()},
+            subject=lambda: _("A benefit-sharing agreement was terminated"),
+            body=lambda: (
+                _("The agreement for %(app)s was terminated: %(reason)s")
+                % {"app": agreement.application, "reason": reason.strip()}
+            ),
             url=agreement_url(agreement),
         )
     return agreement

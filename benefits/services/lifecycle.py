@@ -37,16 +37,18 @@ def agreement_flag_breach(*, actor, agreement, reason: str) -> BenefitAgreement:
         )
         tell(
             [*users_with_role(Role.CHAIR), *officers(), *applicant_side(agreement)],
-            subject=_("A benefit-sharing agreement is in breach"),
-            body=_(
-                "The agreement for %(app)s is in breach: %(reason)s The chair may suspend "
-                "the project."
-            )
-            % {
-                "app": agreement.application,
-                # One full stop, whether or not the reason ends with one.
-                "reason": reason.strip().rstrip(".") + ".",
-            },
+            subject=lambda: _("A benefit-sharing agreement is in breach"),
+            body=lambda: (
+                _(
+                    "The agreement for %(app)s is in breach: %(reason)s The chair may suspend "
+                    "the project."
+                )
+                % {
+                    "app": agreement.application,
+                    # One full stop, whether or not the reason ends with one.
+                    "reason": reason.strip().rstrip(".") + ".",
+                }
+            ),
             url=agreement_url(agreement),
         )
     return agreement

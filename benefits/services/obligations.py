@@ -243,9 +243,11 @@ def obligation_report(
         )
         tell(
             officers(),
-            subject=_("A benefit obligation was reported on"),
-            body=_("%(who)s reported on “%(ob)s” for %(app)s.")
-            % {"who": actor, "ob": obligation.get_kind_display(), "app": agreement.application},
+            subject=lambda: _("A benefit obligation was reported on"),
+            body=lambda: (
+                _("%(who)s reported on “%(ob)s” for %(app)s.")
+                % {"who": actor, "ob": obligation.get_kind_display(), "app": agreement.application}
+            ),
             url=agreement_url(agreement),
         )
     return report
@@ -343,17 +345,19 @@ def obligation_verify(*, actor, obligation) -> Obligation:
         agreement_fulfil_if_complete(actor=actor, agreement=agreement)
         tell(
             applicant_side(agreement),
-            subject=_("Your report was verified"),
-            body=_("The report on “%(ob)s” was verified%(paid)s.")
-            % {
-                "ob": obligation.get_kind_display(),
-                "paid": (
-                    _("; %(amount)s entered the solidarity fund")
-                    % {"amount": format_amount(report.amount_minor, report.currency)}
-                    if payment
-                    else ""
-                ),
-            },
+            subject=lambda: _("Your report was verified"),
+            body=lambda: (
+                _("The report on “%(ob)s” was verified%(paid)s.")
+                % {
+                    "ob": obligation.get_kind_display(),
+                    "paid": (
+                        _("; %(amount)s entered the solidarity fund")
+                        % {"amount": format_amount(report.amount_minor, report.currency)}
+                        if payment
+                        else ""
+                    ),
+                }
+            ),
             url=agreement_url(agreement),
         )
     return obligation
@@ -404,8 +408,8 @@ def _verify_short(*, actor, obligation, report, due: int, shortfall: int, paymen
     agreement = obligation.agreement
     tell(
         [*applicant_side(agreement), *officers()],
-        subject=_("A benefit payment was short of the amount due"),
-        body=state_reason,
+        subject=lambda: _("A benefit payment was short of the amount due"),
+        body=lambda: state_reason,
         url=agreement_url(agreement),
     )
     return obligation
@@ -456,9 +460,11 @@ def obligation_reject(*, actor, obligation, reason: str) -> Obligation:
         )
         tell(
             applicant_side(obligation.agreement),
-            subject=_("Your report was not accepted"),
-            body=_("The report on “%(ob)s” was not accepted: %(reason)s")
-            % {"ob": obligation.get_kind_display(), "reason": reason.strip()},
+            subject=lambda: _("Your report was not accepted"),
+            body=lambda: (
+                _("The report on “%(ob)s” was not accepted: %(reason)s")
+                % {"ob": obligation.get_kind_display(), "reason": reason.strip()}
+            ),
             url=agreement_url(obligation.agreement),
         )
     return obligation
@@ -567,13 +573,15 @@ def obligations_mark_overdue(*, today: date | None = None) -> list[int]:
             agreement = obligation.agreement
             tell(
                 [*applicant_side(agreement), *officers()],
-                subject=_("A benefit obligation is overdue"),
-                body=_("“%(ob)s” for %(app)s was due on %(due)s and has not been reported.")
-                % {
-                    "ob": obligation.get_kind_display(),
-                    "app": agreement.application,
-                    "due": obligation.due_date.isoformat(),
-                },
+                subject=lambda: _("A benefit obligation is overdue"),
+                body=lambda ob=obligation, ag=agreement: (
+                    _("“%(ob)s” for %(app)s was due on %(due)s and has not been reported.")
+                    % {
+                        "ob": ob.get_kind_display(),
+                        "app": ag.application,
+                        "due": ob.due_date.isoformat(),
+                    }
+                ),
                 url=agreement_url(agreement),
             )
             marked.append(pk)

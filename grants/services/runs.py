@@ -124,7 +124,7 @@ def _tell_custodians(grant, subject: str, url: str) -> None:
     notify(
         recipients=recipients,
         kind="grants",
-        context={"subject": subject, "body": subject},
+        context=lambda: {"subject": subject, "body": subject},
         url=url,
     )
 
@@ -166,7 +166,7 @@ def run_flag(*, actor, run, reason: str) -> Run:
     notify(
         recipients=chairs,
         kind="grants",
-        context={
+        context=lambda: {
             "subject": _("Run %(run)s on %(ref)s flagged")
             % {"run": run.pk, "ref": run.application.reference},
             "body": reason,

@@ -328,7 +328,7 @@ def _tell_secretariat_when_all_filed(application) -> None:
         .objects.filter(groups__name=Role.SECRETARIAT, is_active=True)
         .distinct(),
         kind="review",
-        context={
+        context=lambda: {
             "subject": _("Reviews complete: %(ref)s") % {"ref": application.reference},
             "body": _(
                 "Every reviewer of %(title)s has filed. Put it forward for the committee's "

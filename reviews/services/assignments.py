@@ -89,7 +89,7 @@ def assignment_create(
         notify(
             recipients=[reviewer],
             kind="review_assigned",
-            context={
+            context=lambda: {
                 "subject": _("Review requested: %(ref)s")
                 % {"ref": application.reference or application.title},
                 "body": _(
@@ -138,7 +138,7 @@ def coi_declare(*, actor, assignment, has_conflict: bool, details: str = "") -> 
             notify(
                 recipients=[assignment.assigned_by],
                 kind="review_recused",
-                context={
+                context=lambda: {
                     "subject": _("Reviewer recused: %(title)s")
                     % {"title": assignment.application.title},
                     "body": _("%(reviewer)s declared a conflict of interest; assign someone else.")
@@ -206,7 +206,7 @@ def assignment_remind_due(*, today: datetime.date) -> int:
             notify(
                 recipients=[assignment.reviewer],
                 kind="review_reminder",
-                context={
+                context=lambda overdue=overdue, assignment=assignment: {
                     "subject": (
                         _("Overdue: review of %(ref)s")
                         if overdue

@@ -150,7 +150,7 @@ def committee_tell_vote_due(application, actor) -> None:
     notify(
         recipients=members,
         kind="application",
-        context={
+        context=lambda: {
             "subject": _("Vote due: %(ref)s") % {"ref": application.reference},
             "body": _(
                 "%(title)s is put forward for the committee's decision. Please cast your vote "
@@ -459,7 +459,7 @@ def condition_add(
         notify(
             recipients=[condition.owner],
             kind="condition_added",
-            context={
+            context=lambda: {
                 "subject": _("Condition of approval: %(ref)s") % {"ref": application.reference},
                 "body": _("%(title)s: %(text)s\nDue on %(due)s.")
                 % {"title": application.title, "text": condition.text, "due": day(due_on)},
@@ -505,7 +505,7 @@ def condition_report(*, actor, condition, report: str) -> Condition:
             .exclude(pk=actor.pk)
             .distinct(),
             kind="review",
-            context={
+            context=lambda: {
                 "subject": _("Condition reported: %(ref)s")
                 % {"ref": condition.application.reference},
                 "body": _("A report says how this condition is met; please check it: %(text)s")

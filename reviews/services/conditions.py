@@ -73,7 +73,7 @@ def _remind(condition: Condition, *, subject: str, body: str) -> None:
     notify(
         recipients=[condition.owner],
         kind="condition_reminder",
-        context={"subject": subject, "body": body},
+        context=lambda: {"subject": subject, "body": body},
         url=f"/reviews/conditions/{condition.pk}/",
     )
 

@@ -19,10 +19,16 @@ class AccountsConfig(AppConfig):
 
         from django.contrib.auth.signals import user_logged_in
 
+        from .language import note_sign_in_language
         from .mfa import note_sign_in
 
         def _note(sender, request, user, **kwargs):
             if request is not None and hasattr(request, "session"):
                 note_sign_in(request, user)
+            if request is not None:
+                note_sign_in_language(request, user)
 
-        user_logged_in.connect(_note, dispatch_uid="solidarity.accounts.mfa.note_sign_in")
+        # weak=False: ``_note`` is local to ready(); a weak reference would die with it.
+        user_logged_in.connect(
+            _note, dispatch_uid="solidarity.accounts.mfa.note_sign_in", weak=False
+        )

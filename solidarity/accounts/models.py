@@ -1,5 +1,6 @@
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.crypto import salted_hmac
@@ -12,12 +13,23 @@ class User(AbstractUser):
     """A person who signs in. Roles are groups; organisations come through memberships."""
 
     display_name = models.CharField(_("display name"), max_length=150, blank=True)
+    # Blank: the browser's language (until the first sign-in records it). Pages, notifications
+    # and e-mails use it (solidarity.accounts.language).
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True, default=""
+    )
     # Changed by "sign out everywhere": part of every session's hash, so all sessions end.
     session_stamp = models.CharField(max_length=32, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(language__in=["", *(code for code, _n in settings.LANGUAGES)]),
+                name="user_language_valid",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.display_name or self.get_full_name() or self.username

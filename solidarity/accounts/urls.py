@@ -27,6 +27,7 @@ urlpatterns = [
     path("mfa/verify/", views.mfa_verify, name="mfa-verify"),
     path("mfa/recovery-codes/", views.recovery_codes, name="mfa-recovery-codes"),
     path("security/", views.security, name="account-security"),
+    path("language/", views.account_language, name="account-language"),
     path("sign-out-everywhere/", views.sign_out_everywhere, name="sign-out-everywhere"),
     path(
         "password/change/",

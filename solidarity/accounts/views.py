@@ -1,5 +1,6 @@
 import segno
 from django import forms
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -23,8 +24,9 @@ from solidarity.audit import services as audit
 from solidarity.errors import DomainError
 
 from . import mfa
-from .forms import LoginForm
+from .forms import LanguageForm, LoginForm
 from .home import panels_for
+from .language import user_language_set
 from .lockout import locked_message
 from .roles import Role
 
@@ -137,12 +139,48 @@ def mfa_verify(request):
 
 @login_required
 def security(request):
-    """The person's own security page: the second factor and signing out everywhere."""
+    """The person's own account page: language, the second factor and signing out everywhere."""
     return render(
         request,
         "accounts/security.html",
-        {"has_second_factor": mfa.has_second_factor(request.user)},
+        {
+            "has_second_factor": mfa.has_second_factor(request.user),
+            "language_form": LanguageForm(initial={"language": request.user.language}),
+        },
     )
+
+
+@login_required
+@require_POST
+def account_language(request):
+    """Keep the person's language choice; an unknown code re-renders the page with the error."""
+    form = LanguageForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "accounts/security.html",
+            {"has_second_factor": mfa.has_second_factor(request.user), "language_form": form},
+            status=400,
+        )
+    code = form.cleaned_data["language"]
+    user_language_set(actor=request.user, user=request.user, language=code)
+    response = redirect("account-security")
+    # The browser's own choice follows, so pages stay in this language after signing out.
+    if code:
+        from django.conf import settings
+
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            code,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    messages.success(request, _("Your language is saved."))
+    return response
 
 
 @login_required

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .models import Notification
 
@@ -17,27 +17,42 @@ logger = logging.getLogger(__name__)
 MAX_EMAIL_ATTEMPTS = 8
 
 
-def _render(kind: str, context: dict) -> tuple[str, str]:
-    text = render_to_string(
-        [f"notifications/email/{kind}.txt", "notifications/email/default.txt"], context
-    ).strip()
+def _render(kind: str, context, language: str) -> tuple[str, str]:
+    """Subject and body in ``language``.
+
+    ``context`` is a dict, or a callable returning one: callers pass ``lambda: {...}`` so that
+    the texts they build with ``gettext`` are built again in each recipient's language.
+    """
+    with translation.override(language):
+        values = context() if callable(context) else context
+        text = render_to_string(
+            [f"notifications/email/{kind}.txt", "notifications/email/default.txt"], values
+        ).strip()
     subject, _, body = text.partition("\n")
     return subject.strip()[:200], body.strip()
 
 
-def notify(*, recipients, kind: str, context: dict, url: str = "") -> list[Notification]:
+def notify(*, recipients, kind: str, context, url: str = "") -> list[Notification]:
     """Write one in-app notification per recipient and queue each e-mail after commit.
 
+    Each recipient's row (and so their e-mail) is written in their own language
+    (``language_of``); ``context`` may be a callable so the caller's texts follow it.
     The e-mail is queued through Celery; if the broker is down the row stays pending in the
     outbox and the periodic retry delivers it later, so nothing is lost.
     """
-    subject, body = _render(kind, context)
+    from solidarity.accounts.language import language_of
+
+    rendered: dict[str, tuple[str, str]] = {}
     created = []
     seen = set()
     for user in recipients:
         if user is None or user.pk in seen:
             continue
         seen.add(user.pk)
+        language = language_of(user)
+        if language not in rendered:
+            rendered[language] = _render(kind, context, language)
+        subject, body = rendered[language]
         state = Notification.EmailState.PENDING if user.email else Notification.EmailState.SKIPPED
         created.append(
             Notification.objects.create(
@@ -59,17 +74,22 @@ def register_address_resolver(prefix: str, resolver: Callable[[str], str]) -> No
     _address_resolvers[prefix] = resolver
 
 
-def notify_address(*, address_key: str, kind: str, context: dict) -> Notification:
+def notify_address(*, address_key: str, kind: str, context, language: str = "") -> Notification:
     """Queue an e-mail to someone without an account through the same outbox as ``notify``.
 
     ``address_key`` is ``"<prefix>:<key>"`` for a registered resolver, which finds the address
     at send time (so it is never stored in clear). Nothing appears in anyone's inbox; the row
-    is delivered after commit and, if the broker is down, by the periodic retry.
+    is delivered after commit and, if the broker is down, by the periodic retry. The e-mail is
+    in ``language`` (the one the person used), else the language active now.
     """
     prefix = address_key.partition(":")[0]
     if prefix not in _address_resolvers:
         raise ValueError(f"No address resolver for {prefix!r}")
-    subject, body = _render(kind, context)
+    codes = [code for code, _name in settings.LANGUAGES]
+    if language not in codes:
+        active = translation.get_language() or settings.LANGUAGE_CODE
+        language = translation.get_supported_language_variant(active)
+    subject, body = _render(kind, context, language)
     notification = Notification.objects.create(
         recipient=None, address_key=address_key, kind=kind, subject=subject, body=body
     )
