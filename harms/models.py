@@ -85,6 +85,9 @@ class HarmReport(models.Model):
     )
     datasets = models.ManyToManyField("catalog.Dataset", blank=True, related_name="harm_reports")
     links_confirmed = models.BooleanField(default=False)
+    # The language the report was filed in: news for a reporter without an account is written
+    # in it (a signed-in reporter's own preference wins).
+    language = models.CharField(_("language of the report"), max_length=10, blank=True)
 
     severity = models.CharField(
         _("severity"), max_length=10, choices=Severity.choices, blank=True, db_index=True

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from solidarity.accounts.models import Membership
 from solidarity.accounts.roles import Role
+from solidarity.formatting import day
 from solidarity.notifications.services import notify
 
 from . import late
@@ -33,11 +34,13 @@ def _days_ahead() -> list[int]:
 def _when(due: datetime.date, today: datetime.date) -> str:
     if due == today:
         return _("today")
-    return _("on %(due)s") % {"due": due.isoformat()}
+    return _("on %(due)s") % {"due": day(due)}
 
 
-def _send(*, kind, obj, due, today, recipients, subject, body, url, marker=None) -> bool:
-    """One reminder, once per item and day (the unique row decides), in its own transaction."""
+def _send(*, kind, obj, due, today, recipients, text, url, marker=None) -> bool:
+    """One reminder, once per item and day (the unique row decides), in its own transaction.
+
+    ``text`` returns the subject and body; it is called in each recipient's language."""
     recipients = [r for r in recipients if r is not None]
     if not recipients:
         return False
@@ -51,7 +54,7 @@ def _send(*, kind, obj, due, today, recipients, subject, body, url, marker=None)
             notify(
                 recipients=recipients,
                 kind="due_reminder",
-                context=lambda: {"subject": subject, "body": body},
+                context=lambda: dict(zip(("subject", "body"), text(), strict=True)),
                 url=url,
             )
             if marker:
@@ -88,9 +91,10 @@ def reminders_send(*, today: datetime.date | None = None) -> dict[str, int]:
                 due=due,
                 today=today,
                 recipients=[a.reviewer],
-                subject=_("Review of %(ref)s due %(when)s")
-                % {"ref": ref, "when": _when(due, today)},
-                body=_("Your review is due on %(due)s.") % {"due": due.isoformat()},
+                text=lambda ref=ref, due=due: (
+                    _("Review of %(ref)s due %(when)s") % {"ref": ref, "when": _when(due, today)},
+                    _("Your review is due on %(due)s.") % {"due": day(due)},
+                ),
                 url=f"/reviews/assignments/{a.pk}/",
                 marker="last_reminded_on",
             )
@@ -102,10 +106,11 @@ def reminders_send(*, today: datetime.date | None = None) -> dict[str, int]:
                 due=due,
                 today=today,
                 recipients=[c.owner],
-                subject=_("Condition of approval of %(ref)s due %(when)s")
-                % {"ref": ref, "when": _when(due, today)},
-                body=_("“%(text)s” is due on %(due)s.")
-                % {"text": c.text[:200], "due": due.isoformat()},
+                text=lambda ref=ref, due=due, c=c: (
+                    _("Condition of approval of %(ref)s due %(when)s")
+                    % {"ref": ref, "when": _when(due, today)},
+                    _("“%(text)s” is due on %(due)s.") % {"text": c.text[:200], "due": day(due)},
+                ),
                 url=f"/reviews/conditions/{c.pk}/",
                 marker="reminded_on",
             )
@@ -121,10 +126,12 @@ def reminders_send(*, today: datetime.date | None = None) -> dict[str, int]:
                 due=due,
                 today=today,
                 recipients=[application.applicant],
-                subject=_("Benefit-sharing obligation of %(ref)s due %(when)s")
-                % {"ref": application.reference, "when": _when(due, today)},
-                body=_("“%(kind)s” is due on %(due)s. Report on it from the agreement's page.")
-                % {"kind": o.get_kind_display(), "due": due.isoformat()},
+                text=lambda ref=application.reference, due=due, o=o: (
+                    _("Benefit-sharing obligation of %(ref)s due %(when)s")
+                    % {"ref": ref, "when": _when(due, today)},
+                    _("“%(kind)s” is due on %(due)s. Report on it from the agreement's page.")
+                    % {"kind": o.get_kind_display(), "due": day(due)},
+                ),
                 url=f"/benefits/agreements/{o.agreement_id}/",
             )
         # A custodian's decision is due CUSTODIAN_DECISION_DAYS after submission.
@@ -147,10 +154,12 @@ def reminders_send(*, today: datetime.date | None = None) -> dict[str, int]:
                 due=due,
                 today=today,
                 recipients=people.get(r.dataset.custodian_id, []),
-                subject=_("Decision on %(dataset)s for %(ref)s due %(when)s")
-                % {"dataset": r.dataset.title, "ref": ref, "when": _when(due, today)},
-                body=_("Grant or decline access to %(dataset)s by %(due)s.")
-                % {"dataset": r.dataset.title, "due": due.isoformat()},
+                text=lambda ref=ref, due=due, r=r: (
+                    _("Decision on %(dataset)s for %(ref)s due %(when)s")
+                    % {"dataset": r.dataset.title, "ref": ref, "when": _when(due, today)},
+                    _("Grant or decline access to %(dataset)s by %(due)s.")
+                    % {"dataset": r.dataset.title, "due": day(due)},
+                ),
                 url=f"/applications/requests/{r.pk}/",
             )
     return sent

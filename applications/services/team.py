@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from solidarity import audit
 from solidarity.accounts.roles import Role
 from solidarity.errors import DomainError, PermissionDenied
+from solidarity.formatting import when
 from solidarity.notifications.services import notify, notify_address
 
 from .. import permissions as perms
@@ -109,22 +110,30 @@ def application_member_invite(
         target=application,
         payload={"member": member.pk, "email": email, "role": role},
     )
-    subject = _("Invitation to join the team of %(title)s") % {"title": application.title}
-    body = _(
-        "%(name)s invites you to work on the application %(title)s as %(role)s. The "
-        "invitation expires on %(when)s. Open the link to accept it."
-    ) % {
-        "name": actor.get_full_name() or actor.username,
-        "title": application.title,
-        "role": member.get_role_display().lower(),
-        "when": timezone.localtime(member.expires_at).strftime("%Y-%m-%d %H:%M %Z"),
-    }
+    inviter = actor.get_full_name() or actor.username
+
+    def invitation():
+        # Built in the invitee's language (an account's preference, else the inviter's).
+        return {
+            "subject": _("Invitation to join the team of %(title)s") % {"title": application.title},
+            "body": _(
+                "%(name)s invites you to work on the application %(title)s as %(role)s. The "
+                "invitation expires on %(when)s. Open the link to accept it."
+            )
+            % {
+                "name": inviter,
+                "title": application.title,
+                "role": member.get_role_display().lower(),
+                "when": when(member.expires_at),
+            },
+        }
+
     account = _account_for(email)
     if account is not None:
         notify(
             recipients=[account],
             kind="application",
-            context=lambda: {"subject": subject, "body": body},
+            context=invitation,
             url=invitation_path(token),
         )
     else:
@@ -132,8 +141,8 @@ def application_member_invite(
             address_key=f"{ADDRESS_PREFIX}:{member.pk}",
             kind="application",
             context=lambda: {
-                "subject": subject,
-                "body": f"{body}\n\n{settings.SITE_URL}{invitation_path(token)}",
+                **invitation(),
+                "body": f"{invitation()['body']}\n\n{settings.SITE_URL}{invitation_path(token)}",
             },
         )
     return member, token

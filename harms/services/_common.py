@@ -40,16 +40,18 @@ def _officers():
     return get_user_model().objects.filter(groups__name=Role.HARM_OFFICER, is_active=True)
 
 
-def _tell_reporter(report: HarmReport, subject: str, body: str) -> None:
+def _tell_reporter(report: HarmReport, context) -> None:
     """Tell the reporter there is news: in-app when signed in, else by e-mail if they left one.
 
+    ``context`` is a callable returning the subject and body, so the texts are written in the
+    reporter's language: their account's preference, or the language the report was filed in.
     The message never contains the receipt code, which the system does not know.
     """
     if report.reporter_id:
         notify(
             recipients=[report.reporter],
             kind="harm_report.update",
-            context={"subject": subject, "body": body},
+            context=context,
             url=f"/harms/{report.pk}/",
         )
     elif report.contact_ciphertext:
@@ -60,18 +62,22 @@ def _tell_reporter(report: HarmReport, subject: str, body: str) -> None:
         notify_address(
             address_key=f"harm_reporter:{report.pk}",
             kind="harm_report.update",
-            context={"subject": subject, "body": body},
+            context=context,
+            language=report.language,
         )
 
 
 def _news_for_reporter(report: HarmReport) -> None:
+    reference = report.reference
     _tell_reporter(
         report,
-        _("There is news about your harm report %(ref)s") % {"ref": report.reference},
-        _(
-            "The harm panel has updated your report. Sign in, or use your receipt code on the "
-            "status page, to read it."
-        ),
+        lambda: {
+            "subject": _("There is news about your harm report %(ref)s") % {"ref": reference},
+            "body": _(
+                "The harm panel has updated your report. Sign in, or use your receipt code on "
+                "the status page, to read it."
+            ),
+        },
     )
 
 

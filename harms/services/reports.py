@@ -4,7 +4,7 @@ closure, referral, appeal, the conversation with the panel and overdue reminders
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from solidarity import audit
@@ -32,6 +32,12 @@ from ._common import (
     _officers,
     _post,
 )
+
+
+def _filing_language() -> str:
+    """The interface language the reporter filed in (one of ``LANGUAGES``)."""
+    active = translation.get_language() or settings.LANGUAGE_CODE
+    return translation.get_supported_language_variant(active)
 
 
 def harm_report_create(
@@ -87,6 +93,7 @@ def harm_report_create(
             affected=affected,
             categories=categories,
             project_hint=project_hint.strip(),
+            language=_filing_language(),
             received_at=now,
             next_due_at=sla.next_due_from(state=S.RECEIVED, acknowledged_at=None, **deadlines),
             **deadlines,

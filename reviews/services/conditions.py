@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from applications.rules import TERMINAL
 from solidarity import audit
+from solidarity.formatting import day
 from solidarity.notifications.services import notify
 
 from ..models import Condition, ConditionKind, ConditionState
@@ -69,11 +70,25 @@ def condition_settle(*, actor, condition, outcome: str, reason: str = "") -> Con
     return condition
 
 
-def _remind(condition: Condition, *, subject: str, body: str) -> None:
+def _remind(condition: Condition, *, overdue: bool, ref: str) -> None:
+    """Remind the owner, in the owner's language (the texts are built per recipient)."""
+    values = {"text": condition.text[:200], "due": day(condition.due_on)}
+
+    def text():
+        if overdue:
+            return {
+                "subject": _("Overdue condition of approval: %(ref)s") % {"ref": ref},
+                "body": _("“%(text)s” was due on %(due)s. Report how it is met.") % values,
+            }
+        return {
+            "subject": _("Condition of approval due soon: %(ref)s") % {"ref": ref},
+            "body": _("“%(text)s” is due on %(due)s.") % values,
+        }
+
     notify(
         recipients=[condition.owner],
         kind="condition_reminder",
-        context=lambda: {"subject": subject, "body": body},
+        context=text,
         url=f"/reviews/conditions/{condition.pk}/",
     )
 
@@ -128,18 +143,10 @@ def conditions_check_due(*, today: datetime.date | None = None) -> dict:
                     )
                     or "overdue_since" in changed
                 )
-                subject = _("Overdue condition of approval: %(ref)s") % {"ref": ref}
-                body = _("“%(text)s” was due on %(due)s. Report how it is met.")
             else:
                 due_for_reminder = condition.reminded_on is None
-                subject = _("Condition of approval due soon: %(ref)s") % {"ref": ref}
-                body = _("“%(text)s” is due on %(due)s.")
             if due_for_reminder:
-                _remind(
-                    condition,
-                    subject=subject,
-                    body=body % {"text": condition.text[:200], "due": condition.due_on.isoformat()},
-                )
+                _remind(condition, overdue=condition.due_on < today, ref=ref)
                 condition.reminded_on = today
                 changed.append("reminded_on")
                 reminded += 1

@@ -130,3 +130,83 @@ def test_the_applicant_hears_of_screening_in_their_own_language(researcher, secr
     with translation.override("de"):
         assert note.subject == translation.gettext("In review: %(ref)s") % {"ref": app.reference}
     assert note.subject != f"In review: {app.reference}"
+
+
+def test_an_anonymous_reporter_hears_in_the_language_they_reported_in(
+    client, django_capture_on_commit_callbacks, harm_officer
+):
+    """A report filed in German without an account: the panel (in English) acknowledges it and
+    the reporter's e-mail is German, though nobody has an account to hold the preference."""
+    from harms.models import HarmReport
+
+    with django_capture_on_commit_callbacks(execute=True):
+        created = client.post(
+            "/api/v1/harm-reports/",
+            {
+                "what_happened": "Meine Daten wurden meinem Arbeitgeber gezeigt.",
+                "occurred_when": "2026-02",
+                "affected": "self",
+                "categories": ["privacy_breach"],
+                "contact_email": "eva@example.org",
+            },
+            content_type="application/json",
+            HTTP_ACCEPT_LANGUAGE="de",
+        )
+    assert created.status_code == 201
+    report = HarmReport.objects.get()
+    mail.outbox.clear()
+
+    client.force_login(harm_officer)
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        acknowledged = client.post(
+            reverse("harms:action", args=[report.pk, "acknowledge"]),
+            {"acknowledge-message": "We have your report and will look at it this week."},
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+    assert acknowledged.status_code == 302
+    [email] = [m for m in mail.outbox if m.to == ["eva@example.org"]]
+    assert email.subject.startswith("Neuigkeiten") or "Schadensmeldung" in email.subject
+    assert "There is news" not in email.subject
+    assert report.reference in email.subject
+
+
+def test_the_daily_reminders_reach_each_person_in_their_language(
+    researcher, secretariat, reviewer, chair, settings
+):
+    """The beat tasks act as nobody in particular: the reviewer's due-date reminder and the
+    condition owner's overdue reminder are each written in the recipient's language."""
+    import datetime
+
+    from django.utils import timezone
+
+    from reviews.models import Assignment, Condition
+    from reviews.tasks import check_conditions_due, send_due_reminders
+    from tests.reviews.factories import assign, in_review
+
+    settings.REMINDER_DAYS_BEFORE = [7, 1]
+    today = timezone.localdate()
+    reviewer.language = "de"
+    reviewer.save(update_fields=["language"])
+    application = in_review(researcher, secretariat)
+    assignment = assign(application, secretariat, reviewer)
+    Assignment.objects.filter(pk=assignment.pk).update(due_on=today + datetime.timedelta(days=7))
+
+    owner = researcher
+    owner.language = "fr"
+    owner.save(update_fields=["language"])
+    Condition.objects.create(
+        application=application,
+        text="Publish the analysis code.",
+        due_on=today - datetime.timedelta(days=2),
+        owner=owner,
+        created_by=chair,
+    )
+
+    with translation.override("en"):
+        send_due_reminders.apply()
+        check_conditions_due.apply()
+    review = Notification.objects.get(recipient=reviewer, kind="due_reminder")
+    assert review.subject.startswith("Begutachtung") or "fällig" in review.subject
+    assert "due" not in review.subject
+    overdue = Notification.objects.get(recipient=owner, kind="condition_reminder")
+    assert "Overdue" not in overdue.subject and application.reference in overdue.subject
