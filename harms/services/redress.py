@@ -162,7 +162,7 @@ def _respond(*, actor, action: RedressAction, accept: bool, reason: str) -> Redr
         notify(
             recipients=list(_officers()),
             kind="redress.answer",
-            context={
+            context=lambda: {
                 "subject": _("Redress answered on %(ref)s") % {"ref": report.reference},
                 "body": _("The offer “%(kind)s” was %(state)s.")
                 % {"kind": action.get_kind_display(), "state": action.get_state_display()},
@@ -185,7 +185,7 @@ def _ask_custodian(action: RedressAction) -> None:
     notify(
         recipients=users,
         kind="redress.data_request",
-        context={
+        context=lambda: {
             "subject": _("Data request from the harm panel: %(kind)s")
             % {"kind": action.get_kind_display()},
             "body": _("The harm panel asks you to carry out, on “%(dataset)s”: %(what)s")
@@ -338,7 +338,7 @@ def redress_payment_details_give(
         notify(
             recipients=list(_officers()),
             kind="redress.payment_details",
-            context={
+            context=lambda: {
                 "subject": _("Payment details received: %(ref)s") % {"ref": report.reference},
                 "body": _("The reporter gave the bank details for the accepted %(kind)s.")
                 % {"kind": action.get_kind_display().lower()},

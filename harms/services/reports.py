@@ -128,7 +128,7 @@ def harm_report_create(
         notify(
             recipients=list(_officers()),
             kind="harm_report.received",
-            context={
+            context=lambda: {
                 "subject": _("New harm report %(ref)s") % {"ref": report.reference},
                 "body": _("A new harm report is waiting to be acknowledged and triaged."),
             },
@@ -283,7 +283,7 @@ def harm_report_appeal(*, actor, report: HarmReport, grounds: str) -> HarmReport
         notify(
             recipients=list(_officers()),
             kind="harm_report.appeal",
-            context={
+            context=lambda: {
                 "subject": _("Appeal on harm report %(ref)s") % {"ref": report.reference},
                 "body": _("The reporter appealed the decision; the case is open again."),
             },
@@ -328,7 +328,7 @@ def harm_message_post(*, actor, report: HarmReport, body: str, internal: bool = 
             notify(
                 recipients=list(_officers()),
                 kind="harm_report.message",
-                context={
+                context=lambda: {
                     "subject": _("New message on harm report %(ref)s") % {"ref": report.reference},
                     "body": _("The reporter wrote to the panel."),
                 },
@@ -358,7 +358,7 @@ def harm_reports_remind_overdue() -> int:
         notify(
             recipients=list(_officers()),
             kind="harm_report.overdue",
-            context={
+            context=lambda: {
                 "subject": _("%(n)s harm reports are overdue") % {"n": len(overdue)},
                 "body": ", ".join(r.reference for r in overdue[:50]),
             },

@@ -59,7 +59,7 @@ def harm_report_recommend_suspension(
         notify(
             recipients=list(chairs),
             kind="harm_report.suspension",
-            context={
+            context=lambda: {
                 "subject": _("Suspension recommended: %(ref)s")
                 % {"ref": application.reference or application.title},
                 "body": _("The harm panel recommends suspending this project."),

@@ -210,3 +210,26 @@ def test_the_daily_reminders_reach_each_person_in_their_language(
     assert "due" not in review.subject
     overdue = Notification.objects.get(recipient=owner, kind="condition_reminder")
     assert "Overdue" not in overdue.subject and application.reference in overdue.subject
+
+
+def test_the_harm_panel_hears_of_a_new_report_in_each_officers_language(client, harm_officer):
+    """An anonymous report filed in English tells a German-speaking harm officer in German."""
+    from harms.models import HarmReport
+
+    harm_officer.language = "de"
+    harm_officer.save(update_fields=["language"])
+    created = client.post(
+        "/api/v1/harm-reports/",
+        {
+            "what_happened": "My records were shown to my employer.",
+            "occurred_when": "2026-02",
+            "affected": "self",
+            "categories": ["privacy_breach"],
+        },
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert created.status_code == 201
+    report = HarmReport.objects.get()
+    note = Notification.objects.get(recipient=harm_officer, kind="harm_report.received")
+    assert note.subject == f"Neue Schadensmeldung {report.reference}"
