@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from solidarity import audit
 from solidarity.accounts.roles import Role
@@ -202,16 +203,17 @@ def _notify_message(actor, application, message: Message) -> None:
             return
         others = [u for u in _role_users(Role.SECRETARIAT) if u.pk not in skip]
         if message.kind == MessageKind.REVISION_ANSWER:
-            subject = _("The applicant answered the revision request on %(ref)s")
+            subject = gettext_noop("The applicant answered the revision request on %(ref)s")
         else:
-            subject = _("New message from the applicant on %(ref)s")
+            subject = gettext_noop("New message from the applicant on %(ref)s")
     else:
         others = [u for u in team_accounts(application) if u.pk not in skip]
-        subject = _("New message from the committee on %(ref)s")
+        subject = gettext_noop("New message from the committee on %(ref)s")
     if others:
         notify(
             recipients=others,
             kind="application",
-            context=lambda: {"subject": subject % {"ref": ref}, "body": message.body[:500]},
+            # Translated per recipient (the texts above are only marked for translation).
+            context=lambda: {"subject": _(subject) % {"ref": ref}, "body": message.body[:500]},
             url=url,
         )

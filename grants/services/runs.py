@@ -96,18 +96,21 @@ def run_report(
     if refusal or verdict == Verdict.NEEDS_REVIEW:
         _tell_custodians(
             grant,
-            _("Run %(run)s on %(ref)s: %(what)s")
-            % {
-                "run": run.pk,
-                "ref": grant.application.reference,
-                "what": refusal or run.get_verdict_display(),
-            },
+            lambda: (
+                _("Run %(run)s on %(ref)s: %(what)s")
+                % {
+                    "run": run.pk,
+                    "ref": grant.application.reference,
+                    "what": refusal or run.get_verdict_display(),
+                }
+            ),
             f"/grants/projects/{grant.application_id}/",
         )
     return run
 
 
-def _tell_custodians(grant, subject: str, url: str) -> None:
+def _tell_custodians(grant, subject, url: str) -> None:
+    """``subject`` is a callable, called in each custodian's language."""
     from django.contrib.auth import get_user_model
 
     from solidarity.accounts.roles import Role
@@ -124,7 +127,7 @@ def _tell_custodians(grant, subject: str, url: str) -> None:
     notify(
         recipients=recipients,
         kind="grants",
-        context=lambda: {"subject": subject, "body": subject},
+        context=lambda: {"subject": subject(), "body": subject()},
         url=url,
     )
 
