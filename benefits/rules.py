@@ -13,6 +13,7 @@ offered, and the service chooses the outcome.
 
 from django.utils.translation import gettext_lazy as _
 
+from applications.models import ApplicationState
 from solidarity.transitions import StateMachine, Transition
 
 from .locks import lock_agreement, lock_obligation
@@ -32,6 +33,18 @@ WAIVABLE = (A.PROPOSED, *REPORTABLE)
 OPEN_OBLIGATIONS = (O.PENDING, O.OVERDUE, O.REPORTED)
 # Agreements whose pending obligations fall overdue when their due date passes.
 OVERDUE_WATCHED = (A.IN_FORCE, A.BREACHED)
+# A closed project owes no more obligation reports: nothing of it is due or falls overdue
+# (its obligations keep their state, for the record; a revoked project still owes them).
+PROJECT_OWES_NOTHING = ApplicationState.CLOSED
+
+
+def owes_nothing_q():
+    """Obligations of projects that owe nothing more (exclude these from what is due)."""
+    from django.db.models import Q
+
+    return Q(agreement__application__state=PROJECT_OWES_NOTHING)
+
+
 ENDED = (A.FULFILLED, A.TERMINATED)
 # Signed agreements: enough for the project's activation, and those whose signing is history.
 ACTIVATING = (A.SIGNED, A.IN_FORCE)

@@ -7,7 +7,6 @@ from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from applications.models import ApplicationState
 from solidarity.accounts.roles import Role, has_role
 
 from .models import (
@@ -28,7 +27,14 @@ from .models import (
     TransactionKind,
 )
 from .permissions import OVERSIGHT_ROLES
-from .rules import ACTIVATING, DRAFTABLE_APPLICATION_STATES, OBLIGATION, REPORTABLE, SIGNED
+from .rules import (
+    ACTIVATING,
+    DRAFTABLE_APPLICATION_STATES,
+    OBLIGATION,
+    REPORTABLE,
+    SIGNED,
+    owes_nothing_q,
+)
 
 
 def _agreement_scope(user) -> Q | None:
@@ -192,7 +198,7 @@ def obligations_due(user) -> QuerySet:
             state__in=OBLIGATION.sources_of("report"),
             agreement__state__in=REPORTABLE,
         )
-        .exclude(agreement__application__state=ApplicationState.CLOSED)
+        .exclude(owes_nothing_q())
         .select_related("agreement__application")
         .order_by("due_date", "id")
     )

@@ -7,7 +7,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.models import ApplicationState
 from solidarity import audit
 from solidarity.errors import DomainError, TransitionNotAllowed
 from solidarity.transitions import transition_run
@@ -26,7 +25,7 @@ from ..models import (
     ReportState,
 )
 from ..money import exponent, format_amount, share_of
-from ..rules import AGREEMENT, OBLIGATION, OVERDUE_WATCHED
+from ..rules import AGREEMENT, OBLIGATION, OVERDUE_WATCHED, owes_nothing_q
 from ._common import (
     agreement_url,
     applicant_side,
@@ -548,8 +547,7 @@ def obligations_mark_overdue(*, today: date | None = None) -> list[int]:
             due_date__lt=today,
             agreement__state__in=OVERDUE_WATCHED,
         )
-        # A closed project owes no more reports: nothing of it falls overdue.
-        .exclude(agreement__application__state=ApplicationState.CLOSED)
+        .exclude(owes_nothing_q())
         .values_list("pk", flat=True)
     )
     marked = []
