@@ -226,6 +226,71 @@ def child_probe(cookies_file: str, out: str) -> None:
     Path(out).write_text(json.dumps(results))
 
 
+def child_cpu(cookies_file: str, out: str, repeat: int, only: list[str]) -> None:
+    """CPU time per request of every page in one process (Django test client, production
+    settings, same database and sessions): the in-process part only, steadier than req/s on a
+    busy machine. Best of three rounds of ``repeat`` requests after two warm-up requests."""
+    _child_setup()
+    from django.test import Client
+
+    cookies = json.loads(Path(cookies_file).read_text())["cookies"]
+    results = {}
+    for label, path, who, _c in [BARE, ADMIN, *PAGES]:
+        if only and label != BARE[0] and not any(o in path or o in label for o in only):
+            continue
+        client = Client(HTTP_HOST="127.0.0.1")
+        if who in cookies:
+            client.cookies["sessionid"] = cookies[who]
+        status = client.get(path).status_code
+        client.get(path)
+        best_cpu = best_wall = float("inf")
+        for _round in range(3):
+            cpu, wall = time.process_time(), time.perf_counter()
+            for _ in range(repeat):
+                client.get(path)
+            best_cpu = min(best_cpu, (time.process_time() - cpu) / repeat * 1000)
+            best_wall = min(best_wall, (time.perf_counter() - wall) / repeat * 1000)
+        results[label] = {"status": status, "cpu_ms": best_cpu, "wall_ms": best_wall}
+    Path(out).write_text(json.dumps(results))
+
+
+def bench_cpu(size: int, args) -> dict:
+    """``--cpu N``: CPU per request of every page on a kept database (``--keep`` first)."""
+    db_name = _bench_db(size, args)
+    env = _env(db_name)
+    tmp = ROOT / ".bench"
+    seed_out = tmp / f"seed_{size}.json"
+    if not (seed_out.exists() and _db_exists(db_name)):
+        print(f"--cpu needs a kept database: run with --sizes {size} --keep first", file=sys.stderr)
+        return {}
+    _run(["manage.py", "migrate", "--noinput", "-v0"], env)
+    _run(["manage.py", "collectstatic", "--noinput", "-v0"], env)
+    _run(["-m", "tests.benchmarks.page_benchmark", "_sessions", str(seed_out)], env)
+    out = tmp / f"cpu_{size}.json"
+    _run(
+        [
+            "-m",
+            "tests.benchmarks.page_benchmark",
+            "_cpu",
+            str(seed_out),
+            str(out),
+            str(args.cpu),
+            *(args.only or []),
+        ],
+        env,
+    )
+    results = json.loads(out.read_text())
+    bare = results[BARE[0]]["cpu_ms"]
+    print(f"\n== CPU per request, {size:,} applications (best of 3 x {args.cpu})")
+    for label, row in results.items():
+        print(
+            f"{label:40s} {row['cpu_ms']:7.1f} ms CPU  {row['wall_ms']:7.1f} ms wall  "
+            f"x bare {bare / row['cpu_ms'] if row['cpu_ms'] else 0:5.2f}  status {row['status']}",
+            flush=True,
+        )
+    return results
+
+
 def child_verify(out: str) -> None:
     """Time ``manage.py verify_audit`` in this process and record its peak memory."""
     import resource
@@ -315,8 +380,12 @@ def _run(args_list: list[str], env: dict) -> None:
     subprocess.run([PYTHON, *args_list], cwd=ROOT, env=env, check=True)
 
 
+def _bench_db(size: int, args) -> str:
+    return args.database or f"sol_perf_bench_{size}"
+
+
 def bench_size(size: int, args) -> dict:
-    db_name = f"sol_perf_bench_{size}"
+    db_name = _bench_db(size, args)
     env = _env(db_name)
     tmp = ROOT / ".bench"
     tmp.mkdir(exist_ok=True)
@@ -491,6 +560,8 @@ def main() -> int:
             child_sessions(rest[0])
         elif command == "_probe":
             child_probe(rest[0], rest[1])
+        elif command == "_cpu":
+            child_cpu(rest[0], rest[1], int(rest[2]), rest[3:])
         elif command == "_verify":
             child_verify(rest[0])
         return 0
@@ -505,9 +576,24 @@ def main() -> int:
         "--reuse", action="store_true", help="reuse a kept database (migrated, not re-seeded)"
     )
     parser.add_argument("--json", help="write the results to this file")
+    parser.add_argument(
+        "--database", help="the benchmark database's name (default sol_perf_bench_<size>)"
+    )
+    parser.add_argument(
+        "--cpu",
+        type=int,
+        default=0,
+        metavar="N",
+        help="only CPU per request in one process (N requests a round) on a kept database",
+    )
     args = parser.parse_args()
     if args.quick:
         args.sizes, args.duration = [1000], 2
+    if args.cpu:
+        results = {size: bench_cpu(size, args) for size in args.sizes}
+        if args.json:
+            Path(args.json).write_text(json.dumps(results, indent=1, default=str))
+        return 0
     if not shutil.which("wrk"):
         print("wrk is missing: apt-get install -y wrk", file=sys.stderr)
         return 2
