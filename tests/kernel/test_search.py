@@ -263,3 +263,73 @@ def test_register_search_never_reveals_an_amendment_under_review(client, researc
     assert client.get("/api/v1/register/", {"search": "platypus"}).json()["results"] == []
     assert project.reference in _refs(client.get("/register/", {"q": "salzburg"}))
     assert project.reference in _refs(client.get("/register/", {"q": project.reference}))
+
+
+DATASET_FORM = {
+    "description": "A registry.",
+    "population": "Residents.",
+    "communities": "",
+    "sensitivity": "moderate",
+    "access_modes": ["federated"],
+    "consent_use": "DUO:0000042",
+    "is_active": "on",
+}
+
+
+def test_renaming_a_dataset_refreshes_what_quotes_it(
+    client, researcher, secretariat, harm_officer, custodian, organisation
+):
+    """Vectors quote dataset titles and organisation names: a rename must not leave the old
+    words findable and the new ones missing (the triggers on the catalogue)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the stored vectors are PostgreSQL's; SQLite searches the live fields")
+    dataset = DatasetFactory(custodian=organisation, title="Walrus cohort")
+    application = submitted(researcher, datasets=[dataset], title="Some study")
+    report, _code = make_report(what_happened="A letter went to the wrong address.")
+    report.datasets.add(dataset)
+    client.force_login(custodian)
+    response = client.post(
+        f"/datasets/{dataset.pk}/edit/", {**DATASET_FORM, "title": "Narwhal cohort"}
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    client.force_login(secretariat)
+    assert application.reference in _refs(client.get("/applications/queue/", {"q": "narwhal"}))
+    assert application.reference not in _refs(client.get("/applications/queue/", {"q": "walrus"}))
+    client.force_login(harm_officer)
+    assert report.reference in _refs(client.get("/harms/queue/", {"q": "narwhal"}))
+    assert report.reference not in _refs(client.get("/harms/queue/", {"q": "walrus"}))
+
+
+def test_renaming_an_organisation_refreshes_its_applications(
+    client, admin_client, researcher, secretariat
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("the stored vectors are PostgreSQL's; SQLite searches the live fields")
+    custodian_org = OrganisationFactory(name="Tromso Registry")
+    dataset = DatasetFactory(title="Cohort", custodian=custodian_org)
+    application = submitted(researcher, datasets=[dataset], title="Some study")
+    response = admin_client.post(
+        f"/admin/catalog/organisation/{custodian_org.pk}/change/",
+        {
+            "name": "Bergen Registry",
+            "slug": custodian_org.slug,
+            "country": custodian_org.country,
+            "kind": custodian_org.kind,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:800]
+    client.force_login(secretariat)
+    assert application.reference in _refs(client.get("/applications/queue/", {"q": "bergen"}))
+    assert application.reference not in _refs(client.get("/applications/queue/", {"q": "tromso"}))
+
+
+def test_a_project_renamed_refreshes_the_reports_that_name_it(client, harm_officer, researcher):
+    if connection.vendor != "postgresql":
+        pytest.skip("the stored vectors are PostgreSQL's; SQLite searches the live fields")
+    project = make_application(researcher, title="Platypus linkage")
+    report, _code = make_report(what_happened="The clinic phoned my employer.")
+    report.applications.add(project)
+    Application.objects.filter(pk=project.pk).update(title="Echidna linkage")
+    client.force_login(harm_officer)
+    assert report.reference in _refs(client.get("/harms/queue/", {"q": "echidna"}))
+    assert report.reference not in _refs(client.get("/harms/queue/", {"q": "platypus"}))
