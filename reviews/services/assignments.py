@@ -213,8 +213,7 @@ def assignment_remind_due(*, today: datetime.date) -> int:
                         else _("Due soon: review of %(ref)s")
                     )
                     % {"ref": assignment.application.reference or assignment.application.title},
-                    "body": _("Your review is due on %(due)s.")
-                    % {"due": assignment.due_on.isoformat()},
+                    "body": _("Your review is due on %(due)s.") % {"due": day(assignment.due_on)},
                 },
                 url=f"/reviews/assignments/{assignment.pk}/",
             )

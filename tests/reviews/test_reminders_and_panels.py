@@ -36,6 +36,19 @@ def test_reviewers_are_reminded_of_due_and_overdue_reviews_once_a_day(
     assert services.assignment_remind_due(today=tomorrow) == 1
 
 
+def test_the_overdue_reminder_writes_the_date_in_the_reviewers_language(
+    in_review, secretariat, reviewer
+):
+    soon = factories.assign(in_review, secretariat, reviewer)
+    due = datetime.date(2026, 3, 2)
+    Assignment.objects.filter(pk=soon.pk).update(due_on=due)
+    reviewer.language = "de"
+    reviewer.save(update_fields=["language"])
+    assert services.assignment_remind_due(today=datetime.date(2026, 3, 3)) == 1
+    body = Notification.objects.get(kind="review_reminder").body
+    assert "2. März 2026" in body and "2026-03-02" not in body
+
+
 def test_filed_reviews_are_not_reminded(in_review, assignment, framework):
     factories.file_review(assignment, framework)
     Assignment.objects.filter(pk=assignment.pk).update(due_on=timezone.localdate())
