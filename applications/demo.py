@@ -69,6 +69,36 @@ def build_demo_application(actor, title, lay, dataset, complete=True, **extra):
     return application
 
 
+def _team_and_conversation(application, researcher, users) -> None:
+    """A co-applicant who accepted the invitation, a committee question and the answer, so
+    the demo shows the team and the conversation (issue 16)."""
+    from .services.conversation import message_post
+    from .services.team import application_member_accept, application_member_invite
+
+    colleague, secretariat = users.get("researcher2"), users.get("secretariat")
+    if colleague and colleague.email:
+        _member, token = application_member_invite(
+            actor=researcher, application=application, email=colleague.email, role="editor"
+        )
+        application_member_accept(actor=colleague, token=token)
+    message_post(
+        actor=researcher,
+        application=application,
+        body="We added the protocol and the ethics approval; the variables list is final.",
+    )
+    if secretariat:
+        message_post(
+            actor=secretariat,
+            application=application,
+            body="Thank you. Do you need daily counts, or would weekly counts answer the question?",
+        )
+    message_post(
+        actor=colleague or researcher,
+        application=application,
+        body="Daily counts: heat waves last a few days, weekly counts would hide them.",
+    )
+
+
 def seed_applications(*, users, organisations=None, stdout=None, **kwargs) -> None:
     """Idempotent: each demo application is made once, recognised by its title."""
     researcher = users.get("researcher")
@@ -96,6 +126,7 @@ def seed_applications(*, users, organisations=None, stdout=None, **kwargs) -> No
             admissions,
         )
         services.application_submit(actor=researcher, application=application)
+        _team_and_conversation(application, researcher, users)
     title = "Diabetes care across Vienna's districts"
     if (
         secretariat

@@ -39,3 +39,18 @@ def test_demo_staff_sign_in_with_the_printed_authenticator_key(client, db, setti
     client.post("/accounts/logout/")
     client.post("/accounts/login/", {"username": "researcher", "password": DEMO_PASSWORD})
     assert client.get("/").status_code == 200
+
+
+def test_the_demo_shows_a_team_and_a_conversation(db):
+    """The demo's submitted application has a co-applicant who accepted and a conversation
+    between the committee's secretariat and the team; seeding twice adds nothing."""
+    from applications.conversation import Message
+    from applications.team import ApplicationMember
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    member = ApplicationMember.objects.get()
+    assert (member.state, member.role) == ("accepted", "editor")
+    assert member.user.username == "researcher2"
+    authors = list(Message.objects.order_by("id").values_list("author__username", flat=True))
+    assert authors == ["researcher", "secretariat", "researcher2"]
