@@ -11,7 +11,7 @@ reporter only as "reporter". ``allows``/``check``/``run`` handle both.
 """
 
 from django.db import transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from solidarity.errors import PermissionDenied, TransitionNotAllowed
@@ -78,7 +78,7 @@ def _lock_report(report):
 _PENDING = _("Some redress is still waiting for an answer or for delivery.")
 
 HARM_REPORT = StateMachine(
-    name=str(_("report")),
+    name=str(pgettext_lazy("harm report", "report")),
     permissions="harms.permissions",
     locker=_lock_report,
     state_message=_("A report that is “%(state)s” cannot be %(verb)s."),

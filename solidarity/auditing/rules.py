@@ -7,6 +7,7 @@ failed report built again, as a new job (the failed one stays as it is).
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from solidarity.transitions import StateMachine, Transition
 
@@ -34,7 +35,7 @@ def claimable(job) -> bool:
 
 
 REPORT_JOB = StateMachine(
-    name=str(_("report")),
+    name=str(pgettext_lazy("generated document", "report")),
     state_message=_("A report that is %(state)s cannot be %(verb)s."),
     transitions=[
         Transition(
