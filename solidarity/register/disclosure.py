@@ -31,9 +31,37 @@ cannot be combined to narrow a hidden cell further.
    narrow a hidden cell of the register's); in the other tables a project's cell is withheld
    when the register's cell less it is from 1 to 4, and rule 3 then runs with what the public
    knows of each hidden project cell: its own bounds and at most the register's published cell.
-   Kept exact by these rules: every difference of one project from the totals. Not covered:
-   differences between several projects and the totals (reports may name several projects or
-   none, so such sums are not exact; see the README).
+   Kept exact by these rules: every difference of one project from the totals.
+
+5. **All projects against the totals** (``protect_register_family``). Subtracting the sum of
+   several projects' published cells from the register's is protected too. The attacker may
+   assume every report names at most one project (the worst case; in fact a report may name
+   several or none). Then, for each table, the public knows a two-way table: one row per
+   project whose total is published, one hidden row of the other reports (naming no project,
+   or only projects whose total is not published), one column per cell; column sums are the
+   register's cells, row sums each project's total (by kind of harm: between the total and
+   seven times it), the hidden row's total is the register's total less the published
+   totals, and every hidden cell lies within its bounds (1..4, 0..total, or 0..register
+   cell). That is a flow network; the published figures pin a hidden cell exactly when no
+   residual cycle of one feasible flow passes it (``flownet``), which is exact and linear.
+   While the family is not safe, in rounds:
+
+   - the register's total less all published project totals may not be from 1 to 4 (the
+     smallest published project is then withheld altogether);
+   - in each column whose register cell is published, that cell less all projects'
+     published cells (the fewest reports the others can share) may not be from 1 to 4, nor
+     may a cell of the hidden row or of a project's withheld table be pinned to 1..4 (the
+     smallest published non-zero project cell of that column is withheld; if there is none,
+     the register's cell is hidden with rule 3 and every project's table withheld as rule 4
+     does);
+   - no hidden cell of a published table may be pinned (the smallest published cell of the
+     project's row is withheld, a non-zero one first; if none is left, that project's table
+     is withheld; a pinned register cell makes the register hide one more cell by rule 3 and
+     withholds every project's table).
+
+   Any other set of projects differs from the totals by at least one published project cell
+   more, so by 0 or by 5 or more. Figures that no disjoint family fits (reports naming
+   several projects) let the attacker conclude nothing under this model.
 """
 
 from dataclasses import dataclass
@@ -241,3 +269,290 @@ def protect_project_statistics(counts: dict, register: dict) -> dict:
             result[name] = []
             result["withheld_tables"].append(name)
     return result
+
+
+TABLES = ("by_category", "by_state", "by_year")
+
+
+@dataclass
+class _Row:
+    """One project in the family: its published total and, per table, its cells by key."""
+
+    total: int
+    tables: dict  # table name -> {key: Cell}, only the tables it publishes
+    labels: dict  # table name -> [(key, label)], the project's own order
+    counts: dict  # table name -> {key: true count}, published or not
+    shown: bool = True  # False once its total is withheld
+
+
+def _cells_from(raw: list, published: list[dict]) -> dict:
+    hidden = {row["key"]: row["suppressed"] for row in published}
+    return {key: Cell(key, label, count, hidden.get(key, "")) for key, label, count in raw}
+
+
+def protect_register_family(register_counts: dict, project_counts: dict) -> tuple[dict, dict]:
+    """The register's statistics and every project's, protected together (rules 1-5).
+
+    ``register_counts`` are the register's raw counts and ``project_counts`` each project's
+    (``{project id: counts}``, every project with reports that the register lists). Returns
+    ``(register statistics, {project id: statistics})`` in the shapes of
+    ``protect_harm_statistics`` and ``protect_project_statistics``.
+    """
+    register = protect_harm_statistics(register_counts)
+    projects = {
+        pk: protect_project_statistics(counts, register) for pk, counts in project_counts.items()
+    }
+    total = register["total"]["count"]
+    if not total:
+        return register, projects
+    rows: dict = {}
+    for pk, counts in project_counts.items():
+        stats = projects[pk]
+        if not stats["total"]["count"]:
+            continue  # hidden or empty: part of the hidden row
+        rows[pk] = _Row(
+            total=counts["total"],
+            tables={
+                name: _cells_from(counts[name], stats[name])
+                for name in TABLES
+                if name not in stats["withheld_tables"]
+            },
+            labels={name: [(key, label) for key, label, _n in counts[name]] for name in TABLES},
+            counts={name: {key: n for key, _label, n in counts[name]} for name in TABLES},
+        )
+    # The reports no published total accounts for may not be a small count.
+    shown = sorted(rows.items(), key=lambda item: (item[1].total, item[0]))
+    rest = total - sum(row.total for _pk, row in shown)
+    while 0 < rest < SMALL_COUNT and shown:
+        _pk, row = shown.pop(0)
+        row.shown, row.tables = False, {}
+        rest += row.total
+    register_cells = {
+        name: _cells_from(register_counts[name], register[name])
+        for name in TABLES
+        if name not in register["withheld_tables"]
+    }
+    relations = {
+        "by_category": (1, MAX_CATEGORIES_PER_REPORT),
+        "by_state": (1, 1),
+        "by_year": (1, 1),
+    }
+    live = [row for row in rows.values() if row.shown]
+    changed_register = False
+    for name in TABLES:
+        if name not in register_cells:
+            continue
+        if _protect_family_table(register_cells[name], live, name, relations[name], total):
+            changed_register = True
+            low, high = relations[name]
+            cells = list(register_cells[name].values())
+            if _protect_table(cells, low * total, high * total, total):
+                register[name] = [_published(c) for c in cells]
+            else:
+                register[name] = []
+                register["withheld_tables"].append(name)
+    if changed_register and "by_quarter" in register_counts:
+        register["by_quarter"] = _protect_quarters(
+            register_counts["by_quarter"], register["by_year"]
+        )
+    for pk, row in rows.items():
+        projects[pk] = _family_output(row, project_counts[pk])
+    return register, projects
+
+
+def _family_output(row: _Row, counts: dict) -> dict:
+    if not row.shown:
+        return {
+            "total": _published(Cell("total", _("All reports"), row.total, WITHHELD)),
+            **{name: [] for name in TABLES},
+            "by_quarter": [],
+            "withheld_tables": list(TABLES),
+        }
+    result = {
+        "total": _published(Cell("total", _("All reports"), row.total)),
+        "by_quarter": [],
+        "withheld_tables": [],
+    }
+    for name in TABLES:
+        cells = row.tables.get(name)
+        if cells is None:
+            result[name] = []
+            result["withheld_tables"].append(name)
+        else:
+            result[name] = [_published(cells[key]) for key, _label in row.labels[name]]
+    return result
+
+
+def _protect_family_table(register: dict, rows: list[_Row], name, relation, total) -> bool:
+    """Rule 5 for one table; True when the register's own cells had to change."""
+    low_f, high_f = relation
+    keys = list(register)
+    column = {key: j for j, key in enumerate(keys)}
+    register_changed = False
+    zero = Cell(None, "", 0)
+    while True:
+        published = [row for row in rows if name in row.tables]
+        fixes: dict[int, Cell] = {}  # id(cell) -> cell to withhold this round
+        withhold_rows: set[int] = set()
+        grow_register = False
+        # Columns: the register's cell less all projects' published cells.
+        for key, reg in register.items():
+            if reg.hidden:
+                continue
+            shown = [row.tables[name].get(key, zero) for row in published]
+            shown = [c for c in shown if not c.hidden and c.count]
+            if 0 < reg.count - sum(c.count for c in shown) < SMALL_COUNT:
+                cell = min(shown, key=lambda c: c.count)
+                fixes[id(cell)] = cell
+        if not fixes:
+            problems = _family_problems(register, keys, column, rows, name, low_f, high_f, total)
+            if problems is None:
+                return register_changed
+            pinned_register, pinned_rows, pinned_columns = problems
+            if pinned_register:
+                grow_register = True
+            for row in pinned_rows:
+                cells = row.tables[name]
+                candidates = [
+                    c
+                    for c in cells.values()
+                    if not c.hidden and (c.count or register[c.key].hidden or register[c.key].count)
+                ]
+                if candidates:
+                    cell = min(candidates, key=lambda c: (c.count == 0, c.count))
+                    fixes[id(cell)] = cell
+                else:
+                    withhold_rows.add(id(row))
+            for key in pinned_columns:
+                shown = [row.tables[name].get(key) for row in published]
+                shown = [c for c in shown if c is not None and not c.hidden and c.count]
+                if shown:
+                    cell = min(shown, key=lambda c: c.count)
+                    fixes[id(cell)] = cell
+                elif not register[key].hidden:
+                    register[key].hidden = WITHHELD
+                    register_changed = grow_register = True
+                else:
+                    grow_register = True
+        if grow_register:
+            # As rule 4: beside a register table that hides a cell, no project's table.
+            register_changed = True
+            if any(name in row.tables for row in rows):
+                for row in rows:
+                    row.tables.pop(name, None)
+                continue
+            candidates = [c for c in register.values() if not c.hidden]
+            if not candidates:
+                return True
+            min(candidates, key=lambda c: (c.count == 0, c.count)).hidden = WITHHELD
+            continue
+        if not fixes and not withhold_rows:
+            return register_changed
+        for cell in fixes.values():
+            cell.hidden = WITHHELD
+        for row in rows:
+            if id(row) in withhold_rows:
+                row.tables.pop(name, None)
+
+
+def _family_problems(register, keys, column, rows, name, low_f, high_f, total):
+    """Build the table's flow network and say what the published figures pin.
+
+    Returns None when nothing is pinned (or no disjoint family fits the figures), else
+    ``(a register cell is pinned, rows with a pinned hidden cell, columns where a cell of
+    the hidden row or of a withheld table is pinned to 1..4)``.
+    """
+    from .flownet import feasible_circulation, pinned_edges
+
+    big = (MAX_CATEGORIES_PER_REPORT + 1) * (total + 1)
+    n_columns = len(keys)
+    source, sink, rest = 0, 1, 2 + n_columns
+    edges: list[tuple[int, int, int, int]] = []
+    truth: list[int] = []
+    owner: list[tuple] = []  # what each edge is, for the answer
+    # Rows whose cells are all published are fixed: take them off the columns.
+    fixed = [0] * n_columns
+    register_truth = [register[key].count for key in keys]
+    live_rows = []
+    rest_total = total
+    for row in rows:
+        rest_total -= row.total
+        cells = row.tables.get(name)
+        if cells is not None and not any(c.hidden for c in cells.values()):
+            for key, cell in cells.items():
+                fixed[column[key]] += cell.count
+        else:
+            live_rows.append(row)
+    edges.append((sink, source, 0, big))
+    truth.append(sum(register_truth) - sum(fixed))
+    owner.append(("circulation",))
+    for j, key in enumerate(keys):
+        cell = register[key]
+        lo, hi = cell.bounds(total)
+        edges.append((2 + j, sink, max(0, lo - fixed[j]), hi - fixed[j]))
+        truth.append(cell.count - fixed[j])
+        owner.append(("register", cell))
+    node = rest + 1
+    rest_truth = list(truth[1 : 1 + n_columns])
+    for row in live_rows:
+        cells = row.tables.get(name)
+        edges.append((source, node, low_f * row.total, high_f * row.total))
+        raw = row.tables.get(name) or {}
+        truth.append(0)
+        owner.append(("row total",))
+        row_edge = len(truth) - 1
+        for j, key in enumerate(keys):
+            cell = raw.get(key) if cells is not None else None
+            count = _true_count(row, name, key)
+            if cells is not None and cell is not None and not cell.hidden:
+                lo = hi = cell.count
+            elif cells is not None and cell is None:
+                lo = hi = 0
+            elif cells is not None:
+                lo, hi = cell.bounds(row.total)
+            else:
+                lo, hi = 0, row.total
+            edges.append((node, 2 + j, lo, hi))
+            truth.append(count)
+            owner.append(("cell", row, key, cells is not None and cell is not None))
+            truth[row_edge] += count
+            rest_truth[j] -= count
+        node += 1
+    edges.append((source, rest, low_f * rest_total, high_f * rest_total))
+    truth.append(sum(rest_truth))
+    owner.append(("row total",))
+    for j, _key in enumerate(keys):
+        edges.append((rest, 2 + j, 0, big))
+        truth.append(rest_truth[j])
+        owner.append(("rest", keys[j]))
+    flow = truth
+    if any(not lo <= f <= hi for (_u, _v, lo, hi), f in zip(edges, truth, strict=True)):
+        flow = feasible_circulation(node, edges)
+        if flow is None:
+            return None
+    pinned = pinned_edges(node, edges, flow)
+    pinned_register, pinned_rows, pinned_columns = False, [], []
+    seen_rows = set()
+    for what, is_pinned, (_u, _v, lo, hi), value in zip(owner, pinned, edges, flow, strict=True):
+        if not is_pinned or lo == hi:
+            continue
+        if what[0] == "register":
+            pinned_register = True
+        elif what[0] == "rest":
+            if 0 < value < SMALL_COUNT:
+                pinned_columns.append(what[1])
+        elif what[0] == "cell":
+            _kind, row, key, in_table = what
+            if in_table:
+                if id(row) not in seen_rows:
+                    seen_rows.add(id(row))
+                    pinned_rows.append(row)
+            elif 0 < value < SMALL_COUNT:
+                pinned_columns.append(key)
+    if not (pinned_register or pinned_rows or pinned_columns):
+        return None
+    return pinned_register, pinned_rows, list(dict.fromkeys(pinned_columns))
+
+
+def _true_count(row: _Row, name: str, key) -> int:
+    return row.counts[name].get(key, 0)

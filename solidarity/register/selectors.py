@@ -6,7 +6,8 @@ by design: organisations, datasets and plain-language text, never a person's nam
 
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.utils.translation import gettext as _
 
 from applications.models import Application, DatasetRequest
@@ -187,27 +188,107 @@ def _gives_back(summary: dict | None) -> dict:
     }
 
 
-def _protected_harms(application_ids=None) -> dict:
+HARM_FAMILY_CACHE_SECONDS = 24 * 3600
+
+
+def _harm_family_version() -> str:
+    """A cheap fingerprint of everything the protected harm statistics depend on: reports
+    (count, newest id, newest move: every move saves ``updated_at``), their links to projects
+    (count and newest id: a link made or removed) and the projects on the register (count,
+    newest change). One query."""
+    from harms.models import HarmReport
+
+    def scalar(qs, aggregate):
+        return Subquery(
+            qs.order_by().annotate(one=Value(1)).values("one").annotate(v=aggregate).values("v")
+        )
+
+    links = HarmReport.applications.through.objects.all()
+    public = Application.objects.filter(public_q(), reference__isnull=False)
+    row = HarmReport.objects.aggregate(
+        n=Count("pk"),
+        last=Max("pk"),
+        moved=Max("updated_at"),
+        links=Max(scalar(links, Count("pk"))),
+        last_link=Max(scalar(links, Max("pk"))),
+        projects=Max(scalar(public, Count("pk"))),
+        changed=Max(scalar(public, Max("updated_at"))),
+    )
+    moved, changed = row["moved"], row["changed"]
+    return "-".join(
+        str(v)
+        for v in (
+            row["n"],
+            row["last"],
+            moved.timestamp() if moved else "",
+            row["links"],
+            row["last_link"],
+            row["projects"],
+            changed.timestamp() if changed else "",
+        )
+    )
+
+
+def _harm_family_key(version: str, part) -> str:
+    return f"register:harm-family:{version}:{part}"
+
+
+def _harm_family(version: str) -> dict:
+    """Protect the register's and every listed project's statistics together
+    (``disclosure.protect_register_family``), store them in the cache under ``version`` and
+    return the register's. Two queries, however many projects."""
+    from harms.selectors import harm_counts, harm_counts_by_application
+
+    from .disclosure import protect_register_family
+
+    public = Application.objects.filter(public_q(), reference__isnull=False)
+    register, projects = protect_register_family(
+        harm_counts(), harm_counts_by_application(applications=public.values("pk"))
+    )
+    values = {_harm_family_key(version, pk): stats for pk, stats in projects.items()}
+    values[_harm_family_key(version, "register")] = register
+    cache.set_many(values, HARM_FAMILY_CACHE_SECONDS)
+    return {"register": register, "projects": projects}
+
+
+def _protected_harms() -> dict:
     try:
-        from harms.selectors import harm_counts
+        from harms.selectors import harm_counts  # noqa: F401
     except ImportError:
         return {}
-    from .disclosure import protect_harm_statistics
-
-    return protect_harm_statistics(harm_counts(application_ids=application_ids))
+    version = _harm_family_version()
+    register = cache.get(_harm_family_key(version, "register"))
+    if register is None:
+        register = _harm_family(version)["register"]
+    return register
 
 
 def _harms_for(application_id: int) -> dict:
-    """One project's harm statistics, protected against subtraction from the register's
-    (``disclosure.protect_project_statistics``). Two queries."""
+    """One project's harm statistics, protected with every other project's against the
+    register's (``disclosure`` rules 1-5), from the cache when the reports have not changed
+    since. One query on a hit, two for a project without reports, three after a change."""
     try:
         from harms.selectors import harm_counts
     except ImportError:
         return {}
-    from .disclosure import protect_harm_statistics, protect_project_statistics
+    from .disclosure import protect_project_statistics
 
-    register = protect_harm_statistics(harm_counts())
-    return protect_project_statistics(harm_counts(application_ids=[application_id]), register)
+    version = _harm_family_version()
+    register_key = _harm_family_key(version, "register")
+    project_key = _harm_family_key(version, application_id)
+    found = cache.get_many([register_key, project_key])
+    if project_key in found:
+        return found[project_key]
+    if register_key in found:
+        counts = harm_counts(application_ids=[application_id])
+        if not counts["total"]:
+            return protect_project_statistics(counts, found[register_key])
+    family = _harm_family(version)
+    if application_id in family["projects"]:
+        return family["projects"][application_id]
+    return protect_project_statistics(
+        harm_counts(application_ids=[application_id]), family["register"]
+    )
 
 
 def register_entries(applications, *, with_harms: bool = False) -> list[RegisterEntry]:

@@ -1,0 +1,131 @@
+"""Rule 5 through the public surface: the register's JSON and CSV and each entry's JSON and
+page publish figures that the attacker of ``test_disclosure_family`` cannot break, the
+protected family is cached, and every change to the reports or their links recomputes it."""
+
+import csv
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from applications.models import Application
+from harms.models import HarmReport
+from harms.services.reports import harm_report_acknowledge, harm_report_triage
+from solidarity.register.selectors import _harm_family_version
+
+from .test_disclosure import _make_reports
+from .test_disclosure_family import family_attack
+
+
+def _project(researcher, n):
+    return Application.objects.create(
+        applicant=researcher, title=f"Study {n}", state="active", reference=f"DSA-2026-07{n:02d}"
+    )
+
+
+def _reports_about(application, reports):
+    before = set(HarmReport.objects.values_list("pk", flat=True))
+    _make_reports(reports)
+    for report in HarmReport.objects.exclude(pk__in=before):
+        report.applications.add(application)
+
+
+@pytest.fixture
+def two_projects(db, researcher):
+    """13 reports name stigmatisation, 5 of each project's: alone each project leaves 8,
+    together they would leave 3."""
+    first, second = _project(researcher, 1), _project(researcher, 2)
+    for app in (first, second):
+        _reports_about(
+            app,
+            [(["stigmatisation"], "received", 2026)] * 5 + [(["financial"], "received", 2026)] * 5,
+        )
+    _make_reports(
+        [(["stigmatisation"], "received", 2026)] * 3 + [(["privacy_breach"], "received", 2026)] * 7
+    )
+    return first, second
+
+
+def test_the_register_and_its_entries_leave_no_small_remainder(client, two_projects):
+    register = client.get(reverse("register:json")).json()["harm_statistics"]
+    entries = [client.get(f"/api/v1/register/{a.reference}/").json() for a in two_projects]
+    projects = [entry["harms"] for entry in entries]
+    assert register["total"]["count"] == 30
+    assert [p["total"]["count"] for p in projects] == [10, 10]
+    assert not family_attack(register, projects)
+    stigmatisation = [
+        c["count"] for p in projects for c in p["by_category"] if c["key"] == "stigmatisation"
+    ]
+    assert None in stigmatisation
+    # The entry page and the register's CSV say the same.
+    for app, harms in zip(two_projects, projects, strict=True):
+        page = client.get(reverse("register:detail", args=[app.reference])).content.decode()
+        for cell in harms["by_category"]:
+            if cell["count"] is None:
+                assert cell["display"] in page
+    rows = list(csv.DictReader(io.StringIO(client.get(reverse("register:harms_csv")).text)))
+    published = {(r["table"], r["key"]): r["display"] for r in rows}
+    for cell in register["by_category"]:
+        assert published[("by_category", cell["key"])] == cell["display"]
+
+
+def test_an_entry_reads_the_protected_family_in_a_fixed_number_of_queries(client, two_projects):
+    first, second = two_projects
+    client.get(f"/api/v1/register/{first.reference}/")  # computes and caches the family
+    with CaptureQueriesContext(connection) as warm:
+        client.get(f"/api/v1/register/{second.reference}/")
+    _make_reports([(["financial"], "received", 2026)] * 20)
+    with CaptureQueriesContext(connection) as changed:
+        client.get(f"/api/v1/register/{second.reference}/")
+    # A change costs the two grouped counts once, whatever the number of projects.
+    assert len(changed) == len(warm) + 2
+    harm_queries = [q["sql"] for q in warm if "harms_harmreport" in q["sql"]]
+    assert len(harm_queries) == 1, harm_queries
+
+
+def _snapshot():
+    """Everything the protected figures are computed from."""
+    links = HarmReport.applications.through.objects.values_list("harmreport_id", "application_id")
+    return (
+        sorted(HarmReport.objects.values_list("pk", "state", "categories", "received_at")),
+        sorted(links),
+        sorted(Application.objects.filter(state="active").values_list("pk", flat=True)),
+    )
+
+
+def test_every_report_move_and_link_changes_the_cached_version(two_projects, harm_officer):
+    """A version names one state of the data: a change gives a new version, and a version
+    seen before comes back only with the very same data (ids are never reused)."""
+    first, second = two_projects
+    seen = {_harm_family_version(): _snapshot()}
+
+    def changed():
+        version, snapshot = _harm_family_version(), _snapshot()
+        assert seen.get(version, snapshot) == snapshot
+        seen[version] = snapshot
+
+    _make_reports([(["financial"], "received", 2026)])
+    changed()
+    report = HarmReport.objects.order_by("-pk").first()
+    harm_report_acknowledge(actor=harm_officer, report=report, message="Read.")
+    changed()
+    report.applications.add(first)
+    changed()
+    report.applications.remove(first)
+    changed()
+    report.applications.add(second)  # as many links as before, another one
+    changed()
+    other = HarmReport.objects.order_by("pk").first()
+    other.applications.clear()
+    changed()
+    other.applications.add(first)
+    changed()
+    harm_report_triage(actor=harm_officer, report=other, severity="low", applications=[second])
+    changed()
+    Application.objects.filter(pk=second.pk).update(state="draft")  # off the register
+    changed()
+    report.delete()
+    changed()
+    assert len(seen) == 10  # all but the link made and removed again changed the version
