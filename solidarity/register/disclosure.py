@@ -360,14 +360,19 @@ def protect_register_family(register_counts: dict, project_counts: dict) -> tupl
     return register, projects
 
 
+def withheld_statistics(total: int = 0) -> dict:
+    """A project's statistics with everything withheld, its total too."""
+    return {
+        "total": _published(Cell("total", _("All reports"), total, WITHHELD)),
+        **{name: [] for name in TABLES},
+        "by_quarter": [],
+        "withheld_tables": list(TABLES),
+    }
+
+
 def _family_output(row: _Row, counts: dict) -> dict:
     if not row.shown:
-        return {
-            "total": _published(Cell("total", _("All reports"), row.total, WITHHELD)),
-            **{name: [] for name in TABLES},
-            "by_quarter": [],
-            "withheld_tables": list(TABLES),
-        }
+        return withheld_statistics(row.total)
     result = {
         "total": _published(Cell("total", _("All reports"), row.total)),
         "by_quarter": [],

@@ -233,6 +233,51 @@ def _harm_family_key(version: str, part) -> str:
     return f"register:harm-family:{version}:{part}"
 
 
+# The version whose family was computed last: served, still protected as a whole, while the
+# family of a newer version is computed by a task (``tasks.refresh_harm_statistics``).
+HARM_FAMILY_LATEST = "register:harm-family:latest"
+HARM_FAMILY_REFRESH_SECONDS = 600
+
+
+def _harm_family_register(version: str) -> tuple[str, dict]:
+    """``(version served, the register's protected statistics)``.
+
+    Protecting every project together costs seconds of CPU at 10,000 projects with reports,
+    and any harm move changes the version. So a reader who finds only an older family is
+    served that one (consistent in itself: the register's and every project's figures come
+    from one snapshot) while one task computes the new one; without any family, or when no
+    task can be queued, the reader computes it. With tasks run eagerly (development, tests)
+    the new family is computed on the spot and served."""
+    register = cache.get(_harm_family_key(version, "register"))
+    if register is not None:
+        return version, register
+    latest = cache.get(HARM_FAMILY_LATEST)
+    stale = cache.get(_harm_family_key(latest, "register")) if latest else None
+    if stale is not None and _refresh_later(version):
+        fresh = cache.get(_harm_family_key(version, "register"))
+        return (version, fresh) if fresh is not None else (latest, stale)
+    return version, _harm_family(version)["register"]
+
+
+def _refresh_later(version: str) -> bool:
+    """Queue one computation of the family per version; False when it cannot be queued."""
+    from solidarity.queueing import enqueue
+
+    from .tasks import refresh_harm_statistics
+
+    if not cache.add(f"register:harm-family:refreshing:{version}", 1, HARM_FAMILY_REFRESH_SECONDS):
+        return True  # already queued
+    return enqueue(refresh_harm_statistics, what="the register's harm statistics")
+
+
+def refresh_harm_family() -> str:
+    """Compute and keep the family of the current version (the task's body)."""
+    version = _harm_family_version()
+    if cache.get(_harm_family_key(version, "register")) is None:
+        _harm_family(version)
+    return version
+
+
 def _harm_family(version: str) -> dict:
     """Protect the register's and every listed project's statistics together
     (``disclosure.protect_register_family``), store them in the cache under ``version`` and
@@ -248,6 +293,7 @@ def _harm_family(version: str) -> dict:
     values = {_harm_family_key(version, pk): stats for pk, stats in projects.items()}
     values[_harm_family_key(version, "register")] = register
     cache.set_many(values, HARM_FAMILY_CACHE_SECONDS)
+    cache.set(HARM_FAMILY_LATEST, version, HARM_FAMILY_CACHE_SECONDS)
     return {"register": register, "projects": projects}
 
 
@@ -256,11 +302,7 @@ def _protected_harms() -> dict:
         from harms.selectors import harm_counts  # noqa: F401
     except ImportError:
         return {}
-    version = _harm_family_version()
-    register = cache.get(_harm_family_key(version, "register"))
-    if register is None:
-        register = _harm_family(version)["register"]
-    return register
+    return _harm_family_register(_harm_family_version())[1]
 
 
 def _harms_for(application_id: int) -> dict:
@@ -271,7 +313,7 @@ def _harms_for(application_id: int) -> dict:
         from harms.selectors import harm_counts
     except ImportError:
         return {}
-    from .disclosure import protect_project_statistics
+    from .disclosure import protect_project_statistics, withheld_statistics
 
     version = _harm_family_version()
     register_key = _harm_family_key(version, "register")
@@ -279,6 +321,21 @@ def _harms_for(application_id: int) -> dict:
     found = cache.get_many([register_key, project_key])
     if project_key in found:
         return found[project_key]
+    if register_key not in found:
+        served, register = _harm_family_register(version)
+        if served != version:
+            # An older family while the new one is computed: this project's figures from it,
+            # or, if it had none then, nothing until the new family is ready.
+            stats = cache.get(_harm_family_key(served, application_id))
+            if stats is not None:
+                return stats
+            counts = harm_counts(application_ids=[application_id])
+            if not counts["total"]:
+                return protect_project_statistics(counts, register)
+            return withheld_statistics()
+        found = {register_key: register, **cache.get_many([project_key])}
+        if project_key in found:
+            return found[project_key]
     if register_key in found:
         counts = harm_counts(application_ids=[application_id])
         if not counts["total"]:

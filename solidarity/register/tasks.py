@@ -9,3 +9,13 @@ def build_register_pdf() -> str:
     from .printing import whole_register_build
 
     return str(whole_register_build())
+
+
+@shared_task(ignore_result=True)
+def refresh_harm_statistics() -> str:
+    """Protect the register's and every project's harm statistics together for the current
+    data and keep them (``selectors.refresh_harm_family``): readers are served the previous
+    family meanwhile."""
+    from .selectors import refresh_harm_family
+
+    return refresh_harm_family()

@@ -79,8 +79,9 @@ def test_an_entry_reads_the_protected_family_in_a_fixed_number_of_queries(client
     _make_reports([(["financial"], "received", 2026)] * 20)
     with CaptureQueriesContext(connection) as changed:
         client.get(f"/api/v1/register/{second.reference}/")
-    # A change costs the two grouped counts once, whatever the number of projects.
-    assert len(changed) == len(warm) + 2
+    # A change costs the two grouped counts once, whatever the number of projects (and, with
+    # tasks run eagerly here, the refresh task's own read of the version).
+    assert len(changed) == len(warm) + 3
     harm_queries = [q["sql"] for q in warm if "harms_harmreport" in q["sql"]]
     assert len(harm_queries) == 1, harm_queries
 
@@ -129,3 +130,48 @@ def test_every_report_move_and_link_changes_the_cached_version(two_projects, har
     report.delete()
     changed()
     assert len(seen) == 10  # all but the link made and removed again changed the version
+
+
+def test_readers_get_the_previous_family_while_a_task_computes_the_new_one(
+    client, two_projects, researcher, monkeypatch
+):
+    """Protecting every project together takes seconds at real size: a reader after a change
+    is served the last protected family (one consistent snapshot) and one task is queued; once
+    it ran, readers see the new figures."""
+    from solidarity.register import tasks
+
+    first, _second = two_projects
+    before = client.get(reverse("register:json")).json()["harm_statistics"]["total"]["count"]
+    queued = []
+    monkeypatch.setattr(tasks.refresh_harm_statistics, "delay", lambda: queued.append(1))
+    _reports_about(first, [(["financial"], "received", 2026)] * 5)
+    for _reader in range(3):
+        stats = client.get(reverse("register:json")).json()["harm_statistics"]
+        assert stats["total"]["count"] == before
+        entry = client.get(f"/api/v1/register/{first.reference}/").json()["harms"]
+        assert entry["total"]["count"] == 10  # its figures in the previous family
+    assert queued == [1]  # one task for the new version, however many readers
+    newcomer = _project(researcher, 3)
+    _reports_about(newcomer, [(["financial"], "received", 2026)] * 6)
+    entry = client.get(f"/api/v1/register/{newcomer.reference}/").json()["harms"]
+    assert entry["total"]["count"] is None and entry["withheld_tables"]  # not in that family
+    tasks.refresh_harm_statistics.apply()
+    stats = client.get(reverse("register:json")).json()["harm_statistics"]
+    assert stats["total"]["count"] == before + 11
+    entry = client.get(f"/api/v1/register/{first.reference}/").json()["harms"]
+    assert entry["total"]["count"] == 15
+
+
+def test_without_a_broker_the_reader_computes_the_new_family(client, two_projects, monkeypatch):
+    from solidarity.register import tasks
+
+    first, _second = two_projects
+    before = client.get(reverse("register:json")).json()["harm_statistics"]["total"]["count"]
+
+    def broker_down():
+        raise OSError("broker unreachable")
+
+    monkeypatch.setattr(tasks.refresh_harm_statistics, "delay", broker_down)
+    _reports_about(first, [(["financial"], "received", 2026)] * 5)
+    stats = client.get(reverse("register:json")).json()["harm_statistics"]
+    assert stats["total"]["count"] == before + 5
