@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from solidarity.api import int_param
 
-from . import selectors
+from . import caching, selectors
 
 FILTERS = [
     OpenApiParameter("search", OpenApiTypes.STR, description="Text in title, reference, summary"),
@@ -34,6 +34,16 @@ class RegisterViewSet(viewsets.ViewSet):
 
     @extend_schema(operation_id="register_list", parameters=FILTERS, responses=OpenApiTypes.OBJECT)
     def list(self, request):
+        version = caching.register_version()  # before the data: see ``caching``
+        # The ETag names the format too (JSON or the browsable page); the data do not.
+        kind = f"api-list.{request.accepted_renderer.format}"
+        unchanged = caching.not_modified(version, request, kind)
+        if unchanged is not None:
+            return unchanged
+        data = caching.cached(version, request, "api-list", lambda: self._page(request))
+        return caching.with_validators(Response(data), version, request, kind)
+
+    def _page(self, request) -> dict:
         params = request.query_params
         year = int_param(params.get("year"))
         qs = selectors.register_queryset(
@@ -48,15 +58,19 @@ class RegisterViewSet(viewsets.ViewSet):
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(
             [asdict(e) for e in selectors.register_entries(page)]
-        )
+        ).data
 
     @extend_schema(operation_id="register_retrieve", responses=OpenApiTypes.OBJECT)
     def retrieve(self, request, reference=None):
-        found = selectors.register_entry_with_why(reference)
-        if found is None:
+        version = caching.register_version()
+        kind = f"api-detail.{request.accepted_renderer.format}"
+        unchanged = caching.not_modified(version, request, kind)
+        if unchanged is not None:
+            return unchanged
+        data = caching.cached(version, request, "api-detail", lambda: _entry_data(reference))
+        if not data:
             raise Http404
-        entry, why = found
-        return Response({**asdict(entry), "why": why})
+        return caching.with_validators(Response(data), version, request, kind)
 
     @property
     def paginator(self):
@@ -65,3 +79,11 @@ class RegisterViewSet(viewsets.ViewSet):
 
             self._paginator = Pagination()
         return self._paginator
+
+
+def _entry_data(reference: str) -> dict | bool:
+    found = selectors.register_entry_with_why(reference)
+    if found is None:
+        return False  # cached too, as an unknown reference
+    entry, why = found
+    return {**asdict(entry), "why": why}

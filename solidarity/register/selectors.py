@@ -348,17 +348,21 @@ def _harms_for(application_id: int) -> dict:
     )
 
 
-def register_entries(applications, *, with_harms: bool = False) -> list[RegisterEntry]:
+def register_entries(
+    applications, *, with_harms: bool = False, with_benefits: bool = True
+) -> list[RegisterEntry]:
     """Build entries for a page of applications in a fixed number of queries.
 
     Per-project harm statistics cost a query each, so only a single entry's page asks for them.
+    What a project gives back costs three queries: a page that does not show it leaves it out
+    (``with_benefits=False``; ``gives_back`` is then empty).
     """
     applications = list(applications)
     ids = [a.pk for a in applications]
     types = _classifications(ids)
     # A project under amendment shows the terms last approved until the committee decides.
     approved = approved_terms(applications)
-    benefits = _benefits(ids)
+    benefits = _benefits(ids) if with_benefits else {}
     entries = []
     for app in applications:
         requests = list(app.dataset_requests.all())

@@ -2,17 +2,23 @@
 
 import csv
 from dataclasses import asdict
+from urllib.parse import quote
 
 from django import forms
+from django.forms.utils import flatatt
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import PUBLIC_STATES, ApplicationState
 from solidarity.catalog.models import Dataset, Organisation
 from solidarity.pagination import paginate
 
-from . import selectors
+from . import caching, selectors
 
 USE_TYPES = [("A", "A"), ("B", "B"), ("C", "C"), ("D", "D")]
 
@@ -52,14 +58,33 @@ CSV_COLUMNS = [
 ]
 
 
+class _Select(forms.Select):
+    """A drop-down written in Python: Django's template per option costs more than the
+    register's rows for a long list of datasets. The same HTML, options without line breaks."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = {str(v) for v in self.format_value(value)}
+        options = "".join(
+            format_html(
+                '<option value="{}"{}>{}</option>',
+                option_value,
+                mark_safe(" selected") if str(option_value) in chosen else "",
+                label,
+            )
+            for option_value, label in self.choices
+        )
+        attrs = flatatt(self.build_attrs(self.attrs, attrs))
+        return format_html('<select name="{}"{}>{}</select>', name, attrs, mark_safe(options))  # noqa: S308
+
+
 class RegisterFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     use_type = forms.ChoiceField(
-        label=_("Type"), required=False, choices=[("", _("Any")), *USE_TYPES]
+        label=_("Type"), required=False, choices=[("", _("Any")), *USE_TYPES], widget=_Select
     )
-    state = forms.ChoiceField(label=_("State"), required=False)
-    dataset = forms.ChoiceField(label=_("Dataset"), required=False)
-    custodian = forms.ChoiceField(label=_("Custodian"), required=False)
+    state = forms.ChoiceField(label=_("State"), required=False, widget=_Select)
+    dataset = forms.ChoiceField(label=_("Dataset"), required=False, widget=_Select)
+    custodian = forms.ChoiceField(label=_("Custodian"), required=False, widget=_Select)
     year = forms.IntegerField(
         label=_("Year decided"), required=False, min_value=2000, max_value=2100
     )
@@ -102,41 +127,76 @@ def _harm_trend_chart(stats: dict) -> str:
     return quarter_chart(quarters, chart_id="harm-trend")
 
 
-def register_list(request):
+def _list_body(request) -> str:
+    """The register's part of the list page: the same for every reader in a language."""
     harm_statistics = selectors.register_harm_statistics()
     form, qs = _filtered(request)
     page = paginate(request, qs, 20)
-    entries = selectors.register_entries(page.object_list)
-    return render(
-        request,
-        "register/list.html",
+    entries = selectors.register_entries(page.object_list, with_benefits=False)
+    return render_to_string(
+        "register/_list_body.html",
         {
             "form": form,
             "page": page,
-            "entries": entries,
+            "entries": _rows(entries),
             "harm_statistics": harm_statistics,
             "harm_trend_chart": _harm_trend_chart(harm_statistics),
             "query": request.GET.urlencode(),
         },
+        request=request,
     )
 
 
-def register_detail(request, reference):
+def _rows(entries) -> list[dict]:
+    """What each row shows, ready to print: one URL reversed per page, not one per row."""
+    detail = reverse("register:detail", args=["DSA-0000-0"]).replace("DSA-0000-0", "{}")
+    return [
+        {
+            "url": detail.format(quote(e.reference)),
+            "reference": e.reference,
+            "title": e.title,
+            "use_type": e.use_type or "—",
+            "state_label": e.state_label,
+            "datasets": "; ".join(f"{d['title']} ({d['custodian']})" for d in e.datasets),
+            "decided_on": e.decided_on or "—",
+        }
+        for e in entries
+    ]
+
+
+def register_list(request):
+    version = caching.register_version()  # before the data: see ``caching``
+    unchanged = caching.not_modified(version, request, "list")
+    if unchanged is not None:
+        return unchanged
+    body = caching.cached(version, request, "list", lambda: _list_body(request))
+    response = render(request, "register/list.html", {"body": mark_safe(body)})  # noqa: S308
+    return caching.with_validators(response, version, request, "list")
+
+
+def _entry_with_why(reference: str):
     from .why import why_chart
 
     found = selectors.register_entry_with_why(reference)
     if found is None:
-        raise Http404
+        return False  # cached too: an unknown reference costs one read until the chain moves
     entry, why = found
-    return render(
-        request,
-        "register/detail.html",
-        {
-            "entry": entry,
-            "why": why,
-            "why_chart": why_chart(why["assessment"], chart_id="why-chart"),
-        },
+    return entry, why, why_chart(why["assessment"], chart_id="why-chart")
+
+
+def register_detail(request, reference):
+    version = caching.register_version()
+    unchanged = caching.not_modified(version, request, "detail")
+    if unchanged is not None:
+        return unchanged
+    found = caching.cached(version, request, "detail", lambda: _entry_with_why(reference))
+    if not found:
+        raise Http404
+    entry, why, chart = found
+    response = render(
+        request, "register/detail.html", {"entry": entry, "why": why, "why_chart": chart}
     )
+    return caching.with_validators(response, version, request, "detail")
 
 
 def _gives_back_text(entry) -> tuple[str, str]:

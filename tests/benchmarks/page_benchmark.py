@@ -49,6 +49,7 @@ PAGES = [
     ("API dataset requests", "/api/v1/dataset-requests/", "secretariat", 8),
     ("API benefit agreements", "/api/v1/benefit-agreements/", "benefit_officer", 8),
     ("API register", "/api/v1/register/", "anon", 8),
+    ("register entry", "/register/{entry}/", "anon", 8),
     ("agreements and obligations", "/benefits/", "benefit_officer", 8),
     ("custodian requests", "/applications/requests/", "custodian", 8),
     ("my applications", "/applications/", "researcher", 8),
@@ -62,6 +63,7 @@ PAGES = [
     ("API assessments", "/api/v1/assessments/", "chair", 8),
     ("API audit events", "/api/v1/audit-events/", "auditor", 8),
 ]
+# A path's "{entry}" is the newest entry on the public register (``_entry``), read once seeded.
 BARE = ("bare 50-row list", "/bench/bare/", "anon", 8)
 ADMIN = ("admin changelist", "/admin/applications/application/", "admin", 8)
 
@@ -136,8 +138,30 @@ def child_seed(size: int, audit_events: int, out: str) -> None:
     audit_seeded = time.perf_counter() - started
     cookies = _sessions() if size else {}
     Path(out).write_text(
-        json.dumps({"cookies": cookies, "seconds": seeded, "audit_seconds": audit_seeded})
+        json.dumps(
+            {
+                "cookies": cookies,
+                "entry": _entry(),
+                "seconds": seeded,
+                "audit_seconds": audit_seeded,
+            }
+        )
     )
+
+
+def _entry() -> str:
+    """The reference of the newest entry on the public register (a page the benchmark loads)."""
+    from applications.models import Application
+    from applications.rules import public_q
+
+    newest = Application.objects.filter(public_q(), reference__isnull=False).order_by(
+        "-decided_at", "-id"
+    )
+    return newest.values_list("reference", flat=True).first() or "DSA-0000-000000"
+
+
+def _path(path: str, seeded: dict) -> str:
+    return path.replace("{entry}", seeded.get("entry") or "DSA-0000-000000")
 
 
 def _sessions() -> dict:
@@ -191,6 +215,7 @@ def child_sessions(seed_file: str) -> None:
     _child_setup()
     data = json.loads(Path(seed_file).read_text())
     data["cookies"] = _sessions()
+    data["entry"] = _entry()
     Path(seed_file).write_text(json.dumps(data))
 
 
@@ -201,9 +226,11 @@ def child_probe(cookies_file: str, out: str) -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    cookies = json.loads(Path(cookies_file).read_text())["cookies"]
+    seeded = json.loads(Path(cookies_file).read_text())
+    cookies = seeded["cookies"]
     results = {}
     for label, path, who, _c in [BARE, ADMIN, *PAGES]:
+        path = _path(path, seeded)
         client = Client(HTTP_HOST="127.0.0.1")
         if who in cookies:
             client.cookies["sessionid"] = cookies[who]
@@ -233,9 +260,11 @@ def child_cpu(cookies_file: str, out: str, repeat: int, only: list[str]) -> None
     _child_setup()
     from django.test import Client
 
-    cookies = json.loads(Path(cookies_file).read_text())["cookies"]
+    seeded = json.loads(Path(cookies_file).read_text())
+    cookies = seeded["cookies"]
     results = {}
     for label, path, who, _c in [BARE, ADMIN, *PAGES]:
+        path = _path(path, seeded)
         if only and label != BARE[0] and not any(o in path or o in label for o in only):
             continue
         client = Client(HTTP_HOST="127.0.0.1")
@@ -468,6 +497,7 @@ def bench_size(size: int, args) -> dict:
                         flush=True,
                     )
             for label, path, who, conns in pages:
+                path = _path(path, seeded)
                 if probe.get(label, {}).get("status") not in (200,):
                     results[label] = {"skipped": f"status {probe.get(label, {}).get('status')}"}
                     print(f"{label:40s} skipped: {results[label]['skipped']}", flush=True)

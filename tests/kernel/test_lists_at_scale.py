@@ -9,6 +9,7 @@ reports and the audit trail, as the services would leave them.
 import re
 
 import pytest
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -17,7 +18,7 @@ from benefits.models import BenefitAgreement
 from harms.models import HarmReport
 from solidarity.accounts.models import User
 from tests.benchmarks import seed
-from tests.benchmarks.page_benchmark import PAGES
+from tests.benchmarks.page_benchmark import PAGES, _entry, _path
 
 USERS = {
     "secretariat": "bench_secretariat0",
@@ -31,6 +32,7 @@ USERS = {
 }
 LISTS = sorted({(path, who) for _label, path, who, _c in PAGES})
 MAX_QUERIES = 12  # the goal for every list page and API list
+REGISTER = ("/register/", "/api/v1/register/")
 
 
 def _client(who: str) -> Client:
@@ -46,7 +48,10 @@ def _client(who: str) -> Client:
 
 def _queries(path: str, who: str) -> tuple[int, int]:
     client = _client(who)
+    path = _path(path, {"entry": _entry()})
     client.get(path)  # warm per-process caches (content types, framework)
+    if path.startswith(REGISTER):
+        cache.clear()  # the register as built after a change, not its cached copy
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(path)
     assert response.status_code == 200, (path, who, response.status_code)
@@ -69,7 +74,9 @@ def test_every_list_runs_the_same_queries_at_10_and_at_200_rows():
     differing = {key: (small[key][0], large[key][0]) for key in LISTS if small[key] != large[key]}
     differing = {k: v for k, v in differing.items() if v[0] != v[1]}
     assert differing == {}
-    too_many = {key: large[key][0] for key in LISTS if large[key][0] > MAX_QUERIES}
+    # One entry's page is not a list: its count is only held constant (above).
+    lists = [key for key in LISTS if "{entry}" not in key[0]]
+    too_many = {key: large[key][0] for key in lists if large[key][0] > MAX_QUERIES}
     assert too_many == {}
 
 
@@ -140,6 +147,8 @@ def test_busiest_lists_read_their_index_at_10000_rows():
     for path, who, table, index in EXPLAINED:
         client = _client(who)
         client.get(path)
+        if path.startswith(REGISTER):
+            cache.clear()  # the register's rows as read after a change
         with CaptureQueriesContext(connection) as ctx:
             assert client.get(path).status_code == 200
         # The page's own rows: the query on its table that is cut by LIMIT, not the count.

@@ -2,6 +2,7 @@
 HDR UK fields on every entry (issue 15)."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -37,7 +38,11 @@ def _fill(n: int, start: int, *, applicant, organisation, dataset) -> None:
 
 
 def _queries(client, path) -> int:
+    # The rows are written straight to the tables, not through the audited services that
+    # move the register's cache on: the cache is cleared as a change would.
+    cache.clear()
     client.get(path)
+    cache.clear()
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(path)
     assert response.status_code == 200
@@ -56,5 +61,6 @@ def test_register_list_and_api_run_the_same_queries_at_10_and_10000_entries(clie
         path: _queries(client, path) for path in (reverse("register:list"), "/api/v1/register/")
     }
     assert many == few
+    cache.clear()
     body = client.get(reverse("register:list")).content.decode()
     assert "DSA-2026-009999" in body  # newest decision first, the page shows 20 of 10,000
