@@ -49,6 +49,15 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["target_type", "target_id"], name="audit_target_idx"),
             models.Index(fields=["actor", "created_at"], name="audit_actor_idx"),
+            # The newest event that can change what the public sees (the register's cache
+            # key): sign-ins, second factors and account settings never do.
+            models.Index(
+                fields=["-id"],
+                condition=~models.Q(action__startswith="auth.")
+                & ~models.Q(action__startswith="mfa.")
+                & ~models.Q(action__startswith="account."),
+                name="audit_public_tip_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -49,13 +49,27 @@ class Version:
         return f"{self.tip}.{self.day.isoformat()}"
 
 
+# Actions that never change what the register shows (sign-ins, second factors, account
+# settings): frequent, so they must not throw the register's cache away. Its tip is the last
+# event of any other action (one read of ``audit_public_tip_idx``, whose condition this is).
+QUIET_ACTIONS = ("auth.", "mfa.", "account.")
+
+
+def _public_events():
+    events = AuditEvent.objects.all()
+    for prefix in QUIET_ACTIONS:
+        events = events.exclude(action__startswith=prefix)
+    return events
+
+
 def register_version() -> Version:
-    """The chain's last event (one read of the primary key's index) and today's date.
+    """The chain's last event that can change the register (one read of a partial index)
+    and today's date.
 
     ``modified`` is when the register last could have changed: the last event, or the start of
     today if later (a date shown on the register can move on with the day).
     """
-    last = AuditEvent.objects.order_by("-id").values_list("hash", "created_at").first()
+    last = _public_events().order_by("-id").values_list("hash", "created_at").first()
     day = timezone.localdate()
     midnight = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
     tip, at = last if last else (GENESIS, midnight)

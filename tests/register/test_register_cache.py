@@ -178,3 +178,22 @@ def test_an_unknown_entry_stays_not_found(client, api_client):
     assert client.get(reverse("register:detail", args=["DSA-2026-999999"])).status_code == 404
     assert api_client.get(f"{API}DSA-2026-999999/").status_code == 404
     assert api_client.get(f"{API}DSA-2026-999999/").status_code == 404
+
+
+def test_sign_ins_do_not_throw_the_cached_register_away(api_client, project, researcher, password):
+    """Sign-ins are audited, and frequent; they change nothing the register shows, so the
+    register's cache key skips them (``caching.QUIET_ACTIONS``)."""
+    from django.test import Client
+
+    api_client.get(API)
+    visitor = Client()
+    assert visitor.post(
+        reverse("login"), {"username": researcher.username, "password": "nope"}
+    ).status_code
+    assert visitor.post(
+        reverse("login"), {"username": researcher.username, "password": password}
+    ).status_code in (200, 302)
+    assert AuditEvent.objects.filter(action__startswith="auth.").count() >= 2
+    with CaptureQueriesContext(connection) as ctx:
+        assert api_client.get(API).status_code == 200
+    assert len(ctx.captured_queries) == 1  # still the cached copy
