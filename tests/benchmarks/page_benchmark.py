@@ -61,6 +61,8 @@ PAGES = [
     ("API harm reports", "/api/v1/harm-reports/", "harm_officer", 8),
     ("API assessments", "/api/v1/assessments/", "chair", 8),
     ("API audit events", "/api/v1/audit-events/", "auditor", 8),
+    # The fixed cost of a signed-in page: session, user, roles, badge and the layout, no list.
+    ("signed-in page without a list", "/accounts/security/", "secretariat", 8),
 ]
 BARE = ("bare 50-row list", "/bench/bare/", "anon", 8)
 ADMIN = ("admin changelist", "/admin/applications/application/", "admin", 8)
