@@ -116,7 +116,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "solidarity.middleware.BadInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, with the account and its roles read through the shared cache.
+    "solidarity.accounts.session_user.AuthenticationMiddleware",
     "solidarity.accounts.language.UserLanguageMiddleware",
     "solidarity.accounts.middleware.StaffIdleTimeoutMiddleware",
     "solidarity.accounts.middleware.SecondFactorMiddleware",
@@ -404,6 +405,9 @@ if env_bool("SECURE_PROXY_SSL_HEADER", False):
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# Sessions are read from the shared cache and written through to the database, so a cache
+# flush or a Redis restart signs nobody out (the next read falls back to the table).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 X_FRAME_OPTIONS = "DENY"
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "

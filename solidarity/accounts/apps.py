@@ -12,6 +12,10 @@ class AccountsConfig(AppConfig):
 
         choices.install()  # every model is loaded by now (see solidarity/choices.py)
 
+        from . import session_user
+
+        session_user.connect()
+
         from .home import register_panel, role_duties_panel, waiting_panel
 
         register_panel(waiting_panel)

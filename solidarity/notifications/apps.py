@@ -24,3 +24,16 @@ class NotificationsConfig(AppConfig):
             )
 
         register_panel(unread_panel)
+
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import Notification
+        from .selectors import forget_unread
+
+        def _changed(sender, instance, **kwargs):
+            forget_unread([instance.recipient_id])
+
+        # The header's unread badge is cached per person (selectors.unread_count_cached).
+        uid = "solidarity.notifications.unread"
+        post_save.connect(_changed, sender=Notification, dispatch_uid=f"{uid}.save", weak=False)
+        post_delete.connect(_changed, sender=Notification, dispatch_uid=f"{uid}.delete", weak=False)

@@ -182,7 +182,12 @@ def outbox_retry(*, older_than_seconds: int | None = None) -> int:
 
 def notification_mark_read(*, actor, notification_ids=None) -> int:
     """Mark the actor's notifications read (all unread ones when no ids are given)."""
+    from .selectors import forget_unread
+
     qs = Notification.objects.filter(recipient=actor, read_at__isnull=True)
     if notification_ids is not None:
         qs = qs.filter(pk__in=notification_ids)
-    return qs.update(read_at=timezone.now())
+    marked = qs.update(read_at=timezone.now())
+    if marked:
+        forget_unread([actor.pk])  # update() sends no signal
+    return marked

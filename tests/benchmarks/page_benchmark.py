@@ -62,6 +62,8 @@ PAGES = [
     ("API harm reports", "/api/v1/harm-reports/", "harm_officer", 8),
     ("API assessments", "/api/v1/assessments/", "chair", 8),
     ("API audit events", "/api/v1/audit-events/", "auditor", 8),
+    # The fixed cost of a signed-in page: session, user, roles, badge and the layout, no list.
+    ("signed-in page without a list", "/accounts/security/", "secretariat", 8),
 ]
 # A path's "{entry}" is the newest entry on the public register (``_entry``), read once seeded.
 BARE = ("bare 50-row list", "/bench/bare/", "anon", 8)
