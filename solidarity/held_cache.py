@@ -12,10 +12,13 @@ committed can never put the old answer back: its ``add`` lands before the marker
 overwrites it) or after (and fails).
 """
 
+import logging
 from collections.abc import Callable, Iterable
 
 from django.core.cache import cache
 from django.db import transaction
+
+logger = logging.getLogger(__name__)
 
 _CHANGED = "\x00changed"
 # While the marker stands every reader asks the database; long enough for any request that
@@ -30,12 +33,20 @@ def read_through(key: str, compute: Callable[[], object], *, timeout: int = KEEP
 
     ``compute`` must not return ``None`` (the cache cannot tell it from a miss).
     """
-    found = cache.get(key)
+    try:
+        found = cache.get(key)
+    except Exception:
+        # The cache is an economy, never a dependency: without it the database answers.
+        logger.warning("Cache unavailable; %s read from the database.", key.split(":")[0])
+        return compute()
     if found is not None and found != _CHANGED:
         return found
     value = compute()
     if found is None:
-        cache.add(key, value, timeout)
+        try:
+            cache.add(key, value, timeout)
+        except Exception:
+            logger.warning("Cache unavailable; %s not kept.", key.split(":")[0])
     return value
 
 
@@ -44,5 +55,38 @@ def forget(keys: Iterable[str]) -> None:
     marked = dict.fromkeys(keys, _CHANGED)
     if not marked:
         return
-    cache.set_many(marked, CHANGED_SECONDS)
-    transaction.on_commit(lambda: cache.set_many(marked, CHANGED_SECONDS))
+    _mark(marked)
+    transaction.on_commit(lambda: _mark(marked))
+
+
+def _mark(marked: dict) -> None:
+    try:
+        cache.set_many(marked, CHANGED_SECONDS)
+    except Exception:
+        # A cache that cannot be told cannot be read either; if it comes back with its old
+        # entries, they expire within KEEP_SECONDS. The change itself must not fail for it.
+        logger.error(
+            "Cache unavailable; cached answers for %d keys could not be dropped.", len(marked)
+        )
+
+
+class _Tolerant:
+    """The default cache, except that an outage answers like a miss (and is logged) instead
+    of failing the request: for caches that only spare work the database can always redo."""
+
+    _MISSED = {"get_many": {}, "add": False, "has_key": False}
+
+    def __getattr__(self, name):
+        method = getattr(cache, name)
+
+        def call(*args, **kwargs):
+            try:
+                return method(*args, **kwargs)
+            except Exception:
+                logger.warning("Cache unavailable (%s); carrying on without it.", name)
+                return self._MISSED.get(name)
+
+        return call
+
+
+tolerant = _Tolerant()

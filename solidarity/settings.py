@@ -407,7 +407,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 # Sessions are read from the shared cache and written through to the database, so a cache
 # flush or a Redis restart signs nobody out (the next read falls back to the table).
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_ENGINE = "solidarity.sessions"  # Django's cached_db, tolerant of a cache outage
 X_FRAME_OPTIONS = "DENY"
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "

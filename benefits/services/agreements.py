@@ -5,7 +5,6 @@ import json
 import logging
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +15,7 @@ from applications.permissions import can_view_application
 from applications.services import application_try_activate
 from solidarity import audit
 from solidarity.errors import DomainError, PermissionDenied, TransitionNotAllowed
+from solidarity.held_cache import tolerant as cache
 from solidarity.transitions import transition_run
 
 from ..agreement_templates import template_obligations, template_terms

@@ -1,5 +1,6 @@
 from django import template
-from django.core.cache import cache
+
+from solidarity.held_cache import tolerant as cache
 
 register = template.Library()
 

@@ -21,7 +21,6 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.http import HttpResponseBase
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
@@ -30,6 +29,7 @@ from django.utils.translation import get_language
 
 from solidarity.audit.chain import GENESIS
 from solidarity.audit.models import AuditEvent
+from solidarity.held_cache import tolerant as cache
 
 # Keys name a state, so an entry is never wrong, only unused once the chain moves on: the
 # timeout only bounds the memory the old ones hold.

@@ -6,13 +6,13 @@ by design: organisations, datasets and plain-language text, never a person's nam
 
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.utils.translation import gettext as _
 
 from applications.models import Application, DatasetRequest
 from applications.rules import AMENDMENT, public_q, under_amendment
 from applications.selectors import application_search, approved_terms
+from solidarity.held_cache import tolerant as cache
 
 
 @dataclass

@@ -59,3 +59,29 @@ def test_anonymous_report_api_is_saved_with_the_cache_down(cache_down, caplog):
     assert response.status_code == 201
     assert HarmReport.objects.count() == 1
     assert any("rate limit" in r.getMessage().lower() for r in caplog.records)
+
+
+def test_signing_in_and_signed_in_pages_work_with_the_cache_down(
+    cache_down, researcher, password, caplog
+):
+    """Sessions, the account, its roles and the unread badge are read through the cache; with
+    the cache down the database answers them and nobody is signed out or shown an error."""
+    client = Client(raise_request_exception=False)
+    with caplog.at_level(logging.WARNING):
+        response = client.post(
+            reverse("login"), {"username": researcher.username, "password": password}
+        )
+        assert response.status_code == 302
+        home = client.get(reverse("home"))
+        assert home.status_code == 200
+        assert researcher.get_full_name() in home.content.decode()
+        assert client.get("/applications/").status_code == 200
+        assert client.post(reverse("logout")).status_code == 302
+    assert any("cache" in r.getMessage().lower() for r in caplog.records)
+
+
+def test_the_register_answers_with_the_cache_down(cache_down):
+    client = Client(raise_request_exception=False)
+    assert client.get("/register/").status_code == 200
+    assert client.get("/api/v1/register/").status_code == 200
+    assert client.get(reverse("register:json")).status_code == 200
