@@ -298,10 +298,11 @@ class QueueFilterForm(forms.Form):
             ("all", _("All states")),
             *states,
         ]
-        self.fields["dataset"].queryset = Dataset.objects.order_by("title")
-        self.fields["custodian"].queryset = Organisation.objects.filter(
-            datasets__isnull=False
-        ).distinct()
+        # Only what the options show (a dataset's label is its title, an organisation's its name).
+        self.fields["dataset"].queryset = Dataset.objects.only("id", "title").order_by("title")
+        self.fields["custodian"].queryset = (
+            Organisation.objects.filter(datasets__isnull=False).only("id", "name").distinct()
+        )
 
 
 class RequestFilterForm(forms.Form):

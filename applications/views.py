@@ -5,15 +5,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import timesince_filter
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.decorators.http import require_POST
 
 from solidarity.errors import DomainError
 from solidarity.pagination import paginate
+from solidarity.rows import date_text, interpolate, url_maker
 
 from . import permissions as perms
 from . import rules, selectors, services
@@ -87,7 +91,29 @@ def queue(request):
         q=filters.get("q") or "",
     )
     page = paginate(request, qs, PAGE_SIZE)
-    rows = [(a, *selectors.awaited(a)) for a in page.object_list]
+    detail_url = url_maker("applications:detail")
+    rows = []
+    for a in page.object_list:
+        what, who = selectors.awaited(a)
+        total, pending = a.datasets_total, a.datasets_pending
+        datasets = interpolate(
+            ngettext("%(counter)s dataset", "%(counter)s datasets", total), counter=total
+        )
+        if pending:
+            datasets = format_html("{}, {}", datasets, interpolate(_("%(n)s pending"), n=pending))
+        rows.append(
+            {
+                "a": a,
+                "url": detail_url(a.pk),
+                "state": a.get_state_display(),
+                "datasets": datasets,
+                "submitted_iso": date_text(a.submitted_at, "c"),
+                "submitted": date_text(a.submitted_at, "SHORT_DATE_FORMAT"),
+                "age": interpolate(_("%(age)s ago"), age=timesince_filter(a.submitted_at)),
+                "what": what,
+                "who": who,
+            }
+        )
     return render(
         request,
         "applications/queue.html",
