@@ -66,7 +66,20 @@ def _detail_url(application) -> str:
 def my_applications(request):
     """The applicant's own applications: state, what is awaited and from whom."""
     page = paginate(request, selectors.my_applications(request.user), PAGE_SIZE)
-    rows = [(a, *selectors.awaited(a)) for a in page.object_list]
+    detail_url = url_maker("applications:detail")
+    rows = []
+    for a in page.object_list:
+        what, who = selectors.awaited(a)
+        rows.append(
+            {
+                "a": a,
+                "url": detail_url(a.pk),
+                "state": a.get_state_display(),
+                "what": what,
+                "who": who,
+                "updated": date_text(a.updated_at, "SHORT_DATE_FORMAT"),
+            }
+        )
     return render(
         request,
         "applications/mine.html",
@@ -130,7 +143,27 @@ def custodian_requests(request):
     state = form.cleaned_data.get("state", "") if form.is_valid() else ""
     qs = selectors.custodian_requests(request.user, state=state)
     page = paginate(request, qs, PAGE_SIZE)
-    return render(request, "applications/requests.html", {"form": form, "page": page})
+    detail_url = url_maker("applications:detail")
+    decide_url = url_maker("applications:decide")
+    rows = [
+        {
+            "r": r,
+            "url": detail_url(r.application_id),
+            "access_mode": r.get_access_mode_display(),
+            "application_state": r.application.get_state_display(),
+            "decide": (
+                {
+                    "url": decide_url(r.pk),
+                    "text": interpolate(_("Decide on %(title)s"), title=r.dataset.title),
+                }
+                if r.state == "pending"
+                else None
+            ),
+            "state": r.get_state_display(),
+        }
+        for r in page.object_list
+    ]
+    return render(request, "applications/requests.html", {"form": form, "page": page, "rows": rows})
 
 
 # ---- one application --------------------------------------------------------------------
