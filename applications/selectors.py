@@ -157,6 +157,25 @@ def with_list_data(qs: QuerySet) -> QuerySet:
     )
 
 
+# The columns a list row of applications reads (its template, ``awaited``, the state label):
+# a list view narrows its query to them, and leaves out the summaries, the answers and the
+# search vector that only the detail page needs.
+ROW_FIELDS = (
+    "id",
+    "reference",
+    "state",
+    "title",
+    "submitted_at",
+    "activated_at",
+    "updated_at",
+    "applicant__username",
+    "applicant__first_name",
+    "applicant__last_name",
+    "applicant__display_name",
+    "organisation__name",
+)
+
+
 def application_detail(user, pk) -> Application:
     """One application with everything its page shows, or 404 for those who may not see it."""
     qs = applications_visible_to(user).select_related("applicant", "organisation", "copied_from")

@@ -65,7 +65,8 @@ def _detail_url(application) -> str:
 @login_required
 def my_applications(request):
     """The applicant's own applications: state, what is awaited and from whom."""
-    page = paginate(request, selectors.my_applications(request.user), PAGE_SIZE)
+    qs = selectors.my_applications(request.user).only(*selectors.ROW_FIELDS)
+    page = paginate(request, qs, PAGE_SIZE)
     detail_url = url_maker("applications:detail")
     rows = []
     for a in page.object_list:
@@ -102,7 +103,7 @@ def queue(request):
         older_than_days=filters.get("older_than"),
         sort=filters.get("sort") or "submitted",
         q=filters.get("q") or "",
-    )
+    ).only(*selectors.ROW_FIELDS)
     page = paginate(request, qs, PAGE_SIZE)
     detail_url = url_maker("applications:detail")
     rows = []
@@ -141,7 +142,19 @@ def custodian_requests(request):
         raise PermissionDenied
     form = RequestFilterForm(request.GET or None)
     state = form.cleaned_data.get("state", "") if form.is_valid() else ""
-    qs = selectors.custodian_requests(request.user, state=state)
+    # Only the columns the rows show (not the justification, the variables or the decision).
+    qs = (
+        selectors.custodian_requests(request.user, state=state)
+        .select_related(None)
+        .select_related("application__applicant", "application__organisation", "dataset")
+        .only(
+            "id",
+            "state",
+            "access_mode",
+            "dataset__title",
+            *(f"application__{field}" for field in selectors.ROW_FIELDS),
+        )
+    )
     page = paginate(request, qs, PAGE_SIZE)
     detail_url = url_maker("applications:detail")
     decide_url = url_maker("applications:decide")

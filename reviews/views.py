@@ -54,7 +54,10 @@ def _apply(form, exc: DomainError) -> None:
 def my_assignments(request):
     if not request.user.has_role("reviewer", "chair"):
         raise PermissionDenied
-    page = paginate(request, selectors.assignments_for_reviewer(request.user), 25)
+    qs = selectors.assignments_for_reviewer(request.user).only(
+        "id", "role", "due_on", "state", "application__reference", "application__title"
+    )
+    page = paginate(request, qs, 25)
     assignment_url = url_maker("reviews:assignment")
     rows = [
         {
@@ -632,7 +635,26 @@ def condition_add(request, pk):
 
 @login_required
 def conditions(request):
-    page = paginate(request, selectors.conditions_for_user(request.user), 25)
+    qs = (
+        selectors.conditions_for_user(request.user)
+        .select_related(None)
+        .select_related("application", "owner")
+        .only(
+            "id",
+            "text",
+            "kind",
+            "state",
+            "due_on",
+            "overdue_since",
+            "reported_at",
+            "application__reference",
+            "application__title",
+            "owner__username",
+            "owner__first_name",
+            "owner__last_name",
+        )
+    )
+    page = paginate(request, qs, 25)
     condition_url = url_maker("reviews:condition")
     rows = [
         {
