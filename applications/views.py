@@ -65,8 +65,7 @@ def _detail_url(application) -> str:
 @login_required
 def my_applications(request):
     """The applicant's own applications: state, what is awaited and from whom."""
-    qs = selectors.my_applications(request.user).only(*selectors.ROW_FIELDS)
-    page = paginate(request, qs, PAGE_SIZE)
+    page = paginate(request, selectors.my_applications(request.user), PAGE_SIZE)
     detail_url = url_maker("applications:detail")
     rows = []
     for a in page.object_list:
