@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from solidarity.catalog.models import AccessMode, Dataset, Organisation
+from solidarity.widget_render import PLAIN_RENDERER
 
 from . import hdruk
 from .models import Application, ApplicationState, Attachment, Beneficiary, DatasetRequest
@@ -252,6 +253,8 @@ class DecisionForm(forms.Form):
 
 
 class QueueFilterForm(forms.Form):
+    default_renderer = PLAIN_RENDERER  # drawn on every request of its page
+
     q = forms.CharField(
         label=_("Search"),
         required=False,
@@ -295,13 +298,16 @@ class QueueFilterForm(forms.Form):
             ("all", _("All states")),
             *states,
         ]
-        self.fields["dataset"].queryset = Dataset.objects.order_by("title")
-        self.fields["custodian"].queryset = Organisation.objects.filter(
-            datasets__isnull=False
-        ).distinct()
+        # Only what the options show (a dataset's label is its title, an organisation's its name).
+        self.fields["dataset"].queryset = Dataset.objects.only("id", "title").order_by("title")
+        self.fields["custodian"].queryset = (
+            Organisation.objects.filter(datasets__isnull=False).only("id", "name").distinct()
+        )
 
 
 class RequestFilterForm(forms.Form):
+    default_renderer = PLAIN_RENDERER  # drawn on every request of its page
+
     state = forms.ChoiceField(
         label=_("Decision"),
         required=False,

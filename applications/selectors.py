@@ -157,6 +157,25 @@ def with_list_data(qs: QuerySet) -> QuerySet:
     )
 
 
+# The columns a list row of applications reads (its template, ``awaited``, the state label):
+# a list view narrows its query to them, and leaves out the summaries, the answers and the
+# search vector that only the detail page needs.
+ROW_FIELDS = (
+    "id",
+    "reference",
+    "state",
+    "title",
+    "submitted_at",
+    "activated_at",
+    "updated_at",
+    "applicant__username",
+    "applicant__first_name",
+    "applicant__last_name",
+    "applicant__display_name",
+    "organisation__name",
+)
+
+
 def application_detail(user, pk) -> Application:
     """One application with everything its page shows, or 404 for those who may not see it."""
     qs = applications_visible_to(user).select_related("applicant", "organisation", "copied_from")
@@ -191,6 +210,15 @@ def my_applications(user) -> QuerySet:
     return with_list_data(Application.objects.filter(mine)).order_by("-updated_at", "-id")
 
 
+def _submitted_visible_to(user) -> QuerySet:
+    """The submitted (not draft) applications the user may see. The secretariat, the chair
+    and the auditor see every one of them: their lists need no visibility condition (the
+    same rows, a shorter query to build and to plan)."""
+    if user.is_authenticated and user.roles & {Role.SECRETARIAT, Role.CHAIR, Role.AUDITOR}:
+        return Application.objects.exclude(state=S.DRAFT)
+    return applications_visible_to(user).exclude(state=S.DRAFT)
+
+
 QUEUE_SORTS = {
     "submitted": "submitted_at",
     "-submitted": "-submitted_at",
@@ -218,7 +246,7 @@ def application_queue(
     """Submitted applications for the secretariat's queue (by default those not yet decided),
     filtered by state, requested dataset, custodian organisation, age and words (``q``: best
     match first), sorted."""
-    qs = applications_visible_to(user).exclude(state=S.DRAFT)
+    qs = _submitted_visible_to(user)
     if state == "all":
         pass
     elif state:
@@ -247,7 +275,7 @@ def application_queue(
 def queue_counts(user) -> dict[str, int]:
     """How many applications wait in each screening state (one query)."""
     rows = (
-        applications_visible_to(user)
+        _submitted_visible_to(user)
         .filter(state__in=QUEUE_STATES)
         .values("state")
         .annotate(n=Count("id"))

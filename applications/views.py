@@ -5,15 +5,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import timesince_filter
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.decorators.http import require_POST
 
 from solidarity.errors import DomainError
 from solidarity.pagination import paginate
+from solidarity.rows import date_text, interpolate, url_maker
 
 from . import permissions as perms
 from . import rules, selectors, services
@@ -62,7 +66,20 @@ def _detail_url(application) -> str:
 def my_applications(request):
     """The applicant's own applications: state, what is awaited and from whom."""
     page = paginate(request, selectors.my_applications(request.user), PAGE_SIZE)
-    rows = [(a, *selectors.awaited(a)) for a in page.object_list]
+    detail_url = url_maker("applications:detail")
+    rows = []
+    for a in page.object_list:
+        what, who = selectors.awaited(a)
+        rows.append(
+            {
+                "a": a,
+                "url": detail_url(a.pk),
+                "state": a.get_state_display(),
+                "what": what,
+                "who": who,
+                "updated": date_text(a.updated_at, "SHORT_DATE_FORMAT"),
+            }
+        )
     return render(
         request,
         "applications/mine.html",
@@ -85,9 +102,31 @@ def queue(request):
         older_than_days=filters.get("older_than"),
         sort=filters.get("sort") or "submitted",
         q=filters.get("q") or "",
-    )
+    ).only(*selectors.ROW_FIELDS)
     page = paginate(request, qs, PAGE_SIZE)
-    rows = [(a, *selectors.awaited(a)) for a in page.object_list]
+    detail_url = url_maker("applications:detail")
+    rows = []
+    for a in page.object_list:
+        what, who = selectors.awaited(a)
+        total, pending = a.datasets_total, a.datasets_pending
+        datasets = interpolate(
+            ngettext("%(counter)s dataset", "%(counter)s datasets", total), counter=total
+        )
+        if pending:
+            datasets = format_html("{}, {}", datasets, interpolate(_("%(n)s pending"), n=pending))
+        rows.append(
+            {
+                "a": a,
+                "url": detail_url(a.pk),
+                "state": a.get_state_display(),
+                "datasets": datasets,
+                "submitted_iso": date_text(a.submitted_at, "c"),
+                "submitted": date_text(a.submitted_at, "SHORT_DATE_FORMAT"),
+                "age": interpolate(_("%(age)s ago"), age=timesince_filter(a.submitted_at)),
+                "what": what,
+                "who": who,
+            }
+        )
     return render(
         request,
         "applications/queue.html",
@@ -102,9 +141,41 @@ def custodian_requests(request):
         raise PermissionDenied
     form = RequestFilterForm(request.GET or None)
     state = form.cleaned_data.get("state", "") if form.is_valid() else ""
-    qs = selectors.custodian_requests(request.user, state=state)
+    # Only the columns the rows show (not the justification, the variables or the decision).
+    qs = (
+        selectors.custodian_requests(request.user, state=state)
+        .select_related(None)
+        .select_related("application__applicant", "application__organisation", "dataset")
+        .only(
+            "id",
+            "state",
+            "access_mode",
+            "dataset__title",
+            *(f"application__{field}" for field in selectors.ROW_FIELDS),
+        )
+    )
     page = paginate(request, qs, PAGE_SIZE)
-    return render(request, "applications/requests.html", {"form": form, "page": page})
+    detail_url = url_maker("applications:detail")
+    decide_url = url_maker("applications:decide")
+    rows = [
+        {
+            "r": r,
+            "url": detail_url(r.application_id),
+            "access_mode": r.get_access_mode_display(),
+            "application_state": r.application.get_state_display(),
+            "decide": (
+                {
+                    "url": decide_url(r.pk),
+                    "text": interpolate(_("Decide on %(title)s"), title=r.dataset.title),
+                }
+                if r.state == "pending"
+                else None
+            ),
+            "state": r.get_state_display(),
+        }
+        for r in page.object_list
+    ]
+    return render(request, "applications/requests.html", {"form": form, "page": page, "rows": rows})
 
 
 # ---- one application --------------------------------------------------------------------

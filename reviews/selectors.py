@@ -362,7 +362,18 @@ def committee_queue(*, state: str = "", use_type: str = "", q: str = "") -> Comm
     states = [state] if state in QUEUE_STATES else list(QUEUE_STATES)
     qs = (
         Application.objects.filter(state__in=states)
-        .select_related("applicant", "committee_file")
+        .select_related("committee_file")
+        # What a row shows and classifies: not the summaries, the answers or the search vector.
+        .only(
+            "id",
+            "reference",
+            "title",
+            "state",
+            "submitted_at",
+            "committee_file__id",
+            "committee_file__override_type",
+            "committee_file__override_reason",
+        )
         .annotate(
             n_assigned=_count_per_application(Assignment),
             n_filed=_count_per_application(Assignment, state=AssignmentState.FILED),

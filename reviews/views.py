@@ -5,13 +5,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import truncatechars
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from solidarity.errors import DomainError
 from solidarity.pagination import paginate
+from solidarity.rows import date_text, interpolate, url_maker
 
 from . import forms, permissions, selectors, services
 from .models import Assignment, AssignmentState, ConditionState, RiskItem
@@ -51,8 +54,22 @@ def _apply(form, exc: DomainError) -> None:
 def my_assignments(request):
     if not request.user.has_role("reviewer", "chair"):
         raise PermissionDenied
-    page = paginate(request, selectors.assignments_for_reviewer(request.user), 25)
-    return render(request, "reviews/my_assignments.html", {"page": page})
+    qs = selectors.assignments_for_reviewer(request.user).only(
+        "id", "role", "due_on", "state", "application__reference", "application__title"
+    )
+    page = paginate(request, qs, 25)
+    assignment_url = url_maker("reviews:assignment")
+    rows = [
+        {
+            "a": a,
+            "url": assignment_url(a.pk),
+            "role": a.get_role_display(),
+            "due": date_text(a.due_on),
+            "state": a.get_state_display(),
+        }
+        for a in page.object_list
+    ]
+    return render(request, "reviews/my_assignments.html", {"page": page, "rows": rows})
 
 
 @login_required
@@ -76,12 +93,40 @@ def queue(request):
     )
     page = paginate(request, rows, 25)
     can_assign = permissions.can_assign(request.user)
+    committee_url = url_maker("reviews:committee")
+    may_assign_one = request.user.has_role("secretariat", "chair")
+    assign_url = url_maker("reviews:assign") if may_assign_one else None
+    shown = []
+    for row in page.object_list:
+        application = row.application
+        pk = application.pk
+        shown.append(
+            {
+                "row": row,
+                "pick": (
+                    interpolate(_("Select %(ref)s"), ref=application.reference)
+                    if can_assign
+                    else ""
+                ),
+                "state": application.get_state_display(),
+                "recused": (
+                    interpolate(
+                        ngettext("%(n)s recused", "%(n)s recused", row.recused), n=row.recused
+                    )
+                    if row.recused
+                    else ""
+                ),
+                "committee_url": committee_url(pk),
+                "assign_url": assign_url(pk) if assign_url else "",
+            }
+        )
     return render(
         request,
         "reviews/queue.html",
         {
             "form": form,
             "page": page,
+            "rows": shown,
             "bulk_form": forms.AssignmentForm(prefix="bulk") if can_assign else None,
         },
     )
@@ -590,8 +635,39 @@ def condition_add(request, pk):
 
 @login_required
 def conditions(request):
-    page = paginate(request, selectors.conditions_for_user(request.user), 25)
-    return render(request, "reviews/conditions.html", {"page": page})
+    qs = (
+        selectors.conditions_for_user(request.user)
+        .select_related(None)
+        .select_related("application", "owner")
+        .only(
+            "id",
+            "text",
+            "kind",
+            "state",
+            "due_on",
+            "overdue_since",
+            "reported_at",
+            "application__reference",
+            "application__title",
+            "owner__username",
+            "owner__first_name",
+            "owner__last_name",
+        )
+    )
+    page = paginate(request, qs, 25)
+    condition_url = url_maker("reviews:condition")
+    rows = [
+        {
+            "c": c,
+            "url": condition_url(c.pk),
+            "text": truncatechars(c.text, 80),
+            "owner": c.owner.get_full_name() or c.owner.username,
+            "due": date_text(c.due_on),
+            "state": c.get_state_display(),
+        }
+        for c in page.object_list
+    ]
+    return render(request, "reviews/conditions.html", {"page": page, "rows": rows})
 
 
 @login_required
