@@ -68,6 +68,53 @@ def harm_report_queue(
     return harm_report_search(qs, q)
 
 
+def harm_report_queue_listing(reports: QuerySet) -> QuerySet:
+    """The queue page's columns of ``reports`` (from ``harm_report_queue``): reference, state,
+    severity, kinds, deadline and the linked projects' references, without the long texts,
+    the reporter or the datasets."""
+    from applications.models import Application
+
+    return (
+        reports.select_related(None)
+        .prefetch_related(None)
+        .only("id", "state", "severity", "categories", "received_at", "next_due_at")
+        .prefetch_related(
+            Prefetch("applications", queryset=Application.objects.only("id", "reference"))
+        )
+    )
+
+
+def harm_report_queue_rows(reports, *, now=None) -> list[dict]:
+    """One dictionary per report of a queue page, with the cells already written (labels,
+    joined kinds and projects, the deadline as a date in the current time zone and
+    language): the page's template then only places them."""
+    from django.urls import reverse
+    from django.utils.formats import date_format
+    from django.utils.timezone import template_localtime
+
+    now = now or timezone.now()
+    severities = dict(Severity.choices)
+    kinds = dict(HarmCategory.choices)
+    rows = []
+    for report in reports:
+        due = report.next_due_at
+        projects = [f"{a.reference}" for a in report.applications.all()]
+        rows.append(
+            {
+                "pk": report.pk,
+                "reference": report.reference,
+                "url": reverse("harms:detail", args=[report.pk]),
+                "state": report.get_state_display(),
+                "severity": severities.get(report.severity, report.severity) or "—",
+                "kinds": ", ".join(str(kinds.get(c, c)) for c in report.categories),
+                "projects": ", ".join(projects) if projects else "—",
+                "due": date_format(template_localtime(due), "DATE_FORMAT") if due else "",
+                "overdue": due is not None and due < now,
+            }
+        )
+    return rows
+
+
 _REFERENCE = re.compile(r"^\s*HR-(\d{4})-(\d+)\s*$", re.IGNORECASE)
 
 
