@@ -426,18 +426,53 @@ def _fund_filters(request):
     return form, qs
 
 
+def _ledger_rows(transactions) -> list[dict]:
+    """The ledger page's cells, written once here (date in the current time zone and
+    language, kind, amount as money, source in words): the template only places them."""
+    from django.urls import reverse
+    from django.utils.formats import date_format
+    from django.utils.timezone import template_localtime
+
+    from .money import format_money
+
+    system = _("system")
+    return [
+        {
+            "pk": tx.pk,
+            "date": date_format(template_localtime(tx.created_at), "DATETIME_FORMAT"),
+            "kind": tx.get_kind_display(),
+            "amount": format_money(tx.amount_minor, tx.currency),
+            "reason": tx.reason,
+            "corrects_id": tx.corrects_id,
+            "agreement_id": tx.agreement_id,
+            "agreement_url": (
+                reverse("benefits:agreement-detail", args=[tx.agreement_id])
+                if tx.agreement_id
+                else ""
+            ),
+            "source": tx.source_label,
+            "community": tx.community,
+            "by": tx.created_by or system,
+        }
+        for tx in transactions
+    ]
+
+
 class FundView(LoginRequiredMixin, View):
     def get(self, request):
         if not can_view_fund(request.user):
             raise PermissionDenied
         form, qs = _fund_filters(request)
-        page = paginate(request, qs, 50)
+        # The page shows who recorded each entry, not the agreement's project or the entry
+        # it corrects (only their numbers); the export keeps them.
+        page = paginate(request, qs.select_related(None).select_related("created_by"), 50)
         return render(
             request,
             "benefits/fund.html",
             {
                 "form": form,
                 "page": page,
+                "rows": _ledger_rows(page.object_list),
                 "positions": sorted(selectors.fund_positions().items()),
                 "reservations": selectors.fund_open_reservations()[:100],
                 "by_agreement": selectors.fund_totals_by_agreement(
