@@ -50,6 +50,57 @@ def _obligation_or_404(request, pk):
     return obligation
 
 
+# What the agreement list shows: neither the long terms nor the project's texts are read.
+_AGREEMENT_LIST_FIELDS = (
+    "id",
+    "kind",
+    "state",
+    "created_at",
+    "application__reference",
+    "application__title",
+    "application__applicant__username",
+    "application__applicant__first_name",
+    "application__applicant__last_name",
+    "application__applicant__display_name",
+    "application__organisation__name",
+)
+
+
+def _agreement_rows(agreements) -> list[dict]:
+    """The agreement list's cells, written once here (link, labels, counted phrases)."""
+    from django.urls import reverse
+    from django.utils.formats import localize
+    from django.utils.translation import ngettext
+
+    rows = []
+    for a in agreements:
+        application = a.application
+        organisation = application.organisation
+        rows.append(
+            {
+                "pk": a.pk,
+                "url": reverse("benefits:agreement-detail", args=[a.pk]),
+                "reference": application.reference or "",
+                "title": application.title,
+                "applicant": application.applicant,
+                "organisation": organisation,
+                "kind": a.get_kind_display(),
+                "state": a.get_state_display(),
+                "obligations": ngettext(
+                    "%(counter)s obligation", "%(counter)s obligations", a.obligation_count
+                )
+                % {"counter": localize(a.obligation_count)},
+                "overdue": (
+                    ngettext("%(counter)s overdue", "%(counter)s overdue", a.overdue_count)
+                    % {"counter": localize(a.overdue_count)}
+                    if a.overdue_count
+                    else ""
+                ),
+            }
+        )
+    return rows
+
+
 class AgreementListView(LoginRequiredMixin, View):
     def get(self, request):
         state = request.GET.get("state", "")
@@ -57,12 +108,13 @@ class AgreementListView(LoginRequiredMixin, View):
             state = ""
         search = request.GET.get("q", "").strip()[:100]
         qs = selectors.agreements_visible_to(request.user, state=state, search=search)
-        page = paginate(request, qs.defer("terms"), 25)  # the long terms are not listed
+        page = paginate(request, qs.only(*_AGREEMENT_LIST_FIELDS), 25)
         return render(
             request,
             "benefits/agreement_list.html",
             {
                 "page": page,
+                "rows": _agreement_rows(page.object_list),
                 "states": AgreementState.choices,
                 "state": state,
                 "q": search,
