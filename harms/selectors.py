@@ -198,6 +198,25 @@ def harm_report_detail(*, reports: QuerySet, pk: int, internal: bool) -> HarmRep
     return with_thread(reports, internal=internal).get(pk=pk)
 
 
+def harm_report_for_receipt(pk: int) -> HarmReport:
+    """The report a receipt code opened, with what its reporter's page shows: the thread
+    without internal notes and the redress actions (not the linked projects, datasets, files
+    or recommendations, which that page does not show). Raises DoesNotExist."""
+    messages = (
+        HarmMessage.objects.filter(internal=False)
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
+    return HarmReport.objects.prefetch_related(
+        Prefetch("messages", queryset=messages, to_attr="thread"),
+        Prefetch(
+            "redress",
+            queryset=RedressAction.objects.select_related("dataset", "dataset__custodian"),
+            to_attr="redress_actions",
+        ),
+    ).get(pk=pk)
+
+
 def harm_report_for(user, pk: int) -> HarmReport:
     """The report as ``user`` may see it; raises DoesNotExist for anyone else."""
     return harm_report_detail(

@@ -154,7 +154,7 @@ def _receipt_report(request):
     if not pk:
         return None
     try:
-        return selectors.harm_report_detail(reports=HarmReport.objects.all(), pk=pk, internal=False)
+        return selectors.harm_report_for_receipt(pk)
     except HarmReport.DoesNotExist:
         request.session.pop(SESSION_REPORT, None)
         return None
