@@ -15,7 +15,6 @@ from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import BaseRenderer, get_default_renderer
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
-from django.utils.safestring import mark_safe
 
 _INPUT_TEMPLATES = frozenset(
     f"django/forms/widgets/{name}.html"
@@ -50,6 +49,9 @@ _MULTIPLE_INPUT_TEMPLATES = frozenset(
         "django/forms/widgets/checkbox_select.html",
     }
 )
+_ERROR_LIST_TEMPLATES = frozenset(
+    {"django/forms/errors/list/default.html", "django/forms/errors/list/ul.html"}
+)
 _SELECT_OPTION = "django/forms/widgets/select_option.html"
 
 
@@ -64,7 +66,7 @@ def _out(value) -> str:
 
 def _formatted(value) -> str:
     """``{{ value|stringformat:'s' }}``: no localisation; a safe value stays unescaped."""
-    return conditional_escape(value if hasattr(value, "__html__") else "%s" % (value,))
+    return conditional_escape(value if hasattr(value, "__html__") else str(value))
 
 
 def _attrs(attrs: dict) -> str:
@@ -174,7 +176,7 @@ def _write(template_name: str, context: dict) -> str:
         return _input_option(context["widget"])
     if template_name in _OPTION_INPUT_TEMPLATES:
         return f"{_input_option(context['widget'])}\n"
-    if template_name in ("django/forms/errors/list/default.html", "django/forms/errors/list/ul.html"):
+    if template_name in _ERROR_LIST_TEMPLATES:
         return _error_list(context)
     raise _Unknown
 
@@ -205,7 +207,9 @@ class QuickRenderer(BaseRenderer):
     def render(self, template_name, context, request=None):
         if request is None:
             try:
-                return mark_safe(_write(template_name, context).strip())
+                # Like Django's renderers, a plain string: the widget or error list marks it
+                # safe (every value in it is escaped here).
+                return _write(template_name, context).strip()
             except (_Unknown, KeyError):
                 pass
         return self._fallback.render(template_name, context, request=request)
