@@ -68,24 +68,27 @@ _AGREEMENT_LIST_FIELDS = (
 
 def _agreement_rows(agreements) -> list[dict]:
     """The agreement list's cells, written once here (link, labels, counted phrases)."""
-    from django.urls import reverse
     from django.utils.formats import localize
     from django.utils.translation import ngettext
 
+    from solidarity.listing import labels, pk_url
+
+    kinds = labels(AgreementKind.choices)
+    states = labels(AgreementState.choices)
+    url = pk_url("benefits:agreement-detail")
     rows = []
     for a in agreements:
         application = a.application
-        organisation = application.organisation
         rows.append(
             {
                 "pk": a.pk,
-                "url": reverse("benefits:agreement-detail", args=[a.pk]),
+                "url": url(a.pk),
                 "reference": application.reference or "",
                 "title": application.title,
                 "applicant": application.applicant,
-                "organisation": organisation,
-                "kind": a.get_kind_display(),
-                "state": a.get_state_display(),
+                "organisation": application.organisation,
+                "kind": kinds.get(a.kind, a.kind),
+                "state": states.get(a.state, a.state),
                 "obligations": ngettext(
                     "%(counter)s obligation", "%(counter)s obligations", a.obligation_count
                 )
@@ -481,28 +484,27 @@ def _fund_filters(request):
 def _ledger_rows(transactions) -> list[dict]:
     """The ledger page's cells, written once here (date in the current time zone and
     language, kind, amount as money, source in words): the template only places them."""
-    from django.urls import reverse
-    from django.utils.formats import date_format
-    from django.utils.timezone import template_localtime
+    from solidarity.listing import date_formatter, labels, pk_url
 
+    from .models import SOURCE_LABELS, TransactionKind
     from .money import format_money
 
     system = _("system")
+    kinds = labels(TransactionKind.choices)
+    sources = labels(SOURCE_LABELS.items())
+    url = pk_url("benefits:agreement-detail")
+    moment = date_formatter("DATETIME_FORMAT")
     return [
         {
             "pk": tx.pk,
-            "date": date_format(template_localtime(tx.created_at), "DATETIME_FORMAT"),
-            "kind": tx.get_kind_display(),
+            "date": moment(tx.created_at),
+            "kind": kinds.get(tx.kind, tx.kind),
             "amount": format_money(tx.amount_minor, tx.currency),
             "reason": tx.reason,
             "corrects_id": tx.corrects_id,
             "agreement_id": tx.agreement_id,
-            "agreement_url": (
-                reverse("benefits:agreement-detail", args=[tx.agreement_id])
-                if tx.agreement_id
-                else ""
-            ),
-            "source": tx.source_label,
+            "agreement_url": url(tx.agreement_id) if tx.agreement_id else "",
+            "source": sources.get(tx.source_type, tx.source_type),
             "community": tx.community,
             "by": tx.created_by or system,
         }

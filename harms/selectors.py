@@ -70,8 +70,8 @@ def harm_report_queue(
 
 def harm_report_queue_listing(reports: QuerySet) -> QuerySet:
     """The queue page's columns of ``reports`` (from ``harm_report_queue``): reference, state,
-    severity, kinds, deadline and the linked projects' references, without the long texts,
-    the reporter or the datasets."""
+    severity, kinds, deadline and the linked projects' references (``listed_applications``),
+    without the long texts, the reporter or the datasets."""
     from applications.models import Application
 
     return (
@@ -79,36 +79,41 @@ def harm_report_queue_listing(reports: QuerySet) -> QuerySet:
         .prefetch_related(None)
         .only("id", "state", "severity", "categories", "received_at", "next_due_at")
         .prefetch_related(
-            Prefetch("applications", queryset=Application.objects.only("id", "reference"))
+            Prefetch(
+                "applications",
+                queryset=Application.objects.only("id", "reference"),
+                to_attr="listed_applications",
+            )
         )
     )
 
 
 def harm_report_queue_rows(reports, *, now=None) -> list[dict]:
-    """One dictionary per report of a queue page, with the cells already written (labels,
-    joined kinds and projects, the deadline as a date in the current time zone and
-    language): the page's template then only places them."""
-    from django.urls import reverse
-    from django.utils.formats import date_format
-    from django.utils.timezone import template_localtime
+    """One dictionary per report of a queue page (from ``harm_report_queue_listing``), with
+    the cells already written (labels, joined kinds and projects, the deadline as a date in
+    the current time zone and language): the page's template then only places them."""
+    from solidarity.listing import date_formatter, labels, pk_url
 
     now = now or timezone.now()
-    severities = dict(Severity.choices)
-    kinds = dict(HarmCategory.choices)
+    states = labels(HarmReportState.choices)
+    severities = labels(Severity.choices)
+    kinds = labels(HarmCategory.choices)
+    url = pk_url("harms:detail")
+    day = date_formatter("DATE_FORMAT")
     rows = []
     for report in reports:
         due = report.next_due_at
-        projects = [f"{a.reference}" for a in report.applications.all()]
+        projects = [f"{a.reference}" for a in report.listed_applications]
         rows.append(
             {
                 "pk": report.pk,
                 "reference": report.reference,
-                "url": reverse("harms:detail", args=[report.pk]),
-                "state": report.get_state_display(),
+                "url": url(report.pk),
+                "state": states.get(report.state, report.state),
                 "severity": severities.get(report.severity, report.severity) or "—",
-                "kinds": ", ".join(str(kinds.get(c, c)) for c in report.categories),
+                "kinds": ", ".join(kinds.get(c, c) for c in report.categories),
                 "projects": ", ".join(projects) if projects else "—",
-                "due": date_format(template_localtime(due), "DATE_FORMAT") if due else "",
+                "due": day(due) if due else "",
                 "overdue": due is not None and due < now,
             }
         )

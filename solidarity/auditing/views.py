@@ -6,7 +6,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.dateparse import parse_date
-from django.utils.formats import date_format
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -17,6 +16,7 @@ from solidarity.audit.permissions import can_read_audit_trail
 from solidarity.audit.selectors import audit_event_search
 from solidarity.audit.services import audit_verify
 from solidarity.errors import DomainError
+from solidarity.listing import date_formatter
 from solidarity.pagination import paginate
 from solidarity.search import search_terms
 
@@ -40,10 +40,10 @@ def _with_cells(events: list) -> list:
     """The console's time and hash cells, written once per event here rather than by
     template filters: the time in the current time zone (ISO for ``datetime``, the short
     local form for people) and the hash's first twelve characters."""
+    short = date_formatter("SHORT_DATETIME_FORMAT")
     for e in events:
-        when = template_localtime(e.created_at)
-        e.when_iso = date_format(when, "c")
-        e.when_text = date_format(when, "SHORT_DATETIME_FORMAT")
+        e.when_iso = template_localtime(e.created_at).isoformat()
+        e.when_text = short(e.created_at)
         e.hash_short = f"{e.hash[:12]}…" if len(e.hash) > 13 else e.hash
     return events
 
