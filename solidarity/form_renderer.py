@@ -11,10 +11,11 @@ Use it on a form with ``default_renderer = QUICK_RENDERER`` (one shared instance
 renderer keeps its template engine).
 """
 
+import html
+
 from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import BaseRenderer, get_default_renderer
 from django.utils.formats import localize
-from django.utils.html import conditional_escape
 
 _INPUT_TEMPLATES = frozenset(
     f"django/forms/widgets/{name}.html"
@@ -59,14 +60,22 @@ class _Unknown(Exception):
     """A template this renderer does not write itself (left to Django's renderer)."""
 
 
+def _escape(value) -> str:
+    """``conditional_escape`` without its lazy-argument wrapper: a safe value as it is, any
+    other value escaped as Django's ``escape`` does (``html.escape``, quotes included)."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
+
 def _out(value) -> str:
     """``{{ value }}`` in a template: localised, then escaped unless already safe."""
-    return conditional_escape(localize(value))
+    return _escape(value if isinstance(value, str) else localize(value))
 
 
 def _formatted(value) -> str:
     """``{{ value|stringformat:'s' }}``: no localisation; a safe value stays unescaped."""
-    return conditional_escape(value if hasattr(value, "__html__") else str(value))
+    return _escape(value)
 
 
 def _attrs(attrs: dict) -> str:
