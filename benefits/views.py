@@ -512,6 +512,16 @@ def _ledger_rows(transactions) -> list[dict]:
     ]
 
 
+def _with_agreement_urls(rows: list[dict]) -> list[dict]:
+    """Each per-agreement total with its agreement's address (reversed once per page)."""
+    from solidarity.listing import pk_url
+
+    url = pk_url("benefits:agreement-detail")
+    for row in rows:
+        row["url"] = url(row["agreement_id"])
+    return rows
+
+
 class FundView(LoginRequiredMixin, View):
     def get(self, request):
         if not can_view_fund(request.user):
@@ -529,8 +539,10 @@ class FundView(LoginRequiredMixin, View):
                 "rows": _ledger_rows(page.object_list),
                 "positions": sorted(selectors.fund_positions().items()),
                 "reservations": selectors.fund_open_reservations()[:100],
-                "by_agreement": selectors.fund_totals_by_agreement(
-                    qs, agreement_ids={t.agreement_id for t in page.object_list}
+                "by_agreement": _with_agreement_urls(
+                    selectors.fund_totals_by_agreement(
+                        qs, agreement_ids={t.agreement_id for t in page.object_list}
+                    )
                 ),
                 "by_community": selectors.fund_totals_by_community(qs),
                 "can_adjust": can_adjust_fund(request.user),
