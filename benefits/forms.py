@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from solidarity.form_renderer import QUICK_RENDERER
 from solidarity.validators import sane_date
 
 from .models import (
@@ -193,6 +194,8 @@ class ReasonForm(forms.Form):
 
 
 class FundFilterForm(forms.Form):
+    default_renderer = QUICK_RENDERER  # drawn on every request of the ledger
+
     date_from = forms.DateField(label=_("From"), required=False, widget=DateInput)
     date_to = forms.DateField(label=_("To"), required=False, widget=DateInput)
     kind = forms.ChoiceField(

@@ -4,6 +4,7 @@ Amounts are never floats. A typed amount is parsed with ``Decimal`` and converte
 exactly; an amount with more decimals than its currency has is refused, not rounded.
 """
 
+import functools
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -102,15 +103,40 @@ def format_amount(minor, currency: str) -> str:
 def format_money(minor, currency: str, *, language: str | None = None) -> str:
     """Minor units as money in the reader's language: 50000 EUR → "€500.00" in English,
     "500,00 €" in French and German. Exact (Decimal), never a float."""
-    from babel.numbers import format_currency
     from django.utils.translation import get_language, to_locale
 
     if minor is None:
         return ""
-    amount = Decimal(int(minor)).scaleb(-CURRENCY_EXPONENTS.get(currency, 2))
-    locale = to_locale(language or get_language() or "en")
+    return _money_text(int(minor), currency, to_locale(language or get_language() or "en"))
+
+
+@functools.lru_cache(maxsize=16)
+def _currency_format(locale: str):
+    """The babel locale and its standard currency pattern: parsing the locale and loading
+    its data is most of a ``format_currency`` call, and a ledger page formats a hundred
+    amounts."""
+    from babel import Locale
+
+    parsed = Locale.parse(locale)
+    return parsed, parsed.currency_formats["standard"]
+
+
+@functools.lru_cache(maxsize=4096)
+def _money_text(minor: int, currency: str, locale: str) -> str:
+    """``babel.numbers.format_currency`` of the amount with its defaults (a pure function of
+    its arguments, so the amounts a page shows again are not formatted again)."""
+    amount = Decimal(minor).scaleb(-CURRENCY_EXPONENTS.get(currency, 2))
     try:
-        return format_currency(amount, currency, locale=locale)
+        parsed, pattern = _currency_format(locale)
+        return pattern.apply(
+            amount,
+            parsed,
+            currency=currency,
+            currency_digits=True,
+            decimal_quantization=True,
+            group_separator=True,
+            numbering_system="latn",
+        )
     except Exception:  # an unknown locale or currency: the plain form is still exact
         return format_amount(minor, currency)
 

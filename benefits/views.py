@@ -50,6 +50,60 @@ def _obligation_or_404(request, pk):
     return obligation
 
 
+# What the agreement list shows: neither the long terms nor the project's texts are read.
+_AGREEMENT_LIST_FIELDS = (
+    "id",
+    "kind",
+    "state",
+    "created_at",
+    "application__reference",
+    "application__title",
+    "application__applicant__username",
+    "application__applicant__first_name",
+    "application__applicant__last_name",
+    "application__applicant__display_name",
+    "application__organisation__name",
+)
+
+
+def _agreement_rows(agreements) -> list[dict]:
+    """The agreement list's cells, written once here (link, labels, counted phrases)."""
+    from django.utils.formats import localize
+    from django.utils.translation import ngettext
+
+    from solidarity.listing import labels, pk_url
+
+    kinds = labels(AgreementKind.choices)
+    states = labels(AgreementState.choices)
+    url = pk_url("benefits:agreement-detail")
+    rows = []
+    for a in agreements:
+        application = a.application
+        rows.append(
+            {
+                "pk": a.pk,
+                "url": url(a.pk),
+                "reference": application.reference or "",
+                "title": application.title,
+                "applicant": application.applicant,
+                "organisation": application.organisation,
+                "kind": kinds.get(a.kind, a.kind),
+                "state": states.get(a.state, a.state),
+                "obligations": ngettext(
+                    "%(counter)s obligation", "%(counter)s obligations", a.obligation_count
+                )
+                % {"counter": localize(a.obligation_count)},
+                "overdue": (
+                    ngettext("%(counter)s overdue", "%(counter)s overdue", a.overdue_count)
+                    % {"counter": localize(a.overdue_count)}
+                    if a.overdue_count
+                    else ""
+                ),
+            }
+        )
+    return rows
+
+
 class AgreementListView(LoginRequiredMixin, View):
     def get(self, request):
         state = request.GET.get("state", "")
@@ -57,12 +111,13 @@ class AgreementListView(LoginRequiredMixin, View):
             state = ""
         search = request.GET.get("q", "").strip()[:100]
         qs = selectors.agreements_visible_to(request.user, state=state, search=search)
-        page = paginate(request, qs.defer("terms"), 25)  # the long terms are not listed
+        page = paginate(request, qs.only(*_AGREEMENT_LIST_FIELDS), 25)
         return render(
             request,
             "benefits/agreement_list.html",
             {
                 "page": page,
+                "rows": _agreement_rows(page.object_list),
                 "states": AgreementState.choices,
                 "state": state,
                 "q": search,
@@ -426,22 +481,68 @@ def _fund_filters(request):
     return form, qs
 
 
+def _ledger_rows(transactions) -> list[dict]:
+    """The ledger page's cells, written once here (date in the current time zone and
+    language, kind, amount as money, source in words): the template only places them."""
+    from solidarity.listing import date_formatter, labels, pk_url
+
+    from .models import SOURCE_LABELS, TransactionKind
+    from .money import format_money
+
+    system = _("system")
+    kinds = labels(TransactionKind.choices)
+    sources = labels(SOURCE_LABELS.items())
+    url = pk_url("benefits:agreement-detail")
+    moment = date_formatter("DATETIME_FORMAT")
+    return [
+        {
+            "pk": tx.pk,
+            "date": moment(tx.created_at),
+            "kind": kinds.get(tx.kind, tx.kind),
+            "amount": format_money(tx.amount_minor, tx.currency),
+            "reason": tx.reason,
+            "corrects_id": tx.corrects_id,
+            "agreement_id": tx.agreement_id,
+            "agreement_url": url(tx.agreement_id) if tx.agreement_id else "",
+            "source": sources.get(tx.source_type, tx.source_type),
+            "community": tx.community,
+            "by": tx.created_by or system,
+        }
+        for tx in transactions
+    ]
+
+
+def _with_agreement_urls(rows: list[dict]) -> list[dict]:
+    """Each per-agreement total with its agreement's address (reversed once per page)."""
+    from solidarity.listing import pk_url
+
+    url = pk_url("benefits:agreement-detail")
+    for row in rows:
+        row["url"] = url(row["agreement_id"])
+    return rows
+
+
 class FundView(LoginRequiredMixin, View):
     def get(self, request):
         if not can_view_fund(request.user):
             raise PermissionDenied
         form, qs = _fund_filters(request)
-        page = paginate(request, qs, 50)
+        # The page shows who recorded each entry, not the agreement's project or the entry
+        # it corrects (only their numbers); the export keeps them.
+        page = paginate(request, qs.select_related(None).select_related("created_by"), 50)
         return render(
             request,
             "benefits/fund.html",
             {
                 "form": form,
                 "page": page,
+                "rows": _ledger_rows(page.object_list),
                 "positions": sorted(selectors.fund_positions().items()),
                 "reservations": selectors.fund_open_reservations()[:100],
-                "by_agreement": selectors.fund_totals_by_agreement(
-                    qs, agreement_ids={t.agreement_id for t in page.object_list}
+                "by_agreement": _with_agreement_urls(
+                    selectors.fund_totals_by_agreement(
+                        qs, agreement_ids={t.agreement_id for t in page.object_list}
+                    )
                 ),
                 "by_community": selectors.fund_totals_by_community(qs),
                 "can_adjust": can_adjust_fund(request.user),

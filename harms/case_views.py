@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from solidarity.errors import DomainError
+from solidarity.form_renderer import QUICK_RENDERER, ListedChoiceIterator
 
 from . import case_selectors, cases
 from .case_models import HarmIncident
@@ -22,6 +23,8 @@ from .permissions import is_harm_officer
 
 
 class OfficerChoiceField(forms.ModelChoiceField):
+    iterator = ListedChoiceIterator
+
     def label_from_instance(self, obj) -> str:
         return f"{obj} ({obj.get_username()})"
 
@@ -162,6 +165,8 @@ def incident_unlink(request, pk, report_pk):
 
 class BulkForm(forms.Form):
     """Triage or hand over several reports of the queue at once."""
+
+    default_renderer = QUICK_RENDERER  # drawn on every request of the queue
 
     # Radio buttons, not drop-downs: a handful of fixed choices (the queue page keeps its
     # options few).

@@ -7,6 +7,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from solidarity.catalog.models import Dataset
+from solidarity.form_renderer import QUICK_RENDERER, ListedChoiceIterator
 from solidarity.validators import AsciiDecimalField
 
 from .models import Affected, HarmCategory, HarmReportState, RedressKind, Severity
@@ -418,6 +419,8 @@ class ReasonForm(forms.Form):
 
 
 class QueueFilterForm(forms.Form):
+    default_renderer = QUICK_RENDERER  # drawn on every request of the queue
+
     q = forms.CharField(
         label=_("Search"),
         required=False,
@@ -443,10 +446,11 @@ class QueueFilterForm(forms.Form):
     )
     dataset = forms.ModelChoiceField(
         label=_("Dataset"),
-        queryset=Dataset.objects.order_by("title"),
+        queryset=Dataset.objects.only("id", "title").order_by("title"),
         required=False,
         empty_label=_("Any"),
     )
+    dataset.iterator = ListedChoiceIterator
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
     def clean_project(self):

@@ -68,6 +68,58 @@ def harm_report_queue(
     return harm_report_search(qs, q)
 
 
+def harm_report_queue_listing(reports: QuerySet) -> QuerySet:
+    """The queue page's columns of ``reports`` (from ``harm_report_queue``): reference, state,
+    severity, kinds, deadline and the linked projects' references (``listed_applications``),
+    without the long texts, the reporter or the datasets."""
+    from applications.models import Application
+
+    return (
+        reports.select_related(None)
+        .prefetch_related(None)
+        .only("id", "state", "severity", "categories", "received_at", "next_due_at")
+        .prefetch_related(
+            Prefetch(
+                "applications",
+                queryset=Application.objects.only("id", "reference"),
+                to_attr="listed_applications",
+            )
+        )
+    )
+
+
+def harm_report_queue_rows(reports, *, now=None) -> list[dict]:
+    """One dictionary per report of a queue page (from ``harm_report_queue_listing``), with
+    the cells already written (labels, joined kinds and projects, the deadline as a date in
+    the current time zone and language): the page's template then only places them."""
+    from solidarity.listing import date_formatter, labels, pk_url
+
+    now = now or timezone.now()
+    states = labels(HarmReportState.choices)
+    severities = labels(Severity.choices)
+    kinds = labels(HarmCategory.choices)
+    url = pk_url("harms:detail")
+    day = date_formatter("DATE_FORMAT")
+    rows = []
+    for report in reports:
+        due = report.next_due_at
+        projects = [f"{a.reference}" for a in report.listed_applications]
+        rows.append(
+            {
+                "pk": report.pk,
+                "reference": report.reference,
+                "url": url(report.pk),
+                "state": states.get(report.state, report.state),
+                "severity": severities.get(report.severity, report.severity) or "—",
+                "kinds": ", ".join(kinds.get(c, c) for c in report.categories),
+                "projects": ", ".join(projects) if projects else "—",
+                "due": day(due) if due else "",
+                "overdue": due is not None and due < now,
+            }
+        )
+    return rows
+
+
 _REFERENCE = re.compile(r"^\s*HR-(\d{4})-(\d+)\s*$", re.IGNORECASE)
 
 
@@ -149,6 +201,25 @@ def with_thread(reports: QuerySet, *, internal: bool) -> QuerySet:
 def harm_report_detail(*, reports: QuerySet, pk: int, internal: bool) -> HarmReport:
     """One report with everything its page shows; raises DoesNotExist when not in ``reports``."""
     return with_thread(reports, internal=internal).get(pk=pk)
+
+
+def harm_report_for_receipt(pk: int) -> HarmReport:
+    """The report a receipt code opened, with what its reporter's page shows: the thread
+    without internal notes and the redress actions (not the linked projects, datasets, files
+    or recommendations, which that page does not show). Raises DoesNotExist."""
+    messages = (
+        HarmMessage.objects.filter(internal=False)
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
+    return HarmReport.objects.prefetch_related(
+        Prefetch("messages", queryset=messages, to_attr="thread"),
+        Prefetch(
+            "redress",
+            queryset=RedressAction.objects.select_related("dataset", "dataset__custodian"),
+            to_attr="redress_actions",
+        ),
+    ).get(pk=pk)
 
 
 def harm_report_for(user, pk: int) -> HarmReport:

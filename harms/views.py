@@ -154,7 +154,7 @@ def _receipt_report(request):
     if not pk:
         return None
     try:
-        return selectors.harm_report_detail(reports=HarmReport.objects.all(), pk=pk, internal=False)
+        return selectors.harm_report_for_receipt(pk)
     except HarmReport.DoesNotExist:
         request.session.pop(SESSION_REPORT, None)
         return None
@@ -234,12 +234,20 @@ def queue(request):
         overdue_only=f.get("overdue", False),
         q=f.get("q", ""),
     )
-    page = paginate(request, qs, 25)
+    page = paginate(request, selectors.harm_report_queue_listing(qs), 25)
     from .case_views import BulkForm
-    from .permissions import is_harm_officer
 
     bulk_form = BulkForm(prefix="bulk") if is_harm_officer(request.user) else None
-    return render(request, "harms/queue.html", {"form": form, "page": page, "bulk_form": bulk_form})
+    return render(
+        request,
+        "harms/queue.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": selectors.harm_report_queue_rows(page.object_list),
+            "bulk_form": bulk_form,
+        },
+    )
 
 
 OFFICER_FORMS = {

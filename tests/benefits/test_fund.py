@@ -161,3 +161,27 @@ def test_concurrent_disbursements_cannot_overdraw(benefit_officer, harm_officer)
     assert sorted(outcomes) == ["paid"] * 3 + ["refused"] * (attempts - 3)
     assert selectors.fund_balance(currency="EUR") == 100
     assert FundTransaction.objects.filter(kind="outflow").count() == 3
+
+
+@pytest.mark.django_db
+def test_ledger_page_rows_show_each_entry(client, benefit_officer):
+    """Each ledger row: number, kind, amount as money, reason, the entry it corrects, source
+    and who recorded it (or "system")."""
+    from django.urls import reverse
+
+    tx = services.fund_receive(
+        actor=benefit_officer, amount_minor=1000, currency="EUR", reason="Typed <10.00>"
+    )
+    fix = services.fund_adjust(
+        actor=benefit_officer, corrects=tx, amount_minor=-100, reason="Paid 9.00"
+    )
+    client.force_login(benefit_officer)
+    body = client.get(reverse("benefits:fund")).content.decode()
+    row = body[body.index(f'<th scope="row">FT-{fix.pk}</th>') :]
+    row = row[: row.index("</tr>")]
+    assert "<td>-€1.00</td>" in row.replace("\xa0", "")
+    assert f'Paid 9.00 <span class="tag">corrects FT-{tx.pk}</span>' in row
+    assert f"<td>{benefit_officer}</td>" in row
+    first = body[body.index(f'<th scope="row">FT-{tx.pk}</th>') :]
+    first = first[: first.index("</tr>")]
+    assert "<td>€10.00</td>" in first and "Typed &lt;10.00&gt;" in first

@@ -92,3 +92,24 @@ def test_huge_amounts_are_refused_quickly_and_cleanly(text):
         parse_amount(text, "EUR")
     assert time.perf_counter() - started < 0.5
     assert exc.value.code in {"too_large", "precision"}
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "de", "es", "pt-br", "xx"])
+@pytest.mark.parametrize("currency", ["EUR", "USD", "JPY", "KWD", "CHF"])
+def test_money_reads_as_babel_writes_it_every_time(language, currency):
+    """The kept locale and the remembered amounts give babel's own answer, again and again."""
+    from decimal import Decimal
+
+    from babel.numbers import format_currency
+    from django.utils.translation import to_locale
+
+    from benefits.money import CURRENCY_EXPONENTS, format_amount, format_money
+
+    for minor in (0, 1, -5, 1234, -50_000, 5_000_000, 123_456_789_012):
+        amount = Decimal(minor).scaleb(-CURRENCY_EXPONENTS.get(currency, 2))
+        try:
+            expected = format_currency(amount, currency, locale=to_locale(language))
+        except Exception:
+            expected = format_amount(minor, currency)
+        for _ in range(2):
+            assert format_money(minor, currency, language=language) == expected

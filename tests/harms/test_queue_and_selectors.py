@@ -190,3 +190,29 @@ def test_demo_seeder_is_idempotent(harm_officer):
     count = HarmReport.objects.count()
     seed_harms()
     assert HarmReport.objects.count() == count == 2
+
+
+def test_queue_row_shows_every_column(client, harm_officer, researcher, organisation):
+    """Each row: link to the report, state and severity in words, kinds, projects and the
+    deadline (marked overdue); the bulk checkbox names its report."""
+    project = make_application(researcher)
+    plain, _ = make_report(categories=["financial", "discrimination"])
+    triaged, _ = make_report()
+    services.harm_report_triage(
+        actor=harm_officer, report=triaged, severity="critical", applications=[project]
+    )
+    _age(plain, 10)
+    client.force_login(harm_officer)
+    body = client.get(reverse("harms:queue")).content.decode()
+    detail = reverse("harms:detail", args=[plain.pk])
+    row = body[body.index(f'id="pick-{plain.pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert f'aria-label="Select {plain.reference}"' in row
+    assert f'<a href="{detail}">{plain.reference}</a>' in row
+    assert "<td>Received</td><td>—</td>" in row
+    assert "<td>Financial harm, Discrimination</td>" in row
+    assert "<td>—</td>" in row and '<span class="overdue">overdue</span>' in row
+    other = body[body.index(f'id="pick-{triaged.pk}"') :]
+    other = other[: other.index("</tr>")]
+    assert "<td>Triaged</td><td>Critical</td>" in other
+    assert f"<td>{project.reference}</td>" in other and "overdue" not in other

@@ -106,3 +106,35 @@ def test_signed_in_reporter_sees_own_case_without_internal_notes(client, researc
     client.force_login(researcher)
     body = client.get(reverse("harms:detail", args=[report.pk])).content.decode()
     assert report.reference in body and "Internal only" not in body
+
+
+def test_status_page_reads_a_fixed_number_of_queries(
+    client, report, receipt_code, harm_officer, researcher, organisation
+):
+    """The reporter's page reads the report, its thread and its redress: linked projects,
+    datasets and officers' notes add no query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import DatasetFactory
+
+    from .factories import make_application
+
+    _lookup(client, receipt_code)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            body = client.get(reverse("harms:status")).content.decode()
+        assert report.reference in body
+        return len(ctx.captured_queries)
+
+    before = count()
+    services.harm_report_triage(
+        actor=harm_officer,
+        report=report,
+        severity="low",
+        applications=[make_application(researcher), make_application(researcher)],
+        datasets=[DatasetFactory(custodian=organisation)],
+    )
+    services.harm_message_post(actor=harm_officer, report=report, body="note", internal=True)
+    assert count() == before <= 6
