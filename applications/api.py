@@ -143,11 +143,35 @@ class ApplicationListOutput(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def _awaited(self, obj) -> tuple[str, str]:
+        # Both columns read the same rulebook answer: worked out once per row.
+        if getattr(obj, "_awaited", None) is None:
+            obj._awaited = selectors.awaited(obj)
+        return obj._awaited
+
     def get_awaiting(self, obj) -> str:
-        return str(selectors.awaited(obj)[0])
+        return str(self._awaited(obj)[0])
 
     def get_awaiting_from(self, obj) -> str:
-        return str(selectors.awaited(obj)[1])
+        return str(self._awaited(obj)[1])
+
+
+# What a list row reads (ApplicationListOutput, and the rulebook's "awaiting": the state, the
+# activation that marks an amendment, the dataset counts): not the long texts of the content
+# nor the search vector.
+_LIST_COLUMNS = (
+    "id",
+    "reference",
+    "title",
+    "state",
+    "applicant__username",
+    "organisation__name",
+    "current_version",
+    "submitted_at",
+    "updated_at",
+    "access_expires_on",
+    "activated_at",
+)
 
 
 class ApplicationDetailOutput(serializers.ModelSerializer):
@@ -449,7 +473,7 @@ class ApplicationViewSet(
     def get_queryset(self):
         qs = selectors.applications_visible_to(self.request.user)
         if self.action == "list":
-            return selectors.with_list_data(qs)
+            return selectors.with_list_data(qs).only(*_LIST_COLUMNS)
         return qs
 
     def filter_queryset(self, queryset):
@@ -640,7 +664,21 @@ class DatasetRequestViewSet(
     ordering_fields = ["id", "state"]
 
     def get_queryset(self):
-        return selectors.dataset_requests_visible_to(self.request.user)
+        qs = selectors.dataset_requests_visible_to(self.request.user)
+        if self.action == "list":
+            # A row shows its request and three names: not the whole application, dataset
+            # and decider.
+            return (
+                qs.select_related(None)
+                .select_related("application", "dataset__custodian")
+                .only(
+                    *(f.name for f in DatasetRequest._meta.concrete_fields),
+                    "application__reference",
+                    "dataset__title",
+                    "dataset__custodian__name",
+                )
+            )
+        return qs
 
     def create(self, request):
         data = DatasetRequestInput(data=request.data)

@@ -1,6 +1,7 @@
 """The harms API: anonymous reporting, status by receipt code, the panel's actions."""
 
 from django.db import transaction
+from django.db.models import Prefetch
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -372,13 +373,25 @@ class HarmReportViewSet(
                 return selectors.with_thread(
                     selectors.harm_reports_of(user), internal=False
                 ).order_by("-received_at", "-id")
+            from applications.models import Application
+
             params = self.request.query_params
-            return selectors.harm_report_queue(
+            queue = selectors.harm_report_queue(
                 category=params.get("category", ""),
                 application_id=int_param(params.get("application")),
                 dataset_id=int_param(params.get("dataset")),
                 overdue_only=params.get("overdue") in ("1", "true"),
                 q=params.get("search", ""),
+            )
+            # A row names its projects and datasets by id only (in their usual order): not
+            # their whole rows; nor the report's search vector.
+            return (
+                queue.defer("search_vector")
+                .prefetch_related(None)
+                .prefetch_related(
+                    Prefetch("applications", queryset=Application.objects.only("pk")),
+                    Prefetch("datasets", queryset=Dataset.objects.only("pk")),
+                )
             )
         return selectors.harm_reports_visible_to(user)
 

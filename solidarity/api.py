@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError
 from django.http import Http404
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -49,6 +50,13 @@ class Pagination(PageNumberPagination):
         result.setdefault("required", [])
         result["required"] = [*result["required"], "count_capped"]
         return result
+
+
+class FilterBackendSchema(DjangoFilterExtension):
+    """The schema documents the filters of ``solidarity.filtering.FilterBackend`` as
+    django-filter's own (drf-spectacular matches the exact class only)."""
+
+    target_class = "solidarity.filtering.FilterBackend"
 
 
 def _error(status_code: int, code: str, message, fields=None) -> Response:
