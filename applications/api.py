@@ -22,6 +22,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from solidarity.api import RowSerializer
 from solidarity.catalog.models import AccessMode, Dataset, Organisation
 from solidarity.search import rank_first
 from solidarity.uploads import MEDIA_TYPES as UPLOAD_MEDIA_TYPES
@@ -55,7 +56,7 @@ class ApplicationTeamMember(serializers.Serializer):
     email = serializers.EmailField(required=False, allow_blank=True, default="")
 
 
-class DatasetRequestOutput(serializers.ModelSerializer):
+class DatasetRequestOutput(RowSerializer):
     dataset_title = serializers.CharField(source="dataset.title", read_only=True)
     custodian = serializers.CharField(source="dataset.custodian.name", read_only=True)
     # A draft has no reference yet.
@@ -115,7 +116,7 @@ class ConsentAcknowledgementInput(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class ApplicationListOutput(serializers.ModelSerializer):
+class ApplicationListOutput(RowSerializer):
     applicant = serializers.CharField(source="applicant.username", read_only=True)
     organisation = serializers.CharField(source="organisation.name", default=None, read_only=True)
     datasets_total = serializers.IntegerField(read_only=True)

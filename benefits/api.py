@@ -14,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from solidarity.api import int_param
+from solidarity.api import RowSerializer, int_param
 from solidarity.validators import sane_date
 
 from . import selectors, services
@@ -53,7 +53,7 @@ class SignatureOutput(serializers.Serializer):
     terms_sha256 = serializers.CharField()
 
 
-class ObligationOutput(serializers.ModelSerializer):
+class ObligationOutput(RowSerializer):
     agreement = serializers.IntegerField(source="agreement_id")
     amount = serializers.SerializerMethodField()
     shortfall = serializers.SerializerMethodField()
@@ -159,7 +159,7 @@ def _current_signatures(obj) -> list[dict]:
     return SignatureOutput(_signatures_of_terms(obj), many=True).data
 
 
-class AgreementSummaryOutput(serializers.ModelSerializer):
+class AgreementSummaryOutput(RowSerializer):
     """One agreement in the list: its state and counts, without the terms or the obligations.
 
     The terms (several kilobytes each) and the obligations are in the detail (``url``); the
@@ -236,7 +236,7 @@ class AgreementDetailOutput(_Rulebook, AgreementOutput):
         fields = [*AgreementOutput.Meta.fields, "actions", "awaiting", "awaiting_from"]
 
 
-class FundTransactionOutput(serializers.ModelSerializer):
+class FundTransactionOutput(RowSerializer):
     amount = serializers.SerializerMethodField()
     recorded_by = serializers.CharField(source="created_by.username", default=None)
 

@@ -16,7 +16,7 @@ from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
-from solidarity.api import int_param
+from solidarity.api import RowSerializer, int_param
 from solidarity.catalog.models import Dataset
 from solidarity.validators import AsciiIntegerSerializerField
 
@@ -228,7 +228,7 @@ class HarmReportReporterOutput(serializers.Serializer):
         return RedressActionOutput(obj.redress_actions, many=True, context=self.context).data
 
 
-class HarmReportPanelOutput(serializers.ModelSerializer):
+class HarmReportPanelOutput(RowSerializer):
     """Officers and auditors; the reporter's identity and contact only for officers."""
 
     reference = serializers.CharField(read_only=True)
