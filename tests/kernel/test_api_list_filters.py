@@ -51,3 +51,56 @@ def test_application_filters_apply_when_named(api_client, secretariat, researche
     assert _ids(api_client.get("/api/v1/applications/")) == sorted([submitted.pk, active.pk])
     assert _ids(api_client.get("/api/v1/applications/?state=active")) == [active.pk]
     assert _ids(api_client.get("/api/v1/applications/?mine=true")) == []
+
+
+@pytest.mark.django_db
+def test_row_serializer_writes_what_drf_writes(researcher, organisation):
+    """The list rows' serializer gives DRF's answer field for field: plain columns, a foreign
+    key's id, dotted sources with and without a value, dates, JSON and None."""
+    from rest_framework import serializers
+
+    from applications.models import Application
+    from solidarity.api import RowSerializer
+
+    class Plain(serializers.ModelSerializer):
+        applicant = serializers.CharField(source="applicant.username")
+        organisation_name = serializers.CharField(source="organisation.name", default=None)
+        submitted = serializers.DateTimeField(source="submitted_at")
+        organisation_id = serializers.IntegerField(allow_null=True)
+        awaiting = serializers.SerializerMethodField()
+
+        class Meta:
+            model = Application
+            fields = [
+                "id",
+                "reference",
+                "title",
+                "state",
+                "organisation",
+                "organisation_id",
+                "applicant",
+                "organisation_name",
+                "submitted",
+                "updated_at",
+                "start_date",
+                "commercial_involvement",
+                "beneficiaries",
+                "awaiting",
+            ]
+
+        def get_awaiting(self, obj) -> str:
+            return f"{obj.state}!"
+
+    class Rows(RowSerializer, Plain):
+        pass
+
+    make_application(researcher, organisation=organisation, state="submitted")
+    make_application(researcher, state="draft")
+    Application.objects.filter(state="submitted").update(submitted_at="2026-03-01T10:00:00Z")
+    for queryset in (
+        Application.objects.select_related("applicant", "organisation").order_by("id"),
+        Application.objects.only("id", "reference").order_by("id"),  # deferred columns
+    ):
+        rows = Rows(list(queryset), many=True).data
+        assert rows == Plain(list(queryset), many=True).data
+        assert [row["organisation_name"] for row in rows] == [organisation.name, None]
