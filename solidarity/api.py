@@ -54,16 +54,15 @@ class Pagination(PageNumberPagination):
         return result
 
 
+# A ``ModelSerializer`` for list rows: the same output, each row written faster. DRF's
+# ``to_representation`` looks every field up generically on every row (a generator of the
+# readable fields, a ``Mapping`` check and a callable check per value). Here the serializer
+# works out once which fields read a plain column of its model and reads those with
+# ``getattr``; every other field (related, nested, method, dotted sources, a field class that
+# reads its value its own way) goes through DRF's own lookup, unchanged.
+# (No docstring: drf-spectacular would give it as the description of every serializer that
+# inherits it and has none of its own.)
 class RowSerializer(serializers.ModelSerializer):
-    """A ``ModelSerializer`` for list rows: the same output, each row written faster.
-
-    DRF's ``to_representation`` looks every field up generically on every row (a generator
-    of the readable fields, a ``Mapping`` check and a callable check per value). Here the
-    serializer works out once which fields read a plain column of its model and reads those
-    with ``getattr``; every other field (related, nested, method, dotted sources, a field
-    class that reads its value its own way) goes through DRF's own lookup, unchanged.
-    """
-
     def to_representation(self, instance):
         if not isinstance(instance, self.Meta.model):
             return super().to_representation(instance)
