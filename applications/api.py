@@ -22,6 +22,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from solidarity.api import RowSerializer
 from solidarity.catalog.models import AccessMode, Dataset, Organisation
 from solidarity.search import rank_first
 from solidarity.uploads import MEDIA_TYPES as UPLOAD_MEDIA_TYPES
@@ -55,7 +56,7 @@ class ApplicationTeamMember(serializers.Serializer):
     email = serializers.EmailField(required=False, allow_blank=True, default="")
 
 
-class DatasetRequestOutput(serializers.ModelSerializer):
+class DatasetRequestOutput(RowSerializer):
     dataset_title = serializers.CharField(source="dataset.title", read_only=True)
     custodian = serializers.CharField(source="dataset.custodian.name", read_only=True)
     # A draft has no reference yet.
@@ -115,7 +116,7 @@ class ConsentAcknowledgementInput(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class ApplicationListOutput(serializers.ModelSerializer):
+class ApplicationListOutput(RowSerializer):
     applicant = serializers.CharField(source="applicant.username", read_only=True)
     organisation = serializers.CharField(source="organisation.name", default=None, read_only=True)
     datasets_total = serializers.IntegerField(read_only=True)
@@ -143,11 +144,35 @@ class ApplicationListOutput(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def _awaited(self, obj) -> tuple[str, str]:
+        # Both columns read the same rulebook answer: worked out once per row.
+        if getattr(obj, "_awaited", None) is None:
+            obj._awaited = selectors.awaited(obj)
+        return obj._awaited
+
     def get_awaiting(self, obj) -> str:
-        return str(selectors.awaited(obj)[0])
+        return str(self._awaited(obj)[0])
 
     def get_awaiting_from(self, obj) -> str:
-        return str(selectors.awaited(obj)[1])
+        return str(self._awaited(obj)[1])
+
+
+# What a list row reads (ApplicationListOutput, and the rulebook's "awaiting": the state, the
+# activation that marks an amendment, the dataset counts): not the long texts of the content
+# nor the search vector.
+_LIST_COLUMNS = (
+    "id",
+    "reference",
+    "title",
+    "state",
+    "applicant__username",
+    "organisation__name",
+    "current_version",
+    "submitted_at",
+    "updated_at",
+    "access_expires_on",
+    "activated_at",
+)
 
 
 class ApplicationDetailOutput(serializers.ModelSerializer):
@@ -449,7 +474,7 @@ class ApplicationViewSet(
     def get_queryset(self):
         qs = selectors.applications_visible_to(self.request.user)
         if self.action == "list":
-            return selectors.with_list_data(qs)
+            return selectors.with_list_data(qs).only(*_LIST_COLUMNS)
         return qs
 
     def filter_queryset(self, queryset):
@@ -640,7 +665,21 @@ class DatasetRequestViewSet(
     ordering_fields = ["id", "state"]
 
     def get_queryset(self):
-        return selectors.dataset_requests_visible_to(self.request.user)
+        qs = selectors.dataset_requests_visible_to(self.request.user)
+        if self.action == "list":
+            # A row shows its request and three names: not the whole application, dataset
+            # and decider.
+            return (
+                qs.select_related(None)
+                .select_related("application", "dataset__custodian")
+                .only(
+                    *(f.name for f in DatasetRequest._meta.concrete_fields),
+                    "application__reference",
+                    "dataset__title",
+                    "dataset__custodian__name",
+                )
+            )
+        return qs
 
     def create(self, request):
         data = DatasetRequestInput(data=request.data)

@@ -14,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from solidarity.api import int_param
+from solidarity.api import RowSerializer, int_param
 from solidarity.validators import sane_date
 
 from . import selectors, services
@@ -53,7 +53,7 @@ class SignatureOutput(serializers.Serializer):
     terms_sha256 = serializers.CharField()
 
 
-class ObligationOutput(serializers.ModelSerializer):
+class ObligationOutput(RowSerializer):
     agreement = serializers.IntegerField(source="agreement_id")
     amount = serializers.SerializerMethodField()
     shortfall = serializers.SerializerMethodField()
@@ -150,14 +150,16 @@ class AgreementOutput(serializers.ModelSerializer):
         return _current_signatures(obj)
 
 
-def _current_signatures(obj) -> list[dict]:
+def _signatures_of_terms(obj) -> list:
     """The signatures of the agreement's current version of the terms."""
-    return SignatureOutput(
-        [s for s in obj.signatures.all() if s.version == obj.terms_version], many=True
-    ).data
+    return [s for s in obj.signatures.all() if s.version == obj.terms_version]
 
 
-class AgreementSummaryOutput(serializers.ModelSerializer):
+def _current_signatures(obj) -> list[dict]:
+    return SignatureOutput(_signatures_of_terms(obj), many=True).data
+
+
+class AgreementSummaryOutput(RowSerializer):
     """One agreement in the list: its state and counts, without the terms or the obligations.
 
     The terms (several kilobytes each) and the obligations are in the detail (``url``); the
@@ -201,7 +203,10 @@ class AgreementSummaryOutput(serializers.ModelSerializer):
         ]
 
     def get_signatures(self, obj) -> list[dict]:
-        return _current_signatures(obj)
+        # One signature serializer for every row of the list, not one built per row.
+        if getattr(self, "_signature_output", None) is None:
+            self._signature_output = SignatureOutput(many=True)
+        return self._signature_output.to_representation(_signatures_of_terms(obj))
 
 
 # What the list reads of each agreement (no terms, no wide application columns).
@@ -231,7 +236,7 @@ class AgreementDetailOutput(_Rulebook, AgreementOutput):
         fields = [*AgreementOutput.Meta.fields, "actions", "awaiting", "awaiting_from"]
 
 
-class FundTransactionOutput(serializers.ModelSerializer):
+class FundTransactionOutput(RowSerializer):
     amount = serializers.SerializerMethodField()
     recorded_by = serializers.CharField(source="created_by.username", default=None)
 
@@ -463,6 +468,9 @@ class ObligationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         agreement = int_param(self.request.query_params.get("agreement"))
         if agreement is not None:
             qs = qs.filter(agreement_id=agreement)
+        if self.action == "list":
+            # A row names its agreement by id: the agreement and its project are not read.
+            return qs.select_related(None)
         return qs
 
     def _obligation(self, pk) -> Obligation:

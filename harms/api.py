@@ -1,6 +1,7 @@
 """The harms API: anonymous reporting, status by receipt code, the panel's actions."""
 
 from django.db import transaction
+from django.db.models import Prefetch
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -15,7 +16,7 @@ from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
-from solidarity.api import int_param
+from solidarity.api import RowSerializer, int_param
 from solidarity.catalog.models import Dataset
 from solidarity.validators import AsciiIntegerSerializerField
 
@@ -227,7 +228,7 @@ class HarmReportReporterOutput(serializers.Serializer):
         return RedressActionOutput(obj.redress_actions, many=True, context=self.context).data
 
 
-class HarmReportPanelOutput(serializers.ModelSerializer):
+class HarmReportPanelOutput(RowSerializer):
     """Officers and auditors; the reporter's identity and contact only for officers."""
 
     reference = serializers.CharField(read_only=True)
@@ -372,13 +373,25 @@ class HarmReportViewSet(
                 return selectors.with_thread(
                     selectors.harm_reports_of(user), internal=False
                 ).order_by("-received_at", "-id")
+            from applications.models import Application
+
             params = self.request.query_params
-            return selectors.harm_report_queue(
+            queue = selectors.harm_report_queue(
                 category=params.get("category", ""),
                 application_id=int_param(params.get("application")),
                 dataset_id=int_param(params.get("dataset")),
                 overdue_only=params.get("overdue") in ("1", "true"),
                 q=params.get("search", ""),
+            )
+            # A row names its projects and datasets by id only (in their usual order): not
+            # their whole rows; nor the report's search vector.
+            return (
+                queue.defer("search_vector")
+                .prefetch_related(None)
+                .prefetch_related(
+                    Prefetch("applications", queryset=Application.objects.only("pk")),
+                    Prefetch("datasets", queryset=Dataset.objects.only("pk")),
+                )
             )
         return selectors.harm_reports_visible_to(user)
 

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 from solidarity.accounts.models import User
+from solidarity.api import RowSerializer
 
 from . import permissions, selectors, services
 from .framework_texts import framework_text
@@ -175,7 +176,7 @@ class FrameworkViewSet(viewsets.ReadOnlyModelViewSet):
 # ---- a reviewer's own assessments and risk register -------------------------------------
 
 
-class RiskOut(serializers.ModelSerializer):
+class RiskOut(RowSerializer):
     residual_score = serializers.IntegerField(read_only=True)
     significant = serializers.BooleanField(source="is_significant", read_only=True)
 
@@ -209,7 +210,7 @@ class RiskIn(serializers.Serializer):
     residual_severity = serializers.IntegerField(min_value=1, max_value=5)
 
 
-class AssessmentOut(serializers.ModelSerializer):
+class AssessmentOut(RowSerializer):
     benefit = serializers.SerializerMethodField()
     safety = serializers.SerializerMethodField()
     type = serializers.CharField(source="use_type")

@@ -7,8 +7,11 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError
 from django.http import Http404
-from rest_framework import exceptions, status
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
+from rest_framework import exceptions, serializers, status
+from rest_framework.fields import Field, SkipField
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.relations import PKOnlyObject
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -49,6 +52,63 @@ class Pagination(PageNumberPagination):
         result.setdefault("required", [])
         result["required"] = [*result["required"], "count_capped"]
         return result
+
+
+# A ``ModelSerializer`` for list rows: the same output, each row written faster. DRF's
+# ``to_representation`` looks every field up generically on every row (a generator of the
+# readable fields, a ``Mapping`` check and a callable check per value). Here the serializer
+# works out once which fields read a plain column of its model and reads those with
+# ``getattr``; every other field (related, nested, method, dotted sources, a field class that
+# reads its value its own way) goes through DRF's own lookup, unchanged.
+# (No docstring: drf-spectacular would give it as the description of every serializer that
+# inherits it and has none of its own.)
+class RowSerializer(serializers.ModelSerializer):
+    def to_representation(self, instance):
+        if not isinstance(instance, self.Meta.model):
+            return super().to_representation(instance)
+        plan = self.__dict__.get("_row_plan")
+        if plan is None:
+            plan = self._row_plan = self._plan()
+        row = {}
+        for name, field, column, represent in plan:
+            if column is not None:
+                value = getattr(instance, column)
+                if callable(value):
+                    value = field.get_attribute(instance)
+            else:
+                try:
+                    value = field.get_attribute(instance)
+                except SkipField:
+                    continue
+                if isinstance(value, PKOnlyObject) and value.pk is None:
+                    value = None
+            row[name] = None if value is None else represent(value)
+        return row
+
+    def _plan(self) -> list:
+        opts = self.Meta.model._meta
+        columns = {f.attname for f in opts.concrete_fields} | {
+            f.name for f in opts.concrete_fields if not f.is_relation
+        }
+        plan = []
+        for field in self._readable_fields:
+            attrs = field.source_attrs
+            plain = (
+                len(attrs) == 1
+                and attrs[0] in columns
+                and type(field).get_attribute is Field.get_attribute
+            )
+            plan.append(
+                (field.field_name, field, attrs[0] if plain else None, field.to_representation)
+            )
+        return plan
+
+
+class FilterBackendSchema(DjangoFilterExtension):
+    """The schema documents the filters of ``solidarity.filtering.FilterBackend`` as
+    django-filter's own (drf-spectacular matches the exact class only)."""
+
+    target_class = "solidarity.filtering.FilterBackend"
 
 
 def _error(status_code: int, code: str, message, fields=None) -> Response:

@@ -4,12 +4,14 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from solidarity.api import RowSerializer
+
 from .models import AuditEvent
 from .permissions import IsAuditor
 from .services import audit_verify
 
 
-class AuditEventSerializer(serializers.ModelSerializer):
+class AuditEventSerializer(RowSerializer):
     class Meta:
         model = AuditEvent
         fields = [
