@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from solidarity.catalog.models import AccessMode, Dataset, Organisation
-from solidarity.widget_render import PLAIN_RENDERER
+from solidarity.form_renderer import QUICK_RENDERER
 
 from . import hdruk
 from .models import Application, ApplicationState, Attachment, Beneficiary, DatasetRequest
@@ -253,7 +253,7 @@ class DecisionForm(forms.Form):
 
 
 class QueueFilterForm(forms.Form):
-    default_renderer = PLAIN_RENDERER  # drawn on every request of its page
+    default_renderer = QUICK_RENDERER  # drawn on every request of its page
 
     q = forms.CharField(
         label=_("Search"),
@@ -306,7 +306,7 @@ class QueueFilterForm(forms.Form):
 
 
 class RequestFilterForm(forms.Form):
-    default_renderer = PLAIN_RENDERER  # drawn on every request of its page
+    default_renderer = QUICK_RENDERER  # drawn on every request of its page
 
     state = forms.ChoiceField(
         label=_("Decision"),

@@ -16,8 +16,8 @@ from django.views import View
 from django.views.decorators.http import require_POST
 
 from solidarity.errors import DomainError
+from solidarity.listing import date_text, interpolate, pk_url
 from solidarity.pagination import paginate
-from solidarity.rows import date_text, interpolate, url_maker
 
 from . import permissions as perms
 from . import rules, selectors, services
@@ -66,7 +66,7 @@ def _detail_url(application) -> str:
 def my_applications(request):
     """The applicant's own applications: state, what is awaited and from whom."""
     page = paginate(request, selectors.my_applications(request.user), PAGE_SIZE)
-    detail_url = url_maker("applications:detail")
+    detail_url = pk_url("applications:detail")
     rows = []
     for a in page.object_list:
         what, who = selectors.awaited(a)
@@ -104,7 +104,7 @@ def queue(request):
         q=filters.get("q") or "",
     ).only(*selectors.ROW_FIELDS)
     page = paginate(request, qs, PAGE_SIZE)
-    detail_url = url_maker("applications:detail")
+    detail_url = pk_url("applications:detail")
     rows = []
     for a in page.object_list:
         what, who = selectors.awaited(a)
@@ -155,8 +155,8 @@ def custodian_requests(request):
         )
     )
     page = paginate(request, qs, PAGE_SIZE)
-    detail_url = url_maker("applications:detail")
-    decide_url = url_maker("applications:decide")
+    detail_url = pk_url("applications:detail")
+    decide_url = pk_url("applications:decide")
     rows = [
         {
             "r": r,

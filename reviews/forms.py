@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from solidarity.accounts.models import User
 from solidarity.accounts.roles import Role
-from solidarity.widget_render import PLAIN_RENDERER
+from solidarity.form_renderer import QUICK_RENDERER
 
 from .framework_texts import framework_text
 from .models import (
@@ -174,7 +174,7 @@ def committee_members():
 
 
 class AssignmentForm(forms.Form):
-    default_renderer = PLAIN_RENDERER  # drawn on every request of its page
+    default_renderer = QUICK_RENDERER  # drawn on every request of its page
 
     reviewer = forms.ModelChoiceField(label=_("Reviewer"), queryset=User.objects.none())
     role = forms.ChoiceField(label=_("Role on the committee"), choices=ReviewerRole.choices)
@@ -339,7 +339,7 @@ class WaiveForm(forms.Form):
 
 
 class QueueFilterForm(forms.Form):
-    default_renderer = PLAIN_RENDERER  # drawn on every request of its page
+    default_renderer = QUICK_RENDERER  # drawn on every request of its page
 
     q = forms.CharField(
         label=_("Search"),

@@ -13,8 +13,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from solidarity.errors import DomainError
+from solidarity.listing import date_text, interpolate, pk_url
 from solidarity.pagination import paginate
-from solidarity.rows import date_text, interpolate, url_maker
 
 from . import forms, permissions, selectors, services
 from .models import Assignment, AssignmentState, ConditionState, RiskItem
@@ -58,7 +58,7 @@ def my_assignments(request):
         "id", "role", "due_on", "state", "application__reference", "application__title"
     )
     page = paginate(request, qs, 25)
-    assignment_url = url_maker("reviews:assignment")
+    assignment_url = pk_url("reviews:assignment")
     rows = [
         {
             "a": a,
@@ -93,9 +93,9 @@ def queue(request):
     )
     page = paginate(request, rows, 25)
     can_assign = permissions.can_assign(request.user)
-    committee_url = url_maker("reviews:committee")
+    committee_url = pk_url("reviews:committee")
     may_assign_one = request.user.has_role("secretariat", "chair")
-    assign_url = url_maker("reviews:assign") if may_assign_one else None
+    assign_url = pk_url("reviews:assign") if may_assign_one else None
     shown = []
     for row in page.object_list:
         application = row.application
@@ -655,7 +655,7 @@ def conditions(request):
         )
     )
     page = paginate(request, qs, 25)
-    condition_url = url_maker("reviews:condition")
+    condition_url = pk_url("reviews:condition")
     rows = [
         {
             "c": c,

@@ -10,7 +10,9 @@ from collections.abc import Callable
 
 from django.urls import reverse
 from django.utils import dateformat
-from django.utils.formats import get_format
+from django.utils.formats import date_format, get_format
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 
 _SENTINEL = 987654321
@@ -32,3 +34,16 @@ def date_formatter(format_name: str) -> Callable:
     zone (the locale's format read once)."""
     pattern = get_format(format_name)
     return lambda value: dateformat.format(template_localtime(value), pattern)
+
+
+def date_text(value, fmt: str = "DATE_FORMAT") -> str:
+    """``{{ value|date:fmt }}`` for one value: a format setting's name (``"SHORT_DATE_FORMAT"``)
+    or a format string (``"c"``), in local time; empty for nothing."""
+    if not value:
+        return ""
+    return date_format(template_localtime(value), fmt)
+
+
+def interpolate(translated: str, **values) -> SafeString:
+    """``{% blocktranslate with … %}``: the translated text as written, its values escaped."""
+    return mark_safe(translated % {k: conditional_escape(v) for k, v in values.items()})  # noqa: S308

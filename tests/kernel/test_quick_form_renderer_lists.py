@@ -1,4 +1,5 @@
-"""The Python-written inputs and selects give the very HTML of Django's widget templates."""
+"""The quick form renderer gives the very HTML of Django's widget templates: every input, selects
+with groups, safe and unsafe labels, bound and invalid data, and the list pages' own forms."""
 
 import datetime
 
@@ -9,7 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import override
 
-from solidarity.widget_render import PlainWidgetRenderer
+from solidarity.form_renderer import QuickRenderer
 
 
 class _Everything(forms.Form):
@@ -72,7 +73,7 @@ DATA = [
 def test_every_plain_widget_matches_the_templates(data, language):
     initial = {"day": datetime.date(2026, 12, 1), "when": datetime.datetime(2026, 12, 1, 9, 30)}
     with override(language):
-        form = _Everything(data, initial=initial, renderer=PlainWidgetRenderer())
+        form = _Everything(data, initial=initial, renderer=QuickRenderer())
         if data is not None:
             form.is_valid()
         plain, templated = _both(form)
@@ -96,7 +97,7 @@ def test_the_list_filter_forms_match_the_templates(django_user_model):
         CommitteeFilterForm({"use_type": "nope"}),
         AssignmentForm(prefix="bulk"),
     ]:
-        assert isinstance(form.renderer, PlainWidgetRenderer)
+        assert isinstance(form.renderer, QuickRenderer)
         form.is_valid()
         plain, templated = _both(form)
         assert plain == templated
@@ -108,6 +109,6 @@ def test_other_widgets_still_use_their_templates():
         agree = forms.BooleanField()
         pick = forms.ChoiceField(choices=[("a", "A")], widget=forms.RadioSelect)
 
-    form = Other(renderer=PlainWidgetRenderer())
+    form = Other(renderer=QuickRenderer())
     plain, templated = _both(form)
     assert plain == templated
