@@ -84,11 +84,17 @@ def _digest(version: Version, request, kind: str) -> str:
 
 def cached(version: Version, request, kind: str, build: Callable[[], object]):
     """``build()``'s result for this state, language and URI, built at most once per state."""
+    from .selectors import provisional_statistics
+
+    provisional_statistics.set(False)
     key = f"register:{kind}:{_digest(version, request, kind)}"
     value = cache.get(key)
     if value is None:
         value = build()
-        cache.set(key, value, TIMEOUT)
+        if not provisional_statistics.get():
+            # Not while older harm statistics were served: the tip will not move when the
+            # new ones are ready, so this copy would outlive them.
+            cache.set(key, value, TIMEOUT)
     return value
 
 
@@ -116,7 +122,9 @@ def not_modified(version: Version, request, kind: str) -> HttpResponseBase | Non
 
 def with_validators(response: HttpResponseBase, version: Version, request, kind: str):
     """An anonymous reader's response names its state, to be asked for again conditionally."""
-    if _public(request) and response.status_code == 200:
+    from .selectors import provisional_statistics
+
+    if _public(request) and response.status_code == 200 and not provisional_statistics.get():
         _validators(response, version, request, kind)
     return response
 

@@ -4,6 +4,7 @@ The register reads each app's public selectors; it changes nothing. Every field 
 by design: organisations, datasets and plain-language text, never a person's name or contact.
 """
 
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
@@ -236,6 +237,9 @@ def _harm_family_key(version: str, part) -> str:
 # The version whose family was computed last: served, still protected as a whole, while the
 # family of a newer version is computed by a task (``tasks.refresh_harm_statistics``).
 HARM_FAMILY_LATEST = "register:harm-family:latest"
+# Set while this request was served an older family: what it built must not be cached
+# against the audit chain's tip (``caching``), which the new family will not move.
+provisional_statistics: ContextVar[bool] = ContextVar("provisional_statistics", default=False)
 HARM_FAMILY_REFRESH_SECONDS = 600
 
 
@@ -255,7 +259,10 @@ def _harm_family_register(version: str) -> tuple[str, dict]:
     stale = cache.get(_harm_family_key(latest, "register")) if latest else None
     if stale is not None and _refresh_later(version):
         fresh = cache.get(_harm_family_key(version, "register"))
-        return (version, fresh) if fresh is not None else (latest, stale)
+        if fresh is not None:
+            return version, fresh
+        provisional_statistics.set(True)
+        return latest, stale
     return version, _harm_family(version)["register"]
 
 
