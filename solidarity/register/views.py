@@ -5,17 +5,16 @@ from dataclasses import asdict
 from urllib.parse import quote
 
 from django import forms
-from django.forms.utils import flatatt
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import PUBLIC_STATES, ApplicationState
 from solidarity.catalog.models import Dataset, Organisation
+from solidarity.form_renderer import QUICK_RENDERER
 from solidarity.pagination import paginate
 
 from . import caching, selectors
@@ -58,33 +57,16 @@ CSV_COLUMNS = [
 ]
 
 
-class _Select(forms.Select):
-    """A drop-down written in Python: Django's template per option costs more than the
-    register's rows for a long list of datasets. The same HTML, options without line breaks."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        chosen = {str(v) for v in self.format_value(value)}
-        options = "".join(
-            format_html(
-                '<option value="{}"{}>{}</option>',
-                option_value,
-                mark_safe(" selected") if str(option_value) in chosen else "",
-                label,
-            )
-            for option_value, label in self.choices
-        )
-        attrs = flatatt(self.build_attrs(self.attrs, attrs))
-        return format_html('<select name="{}"{}>{}</select>', name, attrs, mark_safe(options))  # noqa: S308
-
-
 class RegisterFilterForm(forms.Form):
+    default_renderer = QUICK_RENDERER  # drawn on every request of the register (uncached part)
+
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     use_type = forms.ChoiceField(
-        label=_("Type"), required=False, choices=[("", _("Any")), *USE_TYPES], widget=_Select
+        label=_("Type"), required=False, choices=[("", _("Any")), *USE_TYPES]
     )
-    state = forms.ChoiceField(label=_("State"), required=False, widget=_Select)
-    dataset = forms.ChoiceField(label=_("Dataset"), required=False, widget=_Select)
-    custodian = forms.ChoiceField(label=_("Custodian"), required=False, widget=_Select)
+    state = forms.ChoiceField(label=_("State"), required=False)
+    dataset = forms.ChoiceField(label=_("Dataset"), required=False)
+    custodian = forms.ChoiceField(label=_("Custodian"), required=False)
     year = forms.IntegerField(
         label=_("Year decided"), required=False, min_value=2000, max_value=2100
     )
