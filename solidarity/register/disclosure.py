@@ -117,20 +117,24 @@ def _protect_table(cells: list[Cell], low: int, high: int, total: int) -> bool:
     return True
 
 
+def display_of(row: dict) -> str:
+    """A published cell's text in the active language."""
+    if row.get("suppressed") == PRIMARY:
+        return _("fewer than 5")
+    if row.get("suppressed") == WITHHELD:
+        return _("withheld")
+    return str(row["count"])
+
+
 def _published(cell: Cell) -> dict:
-    if cell.hidden == PRIMARY:
-        count, display = None, _("fewer than 5")
-    elif cell.hidden == WITHHELD:
-        count, display = None, _("withheld")
-    else:
-        count, display = cell.count, str(cell.count)
-    return {
+    row = {
         "key": cell.key,
         "label": str(cell.label),
-        "count": count,
-        "display": display,
+        "count": None if cell.hidden else cell.count,
         "suppressed": cell.hidden,
     }
+    row["display"] = display_of(row)
+    return row
 
 
 def protect_harm_statistics(counts: dict) -> dict:

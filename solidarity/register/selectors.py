@@ -285,23 +285,68 @@ def refresh_harm_family() -> str:
     return version
 
 
+def _no_reports(counts: dict) -> dict:
+    """The raw counts of a project that no report names, in the shape ``harm_counts`` gives."""
+    return {
+        "total": 0,
+        "by_category": [(key, label, 0) for key, label, _n in counts["by_category"]],
+        "by_state": [(key, label, 0) for key, label, _n in counts["by_state"]],
+        "by_year": [],
+        "by_quarter": [],
+    }
+
+
 def _harm_family(version: str) -> dict:
     """Protect the register's and every listed project's statistics together
     (``disclosure.protect_register_family``), store them in the cache under ``version`` and
     return the register's. Two queries, however many projects."""
     from harms.selectors import harm_counts, harm_counts_by_application
 
-    from .disclosure import protect_register_family
+    from .disclosure import protect_project_statistics, protect_register_family
 
     public = Application.objects.filter(public_q(), reference__isnull=False)
+    register_counts = harm_counts()
     register, projects = protect_register_family(
-        harm_counts(), harm_counts_by_application(applications=public.values("pk"))
+        register_counts, harm_counts_by_application(applications=public.values("pk"))
     )
     values = {_harm_family_key(version, pk): stats for pk, stats in projects.items()}
     values[_harm_family_key(version, "register")] = register
+    # A project without reports (the family holds every one with reports): read without a query.
+    values[_harm_family_key(version, "none")] = protect_project_statistics(
+        _no_reports(register_counts), register
+    )
     cache.set_many(values, HARM_FAMILY_CACHE_SECONDS)
     cache.set(HARM_FAMILY_LATEST, version, HARM_FAMILY_CACHE_SECONDS)
     return {"register": register, "projects": projects}
+
+
+def _localised(stats: dict) -> dict:
+    """Protected statistics with their labels and texts in the active language: the family
+    is computed once, in whatever language its request or task ran, and read in every one."""
+    if not stats:
+        return stats
+    from harms.models import HarmCategory, HarmReportState
+
+    from .disclosure import display_of
+
+    names = {"by_category": dict(HarmCategory.choices), "by_state": dict(HarmReportState.choices)}
+    out = dict(stats)
+    out["total"] = {
+        **stats["total"],
+        "label": _("All reports"),
+        "display": display_of(stats["total"]),
+    }
+    for table in ("by_category", "by_state", "by_year", "by_quarter"):
+        labels = names.get(table, {})
+        out[table] = [
+            {
+                **row,
+                "label": str(labels[row["key"]]) if row["key"] in labels else row["label"],
+                "display": display_of(row),
+            }
+            for row in stats.get(table) or []
+        ]
+    return out
 
 
 def _protected_harms() -> dict:
@@ -309,13 +354,17 @@ def _protected_harms() -> dict:
         from harms.selectors import harm_counts  # noqa: F401
     except ImportError:
         return {}
-    return _harm_family_register(_harm_family_version())[1]
+    return _localised(_harm_family_register(_harm_family_version())[1])
 
 
 def _harms_for(application_id: int) -> dict:
+    return _localised(_harms_for_raw(application_id))
+
+
+def _harms_for_raw(application_id: int) -> dict:
     """One project's harm statistics, protected with every other project's against the
     register's (``disclosure`` rules 1-5), from the cache when the reports have not changed
-    since. One query on a hit, two for a project without reports, three after a change."""
+    since. One query on a hit (a project without reports too), three after a change."""
     try:
         from harms.selectors import harm_counts
     except ImportError:
@@ -325,9 +374,12 @@ def _harms_for(application_id: int) -> dict:
     version = _harm_family_version()
     register_key = _harm_family_key(version, "register")
     project_key = _harm_family_key(version, application_id)
-    found = cache.get_many([register_key, project_key])
+    none_key = _harm_family_key(version, "none")
+    found = cache.get_many([register_key, project_key, none_key])
     if project_key in found:
         return found[project_key]
+    if register_key in found and none_key in found:
+        return found[none_key]  # the family names every project with reports: none for this one
     if register_key not in found:
         served, register = _harm_family_register(version)
         if served != version:
@@ -340,9 +392,11 @@ def _harms_for(application_id: int) -> dict:
             if not counts["total"]:
                 return protect_project_statistics(counts, register)
             return withheld_statistics()
-        found = {register_key: register, **cache.get_many([project_key])}
+        found = {register_key: register, **cache.get_many([project_key, none_key])}
         if project_key in found:
             return found[project_key]
+        if none_key in found:
+            return found[none_key]
     if register_key in found:
         counts = harm_counts(application_ids=[application_id])
         if not counts["total"]:

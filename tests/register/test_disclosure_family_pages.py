@@ -202,3 +202,25 @@ def test_a_page_built_on_older_statistics_is_not_kept(
     assert "ETag" not in provisional
     tasks.refresh_harm_statistics.apply()
     assert client.get(detail).json()["harms"]["total"]["count"] == 15
+
+
+def test_the_statistics_read_in_each_readers_language(client, two_projects):
+    """The protected family is computed once, in the language of whoever asked first (or of
+    the task); every reader reads its labels and texts in their own."""
+    from django.utils import translation
+
+    from harms.models import HarmCategory
+
+    first, _second = two_projects
+    client.get(reverse("register:json"), HTTP_ACCEPT_LANGUAGE="en")  # computed in English
+    german = client.get(reverse("register:json"), HTTP_ACCEPT_LANGUAGE="de").json()
+    entry = client.get(f"/api/v1/register/{first.reference}/", HTTP_ACCEPT_LANGUAGE="de").json()
+    with translation.override("de"):
+        label = str(HarmCategory("financial").label)
+        withheld = {str(translation.gettext("fewer than 5")), str(translation.gettext("withheld"))}
+    assert label != "Financial harm"  # translated, so a frozen English label would show
+    for stats in (german["harm_statistics"], entry["harms"]):
+        financial = next(c for c in stats["by_category"] if c["key"] == "financial")
+        assert financial["label"] == label
+        hidden = [c["display"] for c in stats["by_category"] if c["count"] is None]
+        assert set(hidden) <= withheld
