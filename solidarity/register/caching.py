@@ -28,7 +28,7 @@ from django.utils.http import http_date
 from django.utils.translation import get_language
 
 from solidarity.audit.chain import GENESIS
-from solidarity.audit.models import AuditEvent
+from solidarity.audit.models import SEEN_BY_PUBLIC, AuditEvent
 from solidarity.held_cache import tolerant as cache
 
 # Keys name a state, so an entry is never wrong, only unused once the chain moves on: the
@@ -49,17 +49,10 @@ class Version:
         return f"{self.tip}.{self.day.isoformat()}"
 
 
-# Actions that never change what the register shows (sign-ins, second factors, account
-# settings): frequent, so they must not throw the register's cache away. Its tip is the last
-# event of any other action (one read of ``audit_public_tip_idx``, whose condition this is).
-QUIET_ACTIONS = ("auth.", "mfa.", "account.")
-
-
 def _public_events():
-    events = AuditEvent.objects.all()
-    for prefix in QUIET_ACTIONS:
-        events = events.exclude(action__startswith=prefix)
-    return events
+    """Events that can change what the register shows (``audit.models.SEEN_BY_PUBLIC``, the
+    condition of the partial index ``audit_public_tip_idx`` that serves this read)."""
+    return AuditEvent.objects.filter(SEEN_BY_PUBLIC)
 
 
 def register_version() -> Version:
