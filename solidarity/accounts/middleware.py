@@ -48,6 +48,11 @@ class SecondFactorMiddleware:
         return self.get_response(request)
 
 
+# A staff session's last request is written at most this often, so most requests do not
+# rewrite the session.
+LAST_SEEN_WRITE_SECONDS = 60
+
+
 class StaffIdleTimeoutMiddleware:
     """Staff sessions end after ``STAFF_IDLE_TIMEOUT_SECONDS`` without a request."""
 
@@ -67,7 +72,6 @@ class StaffIdleTimeoutMiddleware:
                     body["error"]["fields"] = {}
                     return JsonResponse(body, status=401)
                 return redirect(f"{reverse('login')}?{urlencode({'next': request.path})}")
-            # Written at most once a minute, so most requests do not rewrite the session.
-            if last_seen is None or now - last_seen >= 60:
+            if last_seen is None or now - last_seen >= LAST_SEEN_WRITE_SECONDS:
                 request.session[mfa.SESSION_LAST_SEEN] = now
         return self.get_response(request)
