@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.html import conditional_escape, escape
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
@@ -493,6 +493,7 @@ def _ledger_rows(transactions) -> list[SafeString]:
     from .models import SOURCE_LABELS, TransactionKind
     from .money import format_money
 
+    esc = conditional_escape
     system = _("system")
     corrects = _("corrects FT-%(n)s")
     kinds = labels(TransactionKind.choices)
@@ -501,23 +502,23 @@ def _ledger_rows(transactions) -> list[SafeString]:
     moment = date_formatter("DATETIME_FORMAT")
     rows = []
     for tx in transactions:
-        reason = escape(tx.reason)
+        reason = esc(tx.reason)
         if tx.corrects_id:
             reason += f' <span class="tag">{interpolate(corrects, n=tx.corrects_id)}</span>'
         source = ""
         if tx.agreement_id:
             source = f'<a href="{url(tx.agreement_id)}">BSA-{int(tx.agreement_id)}</a> '
-        source += escape(sources.get(tx.source_type, tx.source_type))
+        source += esc(sources.get(tx.source_type, tx.source_type))
         if tx.community:
-            source += f" ({escape(tx.community)})"
+            source += f" ({esc(tx.community)})"
         rows.append(
             mark_safe(  # noqa: S308 -- every value below is escaped
-                f'\n    <tr><th scope="row">FT-{int(tx.pk)}</th><td>{escape(moment(tx.created_at))}'
-                f"</td><td>{escape(kinds.get(tx.kind, tx.kind))}</td>\n"
-                f"    <td>{conditional_escape(format_money(tx.amount_minor, tx.currency))}</td>\n"
+                f'\n    <tr><th scope="row">FT-{int(tx.pk)}</th><td>{esc(moment(tx.created_at))}'
+                f"</td><td>{esc(kinds.get(tx.kind, tx.kind))}</td>\n"
+                f"    <td>{esc(format_money(tx.amount_minor, tx.currency))}</td>\n"
                 f"    <td>{reason}</td>\n"
                 f"    <td>{source}</td>\n"
-                f"    <td>{conditional_escape(tx.created_by or system)}</td></tr>\n  "
+                f"    <td>{esc(tx.created_by or system)}</td></tr>\n  "
             )
         )
     return rows

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import truncatechars
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -86,13 +86,14 @@ def history(request):
 def _committee_queue_rows(rows, *, can_assign: bool, may_assign_one: bool) -> list[SafeString]:
     """The committee queue's table rows, written here once per page: the labels translated
     once, the addresses reversed once, each value escaped as the template would."""
+    esc = conditional_escape
     committee_url = pk_url("reviews:committee")
     assign_url = pk_url("reviews:assign") if may_assign_one else None
     states = labels(ApplicationState.choices)
     select = _("Select %(ref)s")
-    by_chair = f' <span class="tag">{escape(_("set by the chair"))}</span>'
-    committee_view = escape(_("Committee view"))
-    assign_reviewers = escape(_("Assign reviewers"))
+    by_chair = f' <span class="tag">{esc(_("set by the chair"))}</span>'
+    committee_view = esc(_("Committee view"))
+    assign_reviewers = esc(_("Assign reviewers"))
     shown = []
     for row in rows:
         application = row.application
@@ -115,12 +116,12 @@ def _committee_queue_rows(rows, *, can_assign: bool, may_assign_one: bool) -> li
         state = states.get(application.state, application.state)
         shown.append(
             mark_safe(  # noqa: S308 -- every value below is escaped
-                f"\n    <tr>{pick}<td>{escape(application.reference or '—')}: "
-                f"{escape(application.title)}</td>\n"
-                f"    <td>{escape(state)}</td>\n"
+                f"\n    <tr>{pick}<td>{esc(application.reference or '—')}: "
+                f"{esc(application.title)}</td>\n"
+                f"    <td>{esc(state)}</td>\n"
                 f"    <td>{int(row.assigned)}{recused}</td>\n"
                 f"    <td>{int(row.filed)}</td>\n"
-                f"    <td>{escape(classification.effective_type or '—')}"
+                f"    <td>{esc(classification.effective_type or '—')}"
                 f"{by_chair if classification.is_overridden else ''}</td>\n"
                 f"    <td>{links}</td></tr>\n  "
             )
