@@ -310,3 +310,22 @@ def test_api_list_names_each_reports_projects_and_datasets_in_their_order(
     assert rows[linked.pk]["applications"] == detail["applications"]
     assert rows[linked.pk]["datasets"] == detail["datasets"]
     assert rows[bare.pk]["applications"] == [] and rows[bare.pk]["datasets"] == []
+
+
+def test_list_rows_answer_each_request_for_its_own_reader(
+    api_client, auditor, harm_officer, researcher
+):
+    """A list serializer's fields are built once per class and copied per request: an
+    officer's list, then an auditor's, then the officer's again each read their own
+    identity rights (no field keeps the request it was first bound to)."""
+    make_report(actor=researcher, contact={"email": "dana@example.org"})
+    seen = []
+    for user in (harm_officer, auditor, harm_officer):
+        api_client.force_authenticate(user)
+        row = api_client.get(URL).json()["results"][0]
+        seen.append((row["reporter"], row["contact"] == "withheld"))
+    assert seen == [
+        (researcher.get_username(), False),
+        ("withheld", True),
+        (researcher.get_username(), False),
+    ]
