@@ -264,3 +264,4 @@ def test_queue_rows_are_what_the_template_wrote(
         assert expected.count("<tr>") == 3
         assert "DSA-2026-&lt;1&gt;" in expected and ("pick-" in expected) == bulk
         assert expected.encode() in body
+        assert b"<td>DSA-2026-&lt;2&gt;, DSA-2026-&lt;1&gt;</td>" in body  # newest first
