@@ -6,6 +6,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -481,35 +483,45 @@ def _fund_filters(request):
     return form, qs
 
 
-def _ledger_rows(transactions) -> list[dict]:
-    """The ledger page's cells, written once here (date in the current time zone and
-    language, kind, amount as money, source in words): the template only places them."""
-    from solidarity.listing import date_formatter, labels, pk_url
+def _ledger_rows(transactions) -> list[SafeString]:
+    """The ledger page's table rows, written once here (date in the current time zone and
+    language, kind, amount as money, source in words; labels translated and the address
+    reversed once per page), each value escaped as the template would: the template only
+    places them."""
+    from solidarity.listing import date_formatter, interpolate, labels, pk_url
 
     from .models import SOURCE_LABELS, TransactionKind
     from .money import format_money
 
+    esc = conditional_escape
     system = _("system")
+    corrects = _("corrects FT-%(n)s")
     kinds = labels(TransactionKind.choices)
     sources = labels(SOURCE_LABELS.items())
     url = pk_url("benefits:agreement-detail")
     moment = date_formatter("DATETIME_FORMAT")
-    return [
-        {
-            "pk": tx.pk,
-            "date": moment(tx.created_at),
-            "kind": kinds.get(tx.kind, tx.kind),
-            "amount": format_money(tx.amount_minor, tx.currency),
-            "reason": tx.reason,
-            "corrects_id": tx.corrects_id,
-            "agreement_id": tx.agreement_id,
-            "agreement_url": url(tx.agreement_id) if tx.agreement_id else "",
-            "source": sources.get(tx.source_type, tx.source_type),
-            "community": tx.community,
-            "by": tx.created_by or system,
-        }
-        for tx in transactions
-    ]
+    rows = []
+    for tx in transactions:
+        reason = esc(tx.reason)
+        if tx.corrects_id:
+            reason += f' <span class="tag">{interpolate(corrects, n=tx.corrects_id)}</span>'
+        source = ""
+        if tx.agreement_id:
+            source = f'<a href="{url(tx.agreement_id)}">BSA-{int(tx.agreement_id)}</a> '
+        source += esc(sources.get(tx.source_type, tx.source_type))
+        if tx.community:
+            source += f" ({esc(tx.community)})"
+        rows.append(
+            mark_safe(  # noqa: S308 -- every value below is escaped
+                f'\n    <tr><th scope="row">FT-{int(tx.pk)}</th><td>{esc(moment(tx.created_at))}'
+                f"</td><td>{esc(kinds.get(tx.kind, tx.kind))}</td>\n"
+                f"    <td>{esc(format_money(tx.amount_minor, tx.currency))}</td>\n"
+                f"    <td>{reason}</td>\n"
+                f"    <td>{source}</td>\n"
+                f"    <td>{esc(tx.created_by or system)}</td></tr>\n  "
+            )
+        )
+    return rows
 
 
 def _with_agreement_urls(rows: list[dict]) -> list[dict]:

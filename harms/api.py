@@ -1,7 +1,6 @@
 """The harms API: anonymous reporting, status by receipt code, the panel's actions."""
 
 from django.db import transaction
-from django.db.models import Prefetch
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -228,6 +227,55 @@ class HarmReportReporterOutput(serializers.Serializer):
         return RedressActionOutput(obj.redress_actions, many=True, context=self.context).data
 
 
+class _LinkedIds(serializers.ManyRelatedField):
+    """A report's linked projects or datasets as their ids: read from ``linked_ids`` when the
+    list gave them (one narrow query per relation for the page), else from the relation."""
+
+    def get_attribute(self, instance):
+        ids = instance.__dict__.get("linked_ids")
+        if ids is None:
+            return super().get_attribute(instance)
+        return _Ids(ids[self.source])
+
+    def to_representation(self, iterable):
+        if isinstance(iterable, _Ids):
+            return list(iterable)
+        return super().to_representation(iterable)
+
+
+class _Ids(list):
+    pass
+
+
+def _linked(**kwargs):
+    return _LinkedIds(child_relation=serializers.PrimaryKeyRelatedField(read_only=True), **kwargs)
+
+
+def linked_ids(reports) -> None:
+    """Give each report of a list page its linked projects' and datasets' ids (``linked_ids``),
+    each in its model's order, in one query per relation of the link tables' two columns."""
+    reports = list(reports)
+    found = {r.pk: {"applications": [], "datasets": []} for r in reports}
+    if reports:
+        # The orders of Application.Meta and Dataset.Meta, as the relations give them.
+        links = (
+            ("applications", ("-application__created_at", "-application_id")),
+            ("datasets", ("dataset__title",)),
+        )
+        for name, ordering in links:
+            through = getattr(HarmReport, name).through
+            target = ordering[-1].lstrip("-").split("__")[0].removesuffix("_id")
+            rows = (
+                through.objects.filter(harmreport_id__in=found)
+                .order_by(*ordering)
+                .values_list("harmreport_id", f"{target}_id")
+            )
+            for report_id, pk in rows:
+                found[report_id][name].append(pk)
+    for report in reports:
+        report.linked_ids = found[report.pk]
+
+
 class HarmReportPanelOutput(RowSerializer):
     """Officers and auditors; the reporter's identity and contact only for officers."""
 
@@ -237,8 +285,8 @@ class HarmReportPanelOutput(RowSerializer):
     # None once the report is decided: nothing is due any more.
     next_due = serializers.DateTimeField(source="next_due_at", read_only=True, allow_null=True)
     overdue = serializers.BooleanField(source="is_overdue", read_only=True)
-    applications = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    datasets = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    applications = _linked(read_only=True)
+    datasets = _linked(read_only=True)
 
     class Meta:
         model = HarmReport
@@ -373,7 +421,6 @@ class HarmReportViewSet(
                 return selectors.with_thread(
                     selectors.harm_reports_of(user), internal=False
                 ).order_by("-received_at", "-id")
-            from applications.models import Application
 
             params = self.request.query_params
             queue = selectors.harm_report_queue(
@@ -383,16 +430,9 @@ class HarmReportViewSet(
                 overdue_only=params.get("overdue") in ("1", "true"),
                 q=params.get("search", ""),
             )
-            # A row names its projects and datasets by id only (in their usual order): not
-            # their whole rows; nor the report's search vector.
-            return (
-                queue.defer("search_vector")
-                .prefetch_related(None)
-                .prefetch_related(
-                    Prefetch("applications", queryset=Application.objects.only("pk")),
-                    Prefetch("datasets", queryset=Dataset.objects.only("pk")),
-                )
-            )
+            # A row names its projects and datasets by id only (in their usual order, read
+            # by ``linked_ids`` for the page): not their rows; nor the report's search vector.
+            return queue.defer("search_vector").prefetch_related(None)
         return selectors.harm_reports_visible_to(user)
 
     def get_serializer_class(self):
@@ -416,7 +456,9 @@ class HarmReportViewSet(
             return self.get_paginated_response(
                 HarmReportReporterOutput(page, many=True, context={"request": request}).data
             )
-        return super().list(request, *args, **kwargs)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        linked_ids(page)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def _reporter_view(self, pk):
         report = selectors.harm_report_detail(

@@ -70,22 +70,28 @@ def harm_report_queue(
 
 def harm_report_queue_listing(reports: QuerySet) -> QuerySet:
     """The queue page's columns of ``reports`` (from ``harm_report_queue``): reference, state,
-    severity, kinds, deadline and the linked projects' references (``listed_applications``),
-    without the long texts, the reporter or the datasets."""
-    from applications.models import Application
-
+    severity, kinds and deadline, without the long texts, the reporter or the datasets (the
+    linked projects' references come with ``harm_report_queue_rows``)."""
     return (
         reports.select_related(None)
         .prefetch_related(None)
         .only("id", "state", "severity", "categories", "received_at", "next_due_at")
-        .prefetch_related(
-            Prefetch(
-                "applications",
-                queryset=Application.objects.only("id", "reference"),
-                to_attr="listed_applications",
-            )
-        )
     )
+
+
+def _linked_references(report_ids) -> dict[int, list[str]]:
+    """The references of each report's linked projects, in the projects' own order (newest
+    first, as ``Application.Meta``), in one query of the link table joined to the references."""
+    found: dict[int, list[str]] = {pk: [] for pk in report_ids}
+    if found:
+        rows = (
+            HarmReport.applications.through.objects.filter(harmreport_id__in=found)
+            .order_by("-application__created_at", "-application_id")
+            .values_list("harmreport_id", "application__reference")
+        )
+        for report_id, reference in rows:
+            found[report_id].append(f"{reference}")
+    return found
 
 
 def harm_report_queue_rows(reports, *, now=None) -> list[dict]:
@@ -95,6 +101,8 @@ def harm_report_queue_rows(reports, *, now=None) -> list[dict]:
     from solidarity.listing import date_formatter, labels, pk_url
 
     now = now or timezone.now()
+    reports = list(reports)
+    linked = _linked_references([report.pk for report in reports])
     states = labels(HarmReportState.choices)
     severities = labels(Severity.choices)
     kinds = labels(HarmCategory.choices)
@@ -103,7 +111,7 @@ def harm_report_queue_rows(reports, *, now=None) -> list[dict]:
     rows = []
     for report in reports:
         due = report.next_due_at
-        projects = [f"{a.reference}" for a in report.listed_applications]
+        projects = linked[report.pk]
         rows.append(
             {
                 "pk": report.pk,

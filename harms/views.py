@@ -5,6 +5,8 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_POST
@@ -219,6 +221,40 @@ def mine(request):
 # The panel
 
 
+def _queue_row_html(rows: list[dict], *, bulk: bool) -> list[SafeString]:
+    """The queue's table rows from their cells (``harm_report_queue_rows``), written once per
+    page here with each value escaped as the template would (labels translated once)."""
+    from solidarity.listing import interpolate
+
+    esc = conditional_escape
+    select = _("Select %(ref)s")
+    overdue = f' <span class="overdue">{esc(_("overdue"))}</span>'
+    shown = []
+    for r in rows:
+        pk = int(r["pk"])
+        pick = ""
+        if bulk:
+            label = interpolate(select, ref=r["reference"])
+            pick = (
+                f'<td><input type="checkbox" name="reports" value="{pk}" form="bulk-reports" '
+                f'id="pick-{pk}" aria-label="{label}"></td>'
+            )
+        due = "—"
+        if r["due"]:
+            due = esc(r["due"]) + (overdue if r["overdue"] else "")
+        shown.append(
+            mark_safe(  # noqa: S308 -- every value below is escaped
+                f'\n    <tr>{pick}<th scope="row"><a href="{esc(r["url"])}">'
+                f"{esc(r['reference'])}</a></th>\n"
+                f"    <td>{esc(r['state'])}</td><td>{esc(r['severity'])}</td>\n"
+                f"    <td>{esc(r['kinds'])}</td>\n"
+                f"    <td>{esc(r['projects'])}</td>\n"
+                f"    <td>{due}</td></tr>\n  "
+            )
+        )
+    return shown
+
+
 @login_required
 def queue(request):
     if not can_read_all_reports(request.user):
@@ -244,7 +280,9 @@ def queue(request):
         {
             "form": form,
             "page": page,
-            "rows": selectors.harm_report_queue_rows(page.object_list),
+            "rows": _queue_row_html(
+                selectors.harm_report_queue_rows(page.object_list), bulk=bulk_form is not None
+            ),
             "bulk_form": bulk_form,
         },
     )

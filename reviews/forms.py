@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from solidarity.accounts.models import User
 from solidarity.accounts.roles import Role
-from solidarity.form_renderer import QUICK_RENDERER
+from solidarity.form_renderer import QUICK_RENDERER, ListedChoiceIterator
 
 from .framework_texts import framework_text
 from .models import (
@@ -177,6 +177,7 @@ class AssignmentForm(forms.Form):
     default_renderer = QUICK_RENDERER  # drawn on every request of its page
 
     reviewer = forms.ModelChoiceField(label=_("Reviewer"), queryset=User.objects.none())
+    reviewer.iterator = ListedChoiceIterator  # one plain query, not a server-side cursor
     role = forms.ChoiceField(label=_("Role on the committee"), choices=ReviewerRole.choices)
     due_on = forms.DateField(label=_("Due on"), widget=forms.DateInput(attrs={"type": "date"}))
 

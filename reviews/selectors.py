@@ -13,7 +13,6 @@ from django.db.models import (
     F,
     FloatField,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -109,7 +108,12 @@ class Classification:
 
 
 def _classify(filed: list[Assessment], committee: CommitteeFile | None) -> Classification:
-    pairs: list[tuple[Fraction, Fraction]] = [a.exact_pair() for a in filed]
+    return _classify_pairs([a.exact_pair() for a in filed], committee)
+
+
+def _classify_pairs(
+    pairs: list[tuple[Fraction, Fraction]], committee: CommitteeFile | None
+) -> Classification:
     mean = scoring.mean_type(pairs)
     return Classification(
         computed_type=mean[2] if mean else None,
@@ -334,14 +338,48 @@ class CommitteeQueue:
         return _queue_rows(self.applications[index : index + 1])[0]
 
 
+_SCORE_COLUMNS = (
+    "benefit_score",
+    "benefit_min",
+    "benefit_max",
+    "safety_score",
+    "safety_min",
+    "safety_max",
+)
+
+
+def _counted_pairs(application_ids: list[int]) -> dict[int, list[tuple[Fraction, Fraction]]]:
+    """The exact normalised (benefit, safety) of each counted filing of these applications, in
+    one query of the six score columns (not the assessments' answers or texts)."""
+    pairs: dict[int, list[tuple[Fraction, Fraction]]] = {pk: [] for pk in application_ids}
+    if not application_ids:
+        return pairs
+    rows = (
+        _counted_assessments()
+        .filter(application_id__in=application_ids)
+        .order_by()
+        .values_list("application_id", *_SCORE_COLUMNS)
+    )
+    for pk, b_score, b_min, b_max, s_score, s_min, s_max in rows:
+        pairs[pk].append(
+            (
+                scoring.AxisScore(b_score, b_min, b_max).normalised_exact,
+                scoring.AxisScore(s_score, s_min, s_max).normalised_exact,
+            )
+        )
+    return pairs
+
+
 def _queue_rows(applications) -> list[QueueRow]:
+    applications = list(applications)
+    counted = _counted_pairs([application.pk for application in applications])
     rows = []
     for application in applications:
         committee = getattr(application, "committee_file", None) if _has_file(application) else None
         rows.append(
             QueueRow(
                 application=application,
-                classification=_classify(application.counted_reviews, committee),
+                classification=_classify_pairs(counted[application.pk], committee),
                 assigned=application.n_assigned,
                 filed=application.n_filed,
                 recused=application.n_recused,
@@ -354,7 +392,7 @@ def committee_queue(*, state: str = "", use_type: str = "", q: str = "") -> Comm
     """Applications before the committee with their counts and type, oldest submission first
     (best match first when searching for the words ``q``).
 
-    Counts are per-row sub-queries and filings are loaded for the page only, so a page costs
+    Counts are per-row sub-queries and filings' scores are loaded for the page only, so a page costs
     the same at any size (4 queries with the bounded count); the type filter runs in SQL.
     """
     from applications.models import Application
@@ -378,9 +416,6 @@ def committee_queue(*, state: str = "", use_type: str = "", q: str = "") -> Comm
             n_assigned=_count_per_application(Assignment),
             n_filed=_count_per_application(Assignment, state=AssignmentState.FILED),
             n_recused=_count_per_application(Assignment, state=AssignmentState.RECUSED),
-        )
-        .prefetch_related(
-            Prefetch("assessments", queryset=_counted_assessments(), to_attr="counted_reviews")
         )
         .order_by("submitted_at", "id")
     )

@@ -1,5 +1,6 @@
 """API plumbing shared by every app: pagination, the error shape, permission helpers."""
 
+import copy
 import logging
 from functools import partial
 
@@ -60,9 +61,19 @@ class Pagination(PageNumberPagination):
 # works out once which fields read a plain column of its model and reads those with
 # ``getattr``; every other field (related, nested, method, dotted sources, a field class that
 # reads its value its own way) goes through DRF's own lookup, unchanged.
+# Its fields are built from the model once per class: ``ModelSerializer.get_fields`` looks the
+# model up and builds each field (kwargs, validators) again for every list request, though the
+# result depends on the class alone; each request gets its own copy, as DRF copies its declared
+# fields.
 # (No docstring: drf-spectacular would give it as the description of every serializer that
 # inherits it and has none of its own.)
 class RowSerializer(serializers.ModelSerializer):
+    def get_fields(self):
+        built = _ROW_FIELDS.get(type(self))
+        if built is None:
+            built = _ROW_FIELDS[type(self)] = super().get_fields()
+        return copy.deepcopy(built)
+
     def to_representation(self, instance):
         if not isinstance(instance, self.Meta.model):
             return super().to_representation(instance)
@@ -102,6 +113,9 @@ class RowSerializer(serializers.ModelSerializer):
                 (field.field_name, field, attrs[0] if plain else None, field.to_representation)
             )
         return plan
+
+
+_ROW_FIELDS: dict[type, dict] = {}
 
 
 class FilterBackendSchema(DjangoFilterExtension):

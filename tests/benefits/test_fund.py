@@ -185,3 +185,58 @@ def test_ledger_page_rows_show_each_entry(client, benefit_officer):
     first = body[body.index(f'<th scope="row">FT-{tx.pk}</th>') :]
     first = first[: first.index("</tr>")]
     assert "<td>€10.00</td>" in first and "Typed &lt;10.00&gt;" in first
+
+
+# The ledger's row as the template wrote it before the view wrote it in Python.
+_TEMPLATE_ROW = (
+    "{% load i18n %}{% for tx in rows %}\n"
+    '    <tr><th scope="row">FT-{{ tx.pk }}</th><td>{{ tx.created_at|date:"DATETIME_FORMAT" }}'
+    "</td><td>{{ tx.get_kind_display }}</td>\n"
+    "    <td>{{ tx.amount }}</td>\n"
+    '    <td>{{ tx.reason }}{% if tx.corrects_id %} <span class="tag">{% blocktranslate with '
+    "n=tx.corrects_id %}corrects FT-{{ n }}{% endblocktranslate %}</span>{% endif %}</td>\n"
+    '    <td>{% if tx.agreement_id %}<a href="{{ tx.agreement_url }}">BSA-{{ tx.agreement_id }}'
+    "</a> {% endif %}{{ tx.source }}{% if tx.community %} ({{ tx.community }}){% endif %}</td>\n"
+    '    <td>{{ tx.created_by|default:_("system") }}</td></tr>\n'
+    "  {% endfor %}"
+)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_ledger_rows_are_what_the_template_wrote(client, benefit_officer, signed, language):
+    """Entries from an agreement, earmarked for a community, correcting another, with markup
+    in their texts, recorded by a person or by the system: the row template's bytes."""
+    from django.template import Context, Template
+    from django.urls import reverse
+    from django.utils import translation
+
+    from benefits.models import SOURCE_LABELS
+    from benefits.money import format_money
+
+    first = services.fund_receive(
+        actor=benefit_officer,
+        amount_minor=123456,
+        currency="EUR",
+        reason='Share <Q1> & "O\'Brien"',
+        source_type="obligation",
+        source_id="7",
+        agreement=signed,
+        community="Patients' <association>",
+    )
+    services.fund_adjust(actor=benefit_officer, corrects=first, amount_minor=-56, reason="Fix")
+    services.fund_receive(actor=None, amount_minor=5, currency="CHF", reason="Gift")
+    benefit_officer.language = language
+    benefit_officer.save(update_fields=["language"])
+    client.force_login(benefit_officer)
+    body = client.get(reverse("benefits:fund"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    with translation.override(language):
+        rows = list(FundTransaction.objects.select_related("created_by").order_by("-id"))
+        for tx in rows:
+            tx.amount = format_money(tx.amount_minor, tx.currency)
+            tx.source = str(SOURCE_LABELS.get(tx.source_type, tx.source_type))
+            if tx.agreement_id:
+                tx.agreement_url = reverse("benefits:agreement-detail", args=[tx.agreement_id])
+        expected = Template(_TEMPLATE_ROW).render(Context({"rows": rows}))
+    assert expected.count("<tr>") == 3
+    assert "Patients&#x27; &lt;association&gt;" in expected
+    assert expected in body

@@ -282,3 +282,50 @@ def test_financial_redress_through_the_api_moves_the_fund(
     api_client.post(f"{REDRESS}{offer['id']}/accept/", {}, format="json")
     assert api_client.post(f"{REDRESS}{offer['id']}/deliver/", {}, format="json").status_code == 200
     assert fund_balance(currency="EUR") == 5_00
+
+
+def test_api_list_names_each_reports_projects_and_datasets_in_their_order(
+    api_client, harm_officer, researcher, organisation, django_assert_num_queries
+):
+    """Several linked projects and datasets per report, linked in no particular order: the
+    list gives their ids in the relations' own order (projects newest first, datasets by
+    title), as the detail does; a report without links gives none."""
+    from tests.factories import DatasetFactory
+
+    datasets = [
+        DatasetFactory(custodian=organisation, title=title) for title in ("Zeta", "Alpha", "Mu")
+    ]
+    projects = [make_application(researcher) for _ in range(3)]
+    linked, _code = make_report()
+    linked.applications.set([projects[1], projects[0], projects[2]])
+    linked.datasets.set([datasets[2], datasets[0], datasets[1]])
+    bare, _code = make_report()
+    api_client.force_authenticate(harm_officer)
+    api_client.get(URL)
+    with django_assert_num_queries(4):  # count, rows, the page's projects, its datasets
+        rows = {row["id"]: row for row in api_client.get(URL).json()["results"]}
+    detail = api_client.get(f"{URL}{linked.pk}/").json()
+    assert rows[linked.pk]["applications"] == [p.pk for p in reversed(projects)]
+    assert rows[linked.pk]["datasets"] == [datasets[1].pk, datasets[2].pk, datasets[0].pk]
+    assert rows[linked.pk]["applications"] == detail["applications"]
+    assert rows[linked.pk]["datasets"] == detail["datasets"]
+    assert rows[bare.pk]["applications"] == [] and rows[bare.pk]["datasets"] == []
+
+
+def test_list_rows_answer_each_request_for_its_own_reader(
+    api_client, auditor, harm_officer, researcher
+):
+    """A list serializer's fields are built once per class and copied per request: an
+    officer's list, then an auditor's, then the officer's again each read their own
+    identity rights (no field keeps the request it was first bound to)."""
+    make_report(actor=researcher, contact={"email": "dana@example.org"})
+    seen = []
+    for user in (harm_officer, auditor, harm_officer):
+        api_client.force_authenticate(user)
+        row = api_client.get(URL).json()["results"][0]
+        seen.append((row["reporter"], row["contact"] == "withheld"))
+    assert seen == [
+        (researcher.get_username(), False),
+        ("withheld", True),
+        (researcher.get_username(), False),
+    ]

@@ -216,3 +216,52 @@ def test_queue_row_shows_every_column(client, harm_officer, researcher, organisa
     other = other[: other.index("</tr>")]
     assert "<td>Triaged</td><td>Critical</td>" in other
     assert f"<td>{project.reference}</td>" in other and "overdue" not in other
+
+
+# The queue's row as the template wrote it before the view wrote it in Python.
+_TEMPLATE_ROW = (
+    "{% load i18n %}{% for r in rows %}\n"
+    '    <tr>{% if bulk_form %}<td><input type="checkbox" name="reports" value="{{ r.pk }}" '
+    'form="bulk-reports" id="pick-{{ r.pk }}" aria-label="{% blocktranslate with '
+    'ref=r.reference %}Select {{ ref }}{% endblocktranslate %}"></td>{% endif %}'
+    '<th scope="row"><a href="{{ r.url }}">{{ r.reference }}</a></th>\n'
+    "    <td>{{ r.state }}</td><td>{{ r.severity }}</td>\n"
+    "    <td>{{ r.kinds }}</td>\n"
+    "    <td>{{ r.projects }}</td>\n"
+    '    <td>{% if r.due %}{{ r.due }}{% if r.overdue %} <span class="overdue">{% translate '
+    '"overdue" %}</span>{% endif %}{% else %}—{% endif %}</td></tr>\n'
+    "  {% endfor %}"
+)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_queue_rows_are_what_the_template_wrote(
+    client, harm_officer, auditor, researcher, language
+):
+    """An overdue report, reports due later, several kinds and projects, a project reference
+    with markup: the row template's bytes, with the bulk box for an officer, without for an
+    auditor."""
+    from django.template import Context, Template
+    from django.utils import translation
+
+    projects = [make_application(researcher, reference=f"DSA-2026-<{n}>") for n in (1, 2)]
+    overdue, _ = make_report(categories=["financial", "discrimination"])
+    _age(overdue, 10)
+    triaged, _ = make_report()
+    services.harm_report_triage(
+        actor=harm_officer, report=triaged, severity="critical", applications=projects
+    )
+    make_report()
+    for user, bulk in ((harm_officer, True), (auditor, False)):
+        user.language = language
+        user.save(update_fields=["language"])
+        client.force_login(user)
+        body = client.get(reverse("harms:queue"), HTTP_ACCEPT_LANGUAGE=language).content
+        with translation.override(language):
+            qs = selectors.harm_report_queue_listing(selectors.harm_report_queue())
+            rows = selectors.harm_report_queue_rows(list(qs))
+            expected = Template(_TEMPLATE_ROW).render(Context({"rows": rows, "bulk_form": bulk}))
+        assert expected.count("<tr>") == 3
+        assert "DSA-2026-&lt;1&gt;" in expected and ("pick-" in expected) == bulk
+        assert expected.encode() in body
+        assert b"<td>DSA-2026-&lt;2&gt;, DSA-2026-&lt;1&gt;</td>" in body  # newest first
