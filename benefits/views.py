@@ -504,7 +504,7 @@ def _ledger_rows(transactions) -> list[SafeString]:
     for tx in transactions:
         reason = esc(tx.reason)
         if tx.corrects_id:
-            reason += f' <span class="tag">{interpolate(corrects, n=tx.corrects_id)}</span>'
+            reason += f' <span class="tag">{esc(interpolate(corrects, n=tx.corrects_id))}</span>'
         source = ""
         if tx.agreement_id:
             source = f'<a href="{url(tx.agreement_id)}">BSA-{int(tx.agreement_id)}</a> '

@@ -237,7 +237,7 @@ def _queue_row_html(rows: list[dict], *, bulk: bool) -> list[SafeString]:
             label = interpolate(select, ref=r["reference"])
             pick = (
                 f'<td><input type="checkbox" name="reports" value="{pk}" form="bulk-reports" '
-                f'id="pick-{pk}" aria-label="{label}"></td>'
+                f'id="pick-{pk}" aria-label="{esc(label)}"></td>'
             )
         due = "—"
         if r["due"]:

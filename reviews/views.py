@@ -103,12 +103,12 @@ def _committee_queue_rows(rows, *, can_assign: bool, may_assign_one: bool) -> li
             ref = interpolate(select, ref=application.reference)
             pick = (
                 f'<td><input type="checkbox" name="applications" value="{pk}" '
-                f'form="bulk-assign" id="pick-{pk}" aria-label="{ref}"></td>'
+                f'form="bulk-assign" id="pick-{pk}" aria-label="{esc(ref)}"></td>'
             )
         recused = ""
         if row.recused:
             text = ngettext("%(n)s recused", "%(n)s recused", row.recused)
-            recused = f" ({interpolate(text, n=row.recused)})"
+            recused = f" ({esc(interpolate(text, n=row.recused))})"
         classification = row.classification
         links = f'<a href="{committee_url(pk)}">{committee_view}</a>'
         if assign_url:
