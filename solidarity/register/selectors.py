@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from applications.models import Application, DatasetRequest
 from applications.rules import AMENDMENT, public_q, under_amendment
 from applications.selectors import application_search, approved_terms
+from solidarity.catalog.models import Dataset
 from solidarity.held_cache import tolerant as cache
 
 
@@ -195,8 +196,9 @@ HARM_FAMILY_CACHE_SECONDS = 24 * 3600
 def _harm_family_version() -> str:
     """A cheap fingerprint of everything the protected harm statistics depend on: reports
     (count, newest id, newest move: every move saves ``updated_at``), their links to projects
-    and to datasets (count and newest id: a link made or removed) and the projects on the
-    register (count, newest change). One query."""
+    and to datasets (count and newest id: a link made or removed), the datasets (newest
+    change: a title the per-dataset table shows) and the projects on the register (count,
+    newest change). One query."""
     from harms.models import HarmReport
 
     def scalar(qs, aggregate):
@@ -215,6 +217,7 @@ def _harm_family_version() -> str:
         last_link=Max(scalar(links, Max("pk"))),
         dataset_links=Max(scalar(dataset_links, Count("pk"))),
         last_dataset_link=Max(scalar(dataset_links, Max("pk"))),
+        datasets_changed=Max(scalar(Dataset.objects.all(), Max("updated_at"))),
         projects=Max(scalar(public, Count("pk"))),
         changed=Max(scalar(public, Max("updated_at"))),
     )
@@ -229,6 +232,7 @@ def _harm_family_version() -> str:
             row["last_link"],
             row["dataset_links"],
             row["last_dataset_link"],
+            row["datasets_changed"].timestamp() if row["datasets_changed"] else "",
             row["projects"],
             changed.timestamp() if changed else "",
         )

@@ -132,7 +132,9 @@ def test_a_hidden_project_total_is_not_read_off_the_only_dataset_it_uses(
     assert "<td>22</td>" not in page
 
 
-def test_a_dataset_named_after_triage_changes_the_figures(client, catalogue, harm_officer):
+def test_a_dataset_named_after_triage_or_renamed_changes_the_figures(
+    client, catalogue, harm_officer
+):
     before = client.get(reverse("register:json")).json()["harm_statistics"]
     version = _harm_family_version()
     report = HarmReport.objects.filter(datasets__isnull=True).order_by("pk").first()
@@ -148,6 +150,12 @@ def test_a_dataset_named_after_triage_changes_the_figures(client, catalogue, har
     version = _harm_family_version()
     report.datasets.remove(catalogue["imaging"])
     assert _harm_family_version() != version
+    client.get(reverse("register:json"))  # the figures of this version, kept
+    imaging = catalogue["imaging"]
+    imaging.title = "Clinic scans"
+    imaging.save()
+    after = client.get(reverse("register:json")).json()["harm_statistics"]
+    assert {c["key"]: c["label"] for c in after["by_dataset"]}[imaging.pk] == "Clinic scans"
 
 
 def test_few_reports_naming_datasets_publish_no_table(client, catalogue):
