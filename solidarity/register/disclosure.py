@@ -77,7 +77,9 @@ cannot be combined to narrow a hidden cell further.
    its reports names one of its datasets or more (``D <= O <= sum D``); a custodian with one
    dataset named has the same count as it. Custodians share no report count that is
    published, so they are protected one by one: rule 1; when fewer than 5 reports name any
-   dataset, neither table (rule 2); then, while the custodian's relation pins a hidden cell
+   dataset, neither table (rule 2); as rule 4, a cell whose difference from the register's
+   total is from 1 to 4 is withheld (the reports not naming that dataset or custodian would
+   be a small count); then, while the custodian's relation pins a hidden cell
    (its exact range is computed, ``_custodian_pinned``), the smallest published dataset cell
    of that custodian is withheld, then the custodian's own cell. A listed cell is at least 1
    (only what is named is listed), which the check assumes the public knows.
@@ -627,6 +629,8 @@ def protect_dataset_statistics(counts: dict, register: dict, tied=()) -> dict:
         for cell in (organisation, *cells):
             if 0 < cell.count < SMALL_COUNT:
                 cell.hidden = PRIMARY
+            elif 0 < total - cell.count < SMALL_COUNT:
+                cell.hidden = WITHHELD  # as rule 4: the reports not about it would be few
         _protect_custodian(organisation, cells, total)
         result["by_organisation"].append(_published(organisation))
         for cell in cells:

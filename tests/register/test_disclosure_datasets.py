@@ -118,6 +118,7 @@ def _check(reports, total=None, tied=()):
             if cell["count"] is not None:
                 assert cell["count"] == values[cell["key"]]
                 assert cell["count"] not in SMALL
+                assert total - cell["count"] not in SMALL  # the reports not about it
             else:
                 assert cell["suppressed"] in ("primary", "withheld")
     found = dataset_attack(published, total)
@@ -176,3 +177,13 @@ def test_a_custodian_with_one_dataset_names_the_same_number_twice():
     cells = {c["key"]: c for c in published["by_dataset"] + published["by_organisation"]}
     assert cells[4]["suppressed"] == cells["b"]["suppressed"] == "primary"
     assert cells[6]["count"] == cells["c"]["count"] == 11
+
+
+def test_the_reports_not_naming_a_dataset_are_not_a_small_count():
+    """12 reports, 10 name dataset 1: 12 - 10 would say 2 reports are about something else."""
+    _counts, published = _check([[1]] * 10 + [[4]] * 2)
+    cells = {c["key"]: c for c in published["by_dataset"] + published["by_organisation"]}
+    assert cells[1]["suppressed"] == cells["a"]["suppressed"] == "withheld"
+    assert cells[4]["suppressed"] == cells["b"]["suppressed"] == "primary"
+    for cell in cells.values():
+        assert cell["count"] is None or not 0 < 12 - cell["count"] < 5
