@@ -683,12 +683,13 @@ def _custodian_pinned(organisation: Cell, datasets: list[Cell], total: int) -> b
         return True  # the truth always fits: cannot happen, but then trust nothing
     if organisation.hidden and x_lo == x_hi:
         return True
+    # x - (others' sum(min(hi, x))) is convex and piecewise linear: least at an end or a bend.
     points = {x_lo, x_hi, *(hi for _lo, hi in bounds if x_lo < hi < x_hi)}
-    for index, (cell, (lo, hi)) in enumerate(zip(datasets, bounds, strict=True)):
+    everyone = [(x, sum(min(hi, x) for _lo, hi in bounds)) for x in points]
+    for cell, (lo, hi) in zip(datasets, bounds, strict=True):
         if not cell.hidden:
             continue
-        others = bounds[:index] + bounds[index + 1 :]
-        least = min(x - sum(min(h, x) for _l, h in others) for x in points)
+        least = min(x - (whole - min(hi, x)) for x, whole in everyone)
         if max(lo, least) == min(hi, x_hi):
             return True
     return False
