@@ -477,3 +477,47 @@ def harm_counts_by_application(*, applications: QuerySet) -> dict:
         }
         for pk, (categories, states, years, total) in grouped.items()
     }
+
+
+def harm_counts_by_dataset() -> dict:
+    """Raw (unsuppressed) report counts per dataset and per organisation holding it (the
+    custodian), for the public register's disclosure control. Never publish these as they are.
+
+    Only the datasets a report itself names count (those the triage confirmed,
+    ``HarmReport.datasets``); the datasets of the projects a report names do not: a report
+    about a project is not a report about each of its datasets. Every report counts, as in
+    ``harm_counts``. A custodian counts each report naming any of its datasets once.
+
+    Returns ``by_dataset`` as ``(dataset id, title, custodian slug, custodian name, count)``,
+    ``by_organisation`` as ``(slug, name, count)`` (only datasets and custodians some report
+    names, by name) and ``reports``, the reports naming any dataset. One query.
+    """
+    links = (
+        HarmReport.datasets.through.objects.values_list(
+            "harmreport_id",
+            "dataset_id",
+            "dataset__title",
+            "dataset__custodian__slug",
+            "dataset__custodian__name",
+        )
+        .order_by()
+        .distinct()
+    )
+    datasets: dict = {}
+    organisations: dict = {}
+    reports = set()
+    for report_id, dataset_id, title, slug, name in links:
+        datasets.setdefault(dataset_id, [title, slug, name, 0])[3] += 1
+        organisations.setdefault(slug, [name, set()])[1].add(report_id)
+        reports.add(report_id)
+    return {
+        "reports": len(reports),
+        "by_dataset": sorted(
+            ((pk, title, slug, name, n) for pk, (title, slug, name, n) in datasets.items()),
+            key=lambda row: (row[3], row[1], row[0]),
+        ),
+        "by_organisation": sorted(
+            ((slug, name, len(ids)) for slug, (name, ids) in organisations.items()),
+            key=lambda row: (row[1], row[0]),
+        ),
+    }

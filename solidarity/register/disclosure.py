@@ -1,9 +1,9 @@
 """Statistical disclosure control for the public harm statistics.
 
 The register publishes, for all reports or for one project, the total number of harm reports
-and three one-way tables: by state and by year (each report counted once, so each table sums to
-the total) and by kind of harm (a report names one or more kinds, so that table sums to at
-least the total and at most seven times it).
+and three one-way tables (for all reports, two more: rule 6): by state and by year (each
+report counted once, so each table sums to the total) and by kind of harm (a report names
+one or more kinds, so that table sums to at least the total and at most seven times it).
 
 The rule, applied to every public output (HTML, CSV, JSON):
 
@@ -62,6 +62,32 @@ cannot be combined to narrow a hidden cell further.
    Any other set of projects differs from the totals by at least one published project cell
    more, so by 0 or by 5 or more. Figures that no disjoint family fits (reports naming
    several projects) let the attacker conclude nothing under this model.
+
+6. **By organisation and by dataset** (``protect_dataset_statistics``). The register also
+   publishes, for each dataset that some report names (``HarmReport.datasets``, as the triage
+   confirmed them; a report about a project does not count for the project's datasets), how
+   many reports name it, and for each organisation holding such a dataset (its custodian) how
+   many reports name any of its datasets. Every dataset and custodian of the catalogue is
+   already public (the register's own filter lists them). A report may name several datasets
+   or none, so neither table sums to the total: the dataset cells sum to between the reports
+   naming any dataset and that times the most one report names, and neither number is
+   published nor capped by anything but the catalogue, so that relation (and the same one for
+   custodians) tells the public nothing beyond each count being at most the total. What does
+   bind is within one custodian: each of its datasets' reports are among its own, and each of
+   its reports names one of its datasets or more (``D <= O <= sum D``); a custodian with one
+   dataset named has the same count as it. Custodians share no report count that is
+   published, so they are protected one by one: rule 1; when fewer than 5 reports name any
+   dataset, neither table (rule 2); as rule 4, a cell whose difference from the register's
+   total is from 1 to 4 is withheld (the reports not naming that dataset or custodian would
+   be a small count); then, while the custodian's relation pins a hidden cell
+   (its exact range is computed, ``_custodian_pinned``), the smallest published dataset cell
+   of that custodian is withheld, then the custodian's own cell. A listed cell is at least 1
+   (only what is named is listed), which the check assumes the public knows.
+
+   Projects: the triage confirms a report's projects and datasets separately, so no relation
+   ties the two. Still, a dataset that one project alone uses on the register reads as that
+   project's figure; when that project's total is not published, the dataset's cell is
+   withheld from the start (and its custodian's, if the custodian's relation would give it).
 """
 
 from dataclasses import dataclass
@@ -81,12 +107,13 @@ class Cell:
     label: str
     count: int
     hidden: str = ""  # "", PRIMARY or WITHHELD
+    floor: int = 0  # the least a withheld cell can be, as the public knows it
 
     def bounds(self, total: int) -> tuple[int, int]:
         if self.hidden == PRIMARY:
             return 1, SMALL_COUNT - 1
         if self.hidden == WITHHELD:
-            return 0, total
+            return self.floor, total
         return self.count, self.count
 
 
@@ -565,3 +592,104 @@ def _family_problems(register, keys, column, rows, name, low_f, high_f, total):
 
 def _true_count(row: _Row, name: str, key) -> int:
     return row.counts[name].get(key, 0)
+
+
+DATASET_TABLES = ("by_organisation", "by_dataset")
+
+
+def protect_dataset_statistics(counts: dict, register: dict, tied=()) -> dict:
+    """The register's reports per organisation (custodian) and per dataset, under rule 6.
+
+    ``counts`` are ``harms.selectors.harm_counts_by_dataset``'s, ``register`` the register's
+    statistics as published and ``tied`` the datasets that one project alone uses on the
+    register and whose project's total is not published. Returns ``by_organisation`` and
+    ``by_dataset`` (cells as the other tables; a dataset's cell also names its
+    ``organisation``) and ``withheld_tables``, the ones of the two not published at all.
+    """
+    result: dict = {name: [] for name in DATASET_TABLES}
+    result["withheld_tables"] = []
+    reports = counts["reports"]
+    if not reports:
+        return result
+    total = register["total"]["count"]
+    if total is None or reports < SMALL_COUNT:
+        result["withheld_tables"] = list(DATASET_TABLES)
+        return result
+    tied = set(tied)
+    datasets: dict = {}  # custodian slug -> [Cell]
+    custodian_of = {}
+    for pk, title, slug, name, count in counts["by_dataset"]:
+        # Only what some report names is listed: a listed cell is at least 1.
+        cell = Cell(pk, title, count, WITHHELD if pk in tied else "", floor=1)
+        datasets.setdefault(slug, []).append(cell)
+        custodian_of[pk] = name
+    for slug, name, count in counts["by_organisation"]:
+        organisation = Cell(slug, name, count, floor=1)
+        cells = datasets[slug]
+        for cell in (organisation, *cells):
+            if 0 < cell.count < SMALL_COUNT:
+                cell.hidden = PRIMARY
+            elif 0 < total - cell.count < SMALL_COUNT:
+                cell.hidden = WITHHELD  # as rule 4: the reports not about it would be few
+        _protect_custodian(organisation, cells, total)
+        result["by_organisation"].append(_published(organisation))
+        for cell in cells:
+            row = _published(cell)
+            row["organisation"] = custodian_of[cell.key]
+            row["organisation_key"] = slug
+            result["by_dataset"].append(row)
+    return result
+
+
+def _protect_custodian(organisation: Cell, datasets: list[Cell], total: int) -> None:
+    """Secondary suppression within one custodian (rule 6): while the public can work out a
+    hidden cell exactly, withhold the smallest published dataset, then the custodian's cell."""
+    while _custodian_pinned(organisation, datasets, total):
+        candidates = sorted((c for c in datasets if not c.hidden), key=lambda c: c.count)
+        if candidates:
+            candidates[0].hidden = WITHHELD
+        elif not organisation.hidden:
+            organisation.hidden = WITHHELD
+        else:  # every cell hidden: nothing pins one (the truth and its neighbours fit)
+            return
+
+
+def _custodian_pinned(organisation: Cell, datasets: list[Cell], total: int) -> bool:
+    """Whether the relations of one custodian pin a hidden cell: each dataset's reports are
+    among the custodian's (``D <= O``) and each of the custodian's reports names one of its
+    datasets or more (``O <= sum D``), every cell within its bounds (below ``total``).
+
+    For the custodian's count ``x`` the datasets fit when every dataset's least is at most
+    ``x`` and ``sum(min(hi, x)) >= x``; the second holds on ``[0, x*]`` (the slack is concave
+    and 0 at 0), so the custodian's exact range is an interval. A dataset's range is the
+    union over that interval of ``[max(lo, x - others' sum(min(hi, x))), min(hi, x)]``, which
+    is an interval too: its ends are the least left end and the greatest right end."""
+    o_lo, o_hi = organisation.bounds(total)
+    bounds = [c.bounds(total) for c in datasets]
+    x_lo = max([o_lo, *(lo for lo, _hi in bounds)])
+
+    def slack(x):
+        return sum(min(hi, x) for _lo, hi in bounds) - x
+
+    low, high = 0, sum(hi for _lo, hi in bounds)  # slack(low) >= 0; find the last such x
+    while low < high:
+        middle = (low + high + 1) // 2
+        if slack(middle) >= 0:
+            low = middle
+        else:
+            high = middle - 1
+    x_hi = min(o_hi, low)
+    if x_lo > x_hi:
+        return True  # the truth always fits: cannot happen, but then trust nothing
+    if organisation.hidden and x_lo == x_hi:
+        return True
+    # x - (others' sum(min(hi, x))) is convex and piecewise linear: least at an end or a bend.
+    points = {x_lo, x_hi, *(hi for _lo, hi in bounds if x_lo < hi < x_hi)}
+    everyone = [(x, sum(min(hi, x) for _lo, hi in bounds)) for x in points]
+    for cell, (lo, hi) in zip(datasets, bounds, strict=True):
+        if not cell.hidden:
+            continue
+        least = min(x - (whole - min(hi, x)) for x, whole in everyone)
+        if max(lo, least) == min(hi, x_hi):
+            return True
+    return False

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from applications.models import Application, DatasetRequest
 from applications.rules import AMENDMENT, public_q, under_amendment
 from applications.selectors import application_search, approved_terms
+from solidarity.catalog.models import Dataset
 from solidarity.held_cache import tolerant as cache
 
 
@@ -195,7 +196,8 @@ HARM_FAMILY_CACHE_SECONDS = 24 * 3600
 def _harm_family_version() -> str:
     """A cheap fingerprint of everything the protected harm statistics depend on: reports
     (count, newest id, newest move: every move saves ``updated_at``), their links to projects
-    (count and newest id: a link made or removed) and the projects on the register (count,
+    and to datasets (count and newest id: a link made or removed), the datasets (newest
+    change: a title the per-dataset table shows) and the projects on the register (count,
     newest change). One query."""
     from harms.models import HarmReport
 
@@ -205,6 +207,7 @@ def _harm_family_version() -> str:
         )
 
     links = HarmReport.applications.through.objects.all()
+    dataset_links = HarmReport.datasets.through.objects.all()
     public = Application.objects.filter(public_q(), reference__isnull=False)
     row = HarmReport.objects.aggregate(
         n=Count("pk"),
@@ -212,6 +215,9 @@ def _harm_family_version() -> str:
         moved=Max("updated_at"),
         links=Max(scalar(links, Count("pk"))),
         last_link=Max(scalar(links, Max("pk"))),
+        dataset_links=Max(scalar(dataset_links, Count("pk"))),
+        last_dataset_link=Max(scalar(dataset_links, Max("pk"))),
+        datasets_changed=Max(scalar(Dataset.objects.all(), Max("updated_at"))),
         projects=Max(scalar(public, Count("pk"))),
         changed=Max(scalar(public, Max("updated_at"))),
     )
@@ -224,6 +230,9 @@ def _harm_family_version() -> str:
             moved.timestamp() if moved else "",
             row["links"],
             row["last_link"],
+            row["dataset_links"],
+            row["last_dataset_link"],
+            row["datasets_changed"].timestamp() if row["datasets_changed"] else "",
             row["projects"],
             changed.timestamp() if changed else "",
         )
@@ -299,7 +308,7 @@ def _no_reports(counts: dict) -> dict:
 def _harm_family(version: str) -> dict:
     """Protect the register's and every listed project's statistics together
     (``disclosure.protect_register_family``), store them in the cache under ``version`` and
-    return the register's. Two queries, however many projects."""
+    return the register's. Four queries, however many projects and datasets."""
     from harms.selectors import harm_counts, harm_counts_by_application
 
     from .disclosure import protect_project_statistics, protect_register_family
@@ -309,6 +318,7 @@ def _harm_family(version: str) -> dict:
     register, projects = protect_register_family(
         register_counts, harm_counts_by_application(applications=public.values("pk"))
     )
+    register = _with_dataset_tables(register, projects, public.values("pk"))
     values = {_harm_family_key(version, pk): stats for pk, stats in projects.items()}
     values[_harm_family_key(version, "register")] = register
     # A project without reports (the family holds every one with reports): read without a query.
@@ -320,6 +330,32 @@ def _harm_family(version: str) -> dict:
     return {"register": register, "projects": projects}
 
 
+def _with_dataset_tables(register: dict, projects: dict, public) -> dict:
+    """The register's statistics with its reports per custodian and per dataset
+    (``disclosure`` rule 6). Two queries."""
+    from harms.selectors import harm_counts_by_dataset
+
+    from .disclosure import protect_dataset_statistics
+
+    counts = harm_counts_by_dataset()
+    users: dict = {}
+    requests = DatasetRequest.objects.filter(application__in=public).order_by()
+    for dataset_id, application_id in requests.values_list("dataset_id", "application_id"):
+        users.setdefault(dataset_id, set()).add(application_id)
+    tied = [
+        pk
+        for pk, *_rest in counts["by_dataset"]
+        if len(users.get(pk, ())) == 1
+        and projects.get(next(iter(users[pk])), {}).get("total", {}).get("count", 0) is None
+    ]
+    tables = protect_dataset_statistics(counts, register, tied)
+    return {
+        **register,
+        **{name: tables[name] for name in ("by_organisation", "by_dataset")},
+        "withheld_tables": register["withheld_tables"] + tables["withheld_tables"],
+    }
+
+
 def _localised(stats: dict) -> dict:
     """Protected statistics with their labels and texts in the active language: the family
     is computed once, in whatever language its request or task ran, and read in every one."""
@@ -327,7 +363,7 @@ def _localised(stats: dict) -> dict:
         return stats
     from harms.models import HarmCategory, HarmReportState
 
-    from .disclosure import display_of
+    from .disclosure import DATASET_TABLES, display_of
 
     names = {"by_category": dict(HarmCategory.choices), "by_state": dict(HarmReportState.choices)}
     out = dict(stats)
@@ -336,7 +372,7 @@ def _localised(stats: dict) -> dict:
         "label": _("All reports"),
         "display": display_of(stats["total"]),
     }
-    for table in ("by_category", "by_state", "by_year", "by_quarter"):
+    for table in ("by_category", "by_state", "by_year", "by_quarter", *DATASET_TABLES):
         labels = names.get(table, {})
         out[table] = [
             {

@@ -18,6 +18,7 @@ from solidarity.form_renderer import QUICK_RENDERER
 from solidarity.pagination import paginate
 
 from . import caching, selectors
+from .disclosure import DATASET_TABLES
 
 USE_TYPES = [("A", "A"), ("B", "B"), ("C", "C"), ("D", "D")]
 
@@ -309,7 +310,7 @@ def register_harms_csv(request):
     writer = csv.writer(response)
     writer.writerow(["table", "key", "label", "count", "display"])
     rows = [("total", stats.get("total"))] if stats.get("total") else []
-    for table in ("by_category", "by_state", "by_year", "by_quarter"):
+    for table in ("by_category", "by_state", "by_year", "by_quarter", *DATASET_TABLES):
         rows.extend((table, cell) for cell in stats.get(table, []))
     for table, cell in rows:
         count = "" if cell["count"] is None else cell["count"]
@@ -397,15 +398,61 @@ REGISTER_SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "Solidarity public register of approved data uses",
     "type": "object",
+    "$defs": {
+        "harm_cell": {
+            "type": "object",
+            "properties": {
+                "key": {"description": "The row's key (a slug, a code, a year or an id)"},
+                "label": {"type": "string"},
+                "count": {"type": ["integer", "null"], "description": "null when hidden"},
+                "suppressed": {
+                    "enum": ["", "primary", "withheld"],
+                    "description": "primary: a count from 1 to 4; withheld: hidden so that no "
+                    "small count can be worked out",
+                },
+                "display": {"type": "string"},
+            },
+        }
+    },
     "properties": {
         "schema": {"type": "string"},
         "harm_statistics": {
             "type": "object",
-            "description": "Harm reports by category, state and year. Counts from 1 to 4 are "
+            "description": "Harm reports by category, state, year and quarter, and by "
+            "organisation holding the data and by dataset. Counts from 1 to 4 are "
             "null with suppressed 'primary' and the display 'fewer than 5' (a count from 1 to 4); "
             "counts that would let one be worked out from the total are null with suppressed "
             "'withheld' (any count from 0 to the total); with a total under 5 only the total is "
             "published. withheld_tables names breakdowns not published at all.",
+            "properties": {
+                "by_organisation": {
+                    "type": "array",
+                    "description": "Per custodian of a dataset some report names: the reports "
+                    "naming any of its datasets (a report counts once per custodian). Reports "
+                    "may name several datasets or none: this table need not sum to the total.",
+                    "items": {"$ref": "#/$defs/harm_cell"},
+                },
+                "by_dataset": {
+                    "type": "array",
+                    "description": "Per dataset some report names (as the harm officer "
+                    "confirmed; not the datasets of the projects a report names): the reports "
+                    "naming it. A custodian's reports are those naming any of its datasets.",
+                    "items": {
+                        "allOf": [{"$ref": "#/$defs/harm_cell"}],
+                        "properties": {
+                            "key": {"type": "integer", "description": "The dataset's id"},
+                            "organisation": {
+                                "type": "string",
+                                "description": "The custodian's name",
+                            },
+                            "organisation_key": {
+                                "type": "string",
+                                "description": "The custodian's slug (by_organisation's key)",
+                            },
+                        },
+                    },
+                },
+            },
         },
         "entries": {
             "type": "array",

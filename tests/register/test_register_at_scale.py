@@ -1,5 +1,5 @@
 """The register's list keeps the same number of queries at 10 and at 10,000 entries, with the
-HDR UK fields on every entry (issue 15)."""
+HDR UK fields on every entry and the harm statistics per dataset and custodian (issue 15)."""
 
 import pytest
 from django.core.cache import cache
@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications.models import Application, DatasetRequest
+from harms.models import HarmReport
 from tests.factories import DatasetFactory, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +38,23 @@ def _fill(n: int, start: int, *, applicant, organisation, dataset) -> None:
     )
 
 
+def _reports_naming(datasets, per_dataset: int) -> None:
+    """``per_dataset`` reports naming each dataset, and as many naming two of them."""
+    from .test_disclosure import _make_reports
+
+    before = HarmReport.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    _make_reports([(["financial"], "received", 2026)] * (2 * per_dataset * len(datasets)))
+    reports = list(HarmReport.objects.filter(pk__gt=before).values_list("pk", flat=True))
+    through = HarmReport.datasets.through
+    links = []
+    for i, dataset in enumerate(datasets):
+        mine = reports[2 * i * per_dataset : 2 * (i + 1) * per_dataset]
+        links += [through(harmreport_id=pk, dataset_id=dataset.pk) for pk in mine]
+        other = datasets[(i + 1) % len(datasets)]
+        links += [through(harmreport_id=pk, dataset_id=other.pk) for pk in mine[per_dataset:]]
+    through.objects.bulk_create(links)
+
+
 def _queries(client, path) -> int:
     # The rows are written straight to the tables, not through the audited services that
     # move the register's cache on: the cache is cleared as a change would.
@@ -55,8 +73,10 @@ def test_register_list_and_api_run_the_same_queries_at_10_and_10000_entries(clie
     dataset = DatasetFactory()
     kwargs = {"applicant": applicant, "organisation": organisation, "dataset": dataset}
     _fill(10, 0, **kwargs)
+    _reports_naming([dataset, DatasetFactory(custodian=dataset.custodian)], 6)
     few = {path: _queries(client, path) for path in (reverse("register:list"), "/api/v1/register/")}
     _fill(9_990, 10, **kwargs)
+    _reports_naming([DatasetFactory() for _i in range(40)], 7)
     many = {
         path: _queries(client, path) for path in (reverse("register:list"), "/api/v1/register/")
     }
@@ -64,3 +84,4 @@ def test_register_list_and_api_run_the_same_queries_at_10_and_10000_entries(clie
     cache.clear()
     body = client.get(reverse("register:list")).content.decode()
     assert "DSA-2026-009999" in body  # newest decision first, the page shows 20 of 10,000
+    assert body.count("<td>21</td>") >= 80  # 40 datasets and their custodians: 14 + 7 each
