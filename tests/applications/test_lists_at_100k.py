@@ -22,7 +22,6 @@ from applications.selectors import applications_visible_to
 
 from . import factories
 
-
 # A list's bounded count (``solidarity.pagination``), not the unread badge's.
 LIST_COUNT = "SELECT COUNT(*) FROM (SELECT"
 
