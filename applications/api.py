@@ -472,10 +472,10 @@ class ApplicationViewSet(
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     def get_queryset(self):
-        qs = selectors.applications_visible_to(self.request.user)
         if self.action == "list":
+            qs = selectors.applications_listed_for(self.request.user)
             return selectors.with_list_data(qs).only(*_LIST_COLUMNS)
-        return qs
+        return selectors.applications_visible_to(self.request.user)
 
     def filter_queryset(self, queryset):
         return rank_first(super().filter_queryset(queryset), self.request.query_params)

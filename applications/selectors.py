@@ -1,6 +1,7 @@
 """Read queries for applications: only what the user may see, in a fixed number of queries."""
 
 import datetime
+import functools
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
@@ -38,6 +39,8 @@ from .models import (
 from .team import MemberState
 
 S = ApplicationState
+# The roles that see every application but the drafts.
+_SEE_ALL_FILED = frozenset({Role.SECRETARIAT, Role.CHAIR, Role.AUDITOR})
 
 
 def _visibility(user, *, as_custodian: bool = True, via: str = "") -> Q | None:
@@ -58,7 +61,7 @@ def _visibility(user, *, as_custodian: bool = True, via: str = "") -> Q | None:
             application_id=OuterRef(pk), user_id=user.pk, state=MemberState.ACCEPTED
         )
     )
-    if roles & {Role.SECRETARIAT, Role.CHAIR, Role.AUDITOR}:
+    if roles & _SEE_ALL_FILED:
         condition |= ~Q(**{f"{via}state": S.DRAFT})
     if as_custodian and Role.CUSTODIAN in roles:
         managed = datasets_managed_by(user).values("pk")
@@ -98,6 +101,42 @@ def applications_visible_to(user) -> QuerySet:
     condition = _visibility(user)
     if condition is None:
         return Application.objects.none()
+    return Application.objects.filter(condition)
+
+
+def _personal_draft_ids(user) -> list[int]:
+    """The drafts the user may see in person: their own, those whose team they joined, those
+    on which they (or a group of theirs) hold ``view_application_object``. Read from the
+    user's side (a union of four index reads), so that the drafts of others are never
+    scanned."""
+    own = Application.objects.filter(applicant_id=user.pk).order_by().values("pk")
+    joined = (
+        ApplicationMember.objects.filter(user_id=user.pk, state=MemberState.ACCEPTED)
+        .order_by()
+        .values("application_id")
+    )
+    granted = [_granted_ids(user, holder).order_by() for holder in ("user", "group")]
+    ways = own.union(joined, *granted, all=True)
+    return list(
+        Application.objects.filter(state=S.DRAFT, pk__in=ways)
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+
+
+def applications_listed_for(user) -> QuerySet:
+    """``applications_visible_to`` for a list of them, the same rows. The secretariat, the
+    chair and the auditor see every application but the drafts, and the drafts that are
+    theirs in person: those few ids are read first, and the list and its count are a
+    plain condition on the state, which the state's indexes serve and which costs nothing to
+    build twice (the whole visibility condition was built and compiled for the count and
+    again for the page: half the CPU of the API's list)."""
+    if not (user.is_authenticated and user.roles & _SEE_ALL_FILED):
+        return applications_visible_to(user)
+    condition = ~Q(state=S.DRAFT)
+    drafts = _personal_draft_ids(user)
+    if drafts:
+        condition |= Q(pk__in=drafts)
     return Application.objects.filter(condition)
 
 
@@ -148,13 +187,21 @@ def _request_count(**conditions):
     )
 
 
+@functools.cache
+def _list_counts() -> dict:
+    """The three counts of a list row, built once per process: an expression is copied
+    whenever a query takes it, never changed, and building the three sub-queries cost a
+    list page more than a millisecond of CPU on every request."""
+    return {
+        "datasets_total": _request_count(),
+        "datasets_pending": _request_count(state=DatasetRequest.State.PENDING),
+        "datasets_declined": _request_count(state=DatasetRequest.State.DECLINED),
+    }
+
+
 def with_list_data(qs: QuerySet) -> QuerySet:
     """What a list row shows: applicant, organisation, and counts of dataset decisions."""
-    return qs.select_related("applicant", "organisation").annotate(
-        datasets_total=_request_count(),
-        datasets_pending=_request_count(state=DatasetRequest.State.PENDING),
-        datasets_declined=_request_count(state=DatasetRequest.State.DECLINED),
-    )
+    return qs.select_related("applicant", "organisation").annotate(**_list_counts())
 
 
 # The columns a list row of applications reads (its template, ``awaited``, the state label):
@@ -201,20 +248,26 @@ def application_detail(user, pk) -> Application:
 
 def my_applications(user) -> QuerySet:
     """The user's own applications and those whose team they joined, newest first, with what
-    the list shows (membership is an EXISTS: the query count stays fixed)."""
-    mine = Q(applicant=user) | Exists(
-        ApplicationMember.objects.filter(
-            application_id=OuterRef("pk"), user_id=user.pk, state=MemberState.ACCEPTED
-        )
+    the list shows.
+
+    The two ways in are a UNION of two index reads (the applicant's index, the accepted
+    members' index), not an OR with an EXISTS: an OR holding a sub-query can use no index, so
+    the page and its count read the whole table (0.3 s at 100,000 applications)."""
+    own = Application.objects.filter(applicant_id=user.pk).order_by().values("pk")
+    joined = (
+        ApplicationMember.objects.filter(user_id=user.pk, state=MemberState.ACCEPTED)
+        .order_by()
+        .values("application_id")
     )
-    return with_list_data(Application.objects.filter(mine)).order_by("-updated_at", "-id")
+    mine = Application.objects.filter(pk__in=own.union(joined, all=True))
+    return with_list_data(mine).order_by("-updated_at", "-id")
 
 
 def _submitted_visible_to(user) -> QuerySet:
     """The submitted (not draft) applications the user may see. The secretariat, the chair
     and the auditor see every one of them: their lists need no visibility condition (the
     same rows, a shorter query to build and to plan)."""
-    if user.is_authenticated and user.roles & {Role.SECRETARIAT, Role.CHAIR, Role.AUDITOR}:
+    if user.is_authenticated and user.roles & _SEE_ALL_FILED:
         return Application.objects.exclude(state=S.DRAFT)
     return applications_visible_to(user).exclude(state=S.DRAFT)
 
@@ -273,12 +326,14 @@ def application_queue(
 
 
 def queue_counts(user) -> dict[str, int]:
-    """How many applications wait in each screening state (one query)."""
+    """How many applications wait in each screening state (one query). ``COUNT(*)``, not of
+    the id: the state index alone answers it (an index-only scan), where counting ids read
+    every row of the table (0.1 s at 100,000 applications)."""
     rows = (
         _submitted_visible_to(user)
         .filter(state__in=QUEUE_STATES)
         .values("state")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
         .order_by()
     )
     counts = {state: 0 for state in QUEUE_STATES}
@@ -286,14 +341,32 @@ def queue_counts(user) -> dict[str, int]:
     return counts
 
 
+def queue_total(counts: dict[str, int], *, state: str = "", narrowed: bool = False) -> int | None:
+    """How many rows ``application_queue`` gives for ``state`` when the page's ``counts``
+    already tell it (no other filter): the default queue or one screening state. None when
+    other filters narrow the list, or for a state outside the queue: the list is counted."""
+    if narrowed or state == "all":
+        return None
+    if not state:
+        return sum(counts.values())
+    return counts.get(state)
+
+
 def custodian_requests(user, *, state: str = "") -> QuerySet:
-    """Dataset requests for the datasets this custodian manages, on submitted applications."""
-    managed = datasets_managed_by(user).values("pk")
+    """Dataset requests for the datasets this custodian manages, on submitted applications,
+    by decision state, then newest submission. Whether the application has left the draft and
+    when it was submitted are the request's own copies of its application's (kept by
+    triggers): the order and the count are read from the request table's indexes, where the
+    application's columns made PostgreSQL join and sort every request of the custodian.
+
+    The managed datasets are read first (a handful of ids): given as a sub-query, PostgreSQL
+    guessed that most datasets were the custodian's and counted the page's total by reading
+    every application."""
+    managed = list(datasets_managed_by(user).order_by().values_list("pk", flat=True))
     qs = (
-        DatasetRequest.objects.filter(dataset__in=managed)
-        .exclude(application__state=S.DRAFT)
+        DatasetRequest.objects.filter(dataset__in=managed, application_filed=True)
         .select_related("application__applicant", "application__organisation", "dataset__custodian")
-        .order_by("state", "-application__submitted_at", "id")
+        .order_by("state", "-application_submitted_at", "id")
     )
     if state:
         qs = qs.filter(state=state)

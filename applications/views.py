@@ -65,7 +65,8 @@ def _detail_url(application) -> str:
 @login_required
 def my_applications(request):
     """The applicant's own applications: state, what is awaited and from whom."""
-    page = paginate(request, selectors.my_applications(request.user), PAGE_SIZE)
+    qs = selectors.my_applications(request.user).only(*selectors.ROW_FIELDS)
+    page = paginate(request, qs, PAGE_SIZE)
     detail_url = pk_url("applications:detail")
     rows = []
     for a in page.object_list:
@@ -94,16 +95,22 @@ def queue(request):
         raise PermissionDenied
     form = QueueFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
+    state = filters.get("state") or ""
+    narrowing = {
+        "dataset": filters.get("dataset"),
+        "custodian": filters.get("custodian"),
+        "older_than_days": filters.get("older_than"),
+        "q": filters.get("q") or "",
+    }
     qs = selectors.application_queue(
-        request.user,
-        state=filters.get("state") or "",
-        dataset=filters.get("dataset"),
-        custodian=filters.get("custodian"),
-        older_than_days=filters.get("older_than"),
-        sort=filters.get("sort") or "submitted",
-        q=filters.get("q") or "",
+        request.user, state=state, sort=filters.get("sort") or "submitted", **narrowing
     ).only(*selectors.ROW_FIELDS)
-    page = paginate(request, qs, PAGE_SIZE)
+    counts = selectors.queue_counts(request.user)
+    # The counts per state are the list's own count when no other filter narrows it.
+    known = selectors.queue_total(
+        counts, state=state, narrowed=any(v not in (None, "") for v in narrowing.values())
+    )
+    page = paginate(request, qs, PAGE_SIZE, known=known)
     detail_url = pk_url("applications:detail")
     rows = []
     for a in page.object_list:
@@ -130,7 +137,7 @@ def queue(request):
     return render(
         request,
         "applications/queue.html",
-        {"form": form, "page": page, "rows": rows, "counts": selectors.queue_counts(request.user)},
+        {"form": form, "page": page, "rows": rows, "counts": counts},
     )
 
 

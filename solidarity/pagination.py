@@ -31,16 +31,28 @@ class BoundedPaginator(Paginator):
     bound, one row past the limit, so that the last counted page still offers "Next".
     """
 
-    def __init__(self, object_list, per_page, *, page=None, limit: int = COUNT_LIMIT, **kwargs):
+    def __init__(
+        self,
+        object_list,
+        per_page,
+        *,
+        page=None,
+        limit: int = COUNT_LIMIT,
+        known: int | None = None,
+        **kwargs,
+    ):
         super().__init__(object_list, per_page, **kwargs)
         self.limit = max(limit, _page_number(page) * int(per_page))
+        self.known = known
         self.more = False
 
     @cached_property
     def count(self) -> int:
         if isinstance(self.object_list, list | tuple):
             return len(self.object_list)
-        if hasattr(self.object_list, "count_up_to"):
+        if self.known is not None:
+            counted = min(self.known, self.limit + 1)
+        elif hasattr(self.object_list, "count_up_to"):
             counted = self.object_list.count_up_to(self.limit + 1)
         else:
             counted = bounded_count(self.object_list, self.limit + 1)
@@ -48,7 +60,10 @@ class BoundedPaginator(Paginator):
         return counted
 
 
-def paginate(request, object_list, per_page: int):
-    """The requested page of ``object_list`` (bad page numbers give the first or last page)."""
+def paginate(request, object_list, per_page: int, *, known: int | None = None):
+    """The requested page of ``object_list`` (bad page numbers give the first or last page).
+
+    ``known``: how many rows the list has, when the page has counted them already (the
+    secretariat queue's counts per state): no count query, the same bound."""
     number = request.GET.get("page")
-    return BoundedPaginator(object_list, per_page, page=number).get_page(number)
+    return BoundedPaginator(object_list, per_page, page=number, known=known).get_page(number)
