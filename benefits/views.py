@@ -542,6 +542,8 @@ class FundView(LoginRequiredMixin, View):
         # The page shows who recorded each entry, not the agreement's project or the entry
         # it corrects (only their numbers); the export keeps them.
         page = paginate(request, qs.select_related(None).select_related("created_by"), 50)
+        filters = sorted((k, v) for k, v in request.GET.lists() if k != "page")
+        summary = selectors.fund_page_summary(qs, filters=repr(filters))
         return render(
             request,
             "benefits/fund.html",
@@ -549,14 +551,14 @@ class FundView(LoginRequiredMixin, View):
                 "form": form,
                 "page": page,
                 "rows": _ledger_rows(page.object_list),
-                "positions": sorted(selectors.fund_positions().items()),
+                "positions": summary["positions"],
                 "reservations": selectors.fund_open_reservations()[:100],
                 "by_agreement": _with_agreement_urls(
                     selectors.fund_totals_by_agreement(
                         qs, agreement_ids={t.agreement_id for t in page.object_list}
                     )
                 ),
-                "by_community": selectors.fund_totals_by_community(qs),
+                "by_community": summary["by_community"],
                 "can_adjust": can_adjust_fund(request.user),
                 "query": request.GET.urlencode(),
             },

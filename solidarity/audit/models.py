@@ -20,6 +20,15 @@ class AuditEventQuerySet(models.QuerySet):
     def for_target(self, obj):
         return self.filter(target_type=obj._meta.label_lower, target_id=str(obj.pk))
 
+    def governed_tip(self) -> str:
+        """The hash of the newest event that can change governed data (every action but the
+        quiet ones, ``SEEN_BY_PUBLIC``; one read of ``audit_public_tip_idx``), or "" before
+        the first. Events are appended in commit order, at commit, in the transaction that
+        made the change: an answer kept under this tip is the state at that tip."""
+        return (
+            self.filter(SEEN_BY_PUBLIC).order_by("-id").values_list("hash", flat=True).first() or ""
+        )
+
 
 # Actions that never change what the public register shows: sign-ins, second factors and
 # account settings (frequent, so they must not throw the register's cache away). The one

@@ -7,7 +7,18 @@ by design: organisations, datasets and plain-language text, never a person's nam
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    Exists,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.utils.translation import gettext as _
 
 from applications.models import Application, DatasetRequest
@@ -332,22 +343,28 @@ def _harm_family(version: str) -> dict:
 
 def _with_dataset_tables(register: dict, projects: dict, public) -> dict:
     """The register's statistics with its reports per custodian and per dataset
-    (``disclosure`` rule 6). Two queries."""
+    (``disclosure`` rule 6). One query, two when a project's total is withheld."""
     from harms.selectors import harm_counts_by_dataset
 
     from .disclosure import protect_dataset_statistics
 
     counts = harm_counts_by_dataset()
-    users: dict = {}
-    requests = DatasetRequest.objects.filter(application__in=public).order_by()
-    for dataset_id, application_id in requests.values_list("dataset_id", "application_id"):
-        users.setdefault(dataset_id, set()).add(application_id)
-    tied = [
-        pk
-        for pk, *_rest in counts["by_dataset"]
-        if len(users.get(pk, ())) == 1
-        and projects.get(next(iter(users[pk])), {}).get("total", {}).get("count", 0) is None
-    ]
+    hidden = {
+        pk for pk, stats in projects.items() if stats.get("total", {}).get("count", 0) is None
+    }
+    tied = []
+    if hidden and counts["by_dataset"]:
+        # The named datasets a hidden project uses, with how many listed projects use each
+        # (aggregated in the database: a dataset's requests can be tens of thousands).
+        named = [pk for pk, *_rest in counts["by_dataset"]]
+        usage = (
+            DatasetRequest.objects.filter(application__in=public, dataset_id__in=named)
+            .order_by()
+            .values("dataset_id")
+            .annotate(users=Count("application_id", distinct=True), only=Min("application_id"))
+            .values_list("dataset_id", "users", "only")
+        )
+        tied = sorted(pk for pk, users, only in usage if users == 1 and only in hidden)
     tables = protect_dataset_statistics(counts, register, tied)
     return {
         **register,

@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import PUBLIC_STATES, ApplicationState
-from solidarity.catalog.models import Dataset, Organisation
+from solidarity.catalog.models import Dataset
 from solidarity.form_renderer import QUICK_RENDERER
 from solidarity.pagination import paginate
 
@@ -76,15 +76,21 @@ class RegisterFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         labels = dict(ApplicationState.choices)
         self.fields["state"].choices = [("", _("Any"))] + [(s, labels[s]) for s in PUBLIC_STATES]
-        self.fields["dataset"].choices = [("", _("Any"))] + [
-            (str(pk), title) for pk, title in Dataset.objects.values_list("pk", "title")
-        ]
-        custodians = (
-            Organisation.objects.filter(datasets__isnull=False)
-            .distinct()
-            .values_list("slug", "name")
+        # One read of the catalogue for both: the datasets, and the organisations holding one.
+        rows = list(
+            Dataset.objects.values_list("pk", "title", "custodian__slug", "custodian__name")
         )
+        self.fields["dataset"].choices = [("", _("Any"))] + [
+            (str(pk), title) for pk, title, _slug, _name in rows
+        ]
+        custodians = sorted({(slug, name) for _pk, _title, slug, name in rows}, key=_by_name)
         self.fields["custodian"].choices = [("", _("Any")), *custodians]
+
+
+def _by_name(custodian: tuple[str, str]) -> tuple[str, str]:
+    """Organisations by name (``Organisation.Meta.ordering``), case aside."""
+    slug, name = custodian
+    return name.casefold(), slug
 
 
 def _filtered(request):

@@ -240,3 +240,53 @@ def test_ledger_rows_are_what_the_template_wrote(client, benefit_officer, signed
     assert expected.count("<tr>") == 3
     assert "Patients&#x27; &lt;association&gt;" in expected
     assert expected in body
+
+
+def _position(body: str, currency: str) -> str:
+    row = body[body.index(f'<tr data-currency="{currency}">') :]
+    return row[: row.index("</tr>")].replace("\xa0", "")
+
+
+def test_the_ledger_pages_totals_follow_every_movement_and_are_summed_once_per_state(
+    client, benefit_officer, harm_officer
+):
+    """The balance, reservations and community totals are kept for the audit chain's tip:
+    an unchanged ledger is not summed again, and every movement (an inflow, a reservation,
+    its release) shows on the next page."""
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    services.fund_receive(
+        actor=benefit_officer, amount_minor=1000, currency="EUR", reason="In", community="North"
+    )
+    client.force_login(benefit_officer)
+    url = reverse("benefits:fund")
+    body = client.get(url).content.decode()
+    assert '<td class="balance">€10.00</td>' in _position(body, "EUR")
+    with CaptureQueriesContext(connection) as ctx:
+        again = client.get(url).content.decode()
+    assert again.count("€10.00") == body.count("€10.00")
+    summed = [q["sql"] for q in ctx.captured_queries if "SUM(" in q["sql"]]
+    assert summed == []
+    services.fund_receive(
+        actor=benefit_officer, amount_minor=500, currency="EUR", reason="In", community="North"
+    )
+    body = client.get(url).content.decode()
+    assert '<td class="balance">€15.00</td>' in _position(body, "EUR")
+    assert '<th scope="row">North</th><td>€15.00</td>' in body.replace("\xa0", "")
+    reservation = services.fund_reserve(
+        actor=harm_officer,
+        amount_minor=300,
+        currency="EUR",
+        reason="Offer",
+        source_type="test",
+        source_id="1",
+    )
+    row = _position(client.get(url).content.decode(), "EUR")
+    assert '<td class="reserved">€3.00</td>' in row and '<td class="available">€12.00</td>' in row
+    services.fund_release(actor=harm_officer, reservation=reservation, reason="Declined")
+    row = _position(client.get(url).content.decode(), "EUR")
+    assert '<td class="reserved">€0.00</td>' in row and '<td class="available">€15.00</td>' in row
+    # A filter is its own selection: its totals are not the unfiltered page's.
+    filtered = client.get(url, {"kind": "outflow"}).content.decode()
+    assert '<th scope="row">North</th>' not in filtered
