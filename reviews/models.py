@@ -229,6 +229,18 @@ class AssessmentKind(models.TextChoices):
     REVIEWER = "reviewer", _("Reviewer's assessment")
 
 
+# The six integers an assessment's exact normalised scores are computed from (every reader of
+# the scores alone reads these columns).
+SCORE_COLUMNS = (
+    "benefit_score",
+    "benefit_min",
+    "benefit_max",
+    "safety_score",
+    "safety_min",
+    "safety_max",
+)
+
+
 class Assessment(models.Model):
     """One answering of a framework: the applicant's self-assessment or a reviewer's filing.
 

@@ -29,6 +29,7 @@ from solidarity.pagination import bounded_count
 
 from . import rules, scoring
 from .models import (
+    SCORE_COLUMNS,
     Assessment,
     AssessmentFramework,
     AssessmentKind,
@@ -338,16 +339,6 @@ class CommitteeQueue:
         return _queue_rows(self.applications[index : index + 1])[0]
 
 
-_SCORE_COLUMNS = (
-    "benefit_score",
-    "benefit_min",
-    "benefit_max",
-    "safety_score",
-    "safety_min",
-    "safety_max",
-)
-
-
 def _counted_pairs(application_ids: list[int]) -> dict[int, list[tuple[Fraction, Fraction]]]:
     """The exact normalised (benefit, safety) of each counted filing of these applications, in
     one query of the six score columns (not the assessments' answers or texts)."""
@@ -358,7 +349,7 @@ def _counted_pairs(application_ids: list[int]) -> dict[int, list[tuple[Fraction,
         _counted_assessments()
         .filter(application_id__in=application_ids)
         .order_by()
-        .values_list("application_id", *_SCORE_COLUMNS)
+        .values_list("application_id", *SCORE_COLUMNS)
     )
     for pk, b_score, b_min, b_max, s_score, s_min, s_max in rows:
         pairs[pk].append(

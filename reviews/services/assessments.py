@@ -14,6 +14,7 @@ from solidarity.transitions import transition_run
 
 from .. import scoring
 from ..models import (
+    SCORE_COLUMNS,
     Assessment,
     AssessmentFramework,
     AssessmentKind,
@@ -136,12 +137,7 @@ def _store(assessment: Assessment, answers: dict[int, list[int]], result: scorin
 
 SCORE_FIELDS = [
     "answers",
-    "benefit_score",
-    "benefit_min",
-    "benefit_max",
-    "safety_score",
-    "safety_min",
-    "safety_max",
+    *SCORE_COLUMNS,
     "use_type",
     "other_texts",
     "updated_at",

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from applications.models import ConsentAcknowledgement
 from reviews import scoring
 from reviews.models import (
+    SCORE_COLUMNS,
     Assessment,
     AssessmentKind,
     AssignmentState,
@@ -27,15 +28,7 @@ from reviews.models import (
 )
 from solidarity.catalog.duo import DataUse, DataUseModifier
 
-SCORE_FIELDS = (
-    "kind",
-    "benefit_score",
-    "benefit_min",
-    "benefit_max",
-    "safety_score",
-    "safety_min",
-    "safety_max",
-)
+SCORE_FIELDS = ("kind", *SCORE_COLUMNS)
 
 
 def _normalised(row: dict, axis: str) -> Fraction:
