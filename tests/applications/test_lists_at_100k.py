@@ -176,3 +176,50 @@ def test_api_list_for_oversight_roles_is_every_filed_one_and_their_own_drafts(
     for user in (staff, secretariat, other_researcher):
         visible = set(applications_visible_to(user).values_list("title", flat=True))
         assert _listed(api_client, user) == visible
+
+
+def test_dataset_requests_for_oversight_roles_are_every_filed_ones_and_their_own_drafts(
+    api_client, researcher, other_researcher, secretariat, dataset
+):
+    """The dataset-request list of the secretariat reads the request's own copy of its
+    application's filing and the staff's own drafts: the same rows as the visibility rule
+    (the application's), and no one else's draft."""
+    from guardian.shortcuts import assign_perm
+
+    from applications.selectors import dataset_requests_visible_to
+    from solidarity.accounts.roles import Role
+    from tests.applications.test_team import invite
+    from tests.factories import UserFactory
+
+    staff = UserFactory(username="sam", roles=[Role.SECRETARIAT, Role.RESEARCHER])
+    filed = factories.submitted(researcher, title="Filed", datasets=[dataset])
+    others = factories.complete_draft(researcher, title="Someone's draft", datasets=[dataset])
+    own = factories.complete_draft(staff, title="Staff's own draft", datasets=[dataset])
+    joined = factories.complete_draft(
+        other_researcher, title="Draft the staff joined", datasets=[dataset]
+    )
+    _m, token = invite(joined, other_researcher, staff.email)
+    services.application_member_accept(actor=staff, token=token)
+    granted = factories.complete_draft(other_researcher, title="Granted draft", datasets=[dataset])
+    assign_perm("applications.view_application_object", staff, granted)
+
+    def listed(user) -> set[int]:
+        api_client.force_authenticate(user)
+        body = api_client.get("/api/v1/dataset-requests/", {"page_size": 100}).json()
+        return {row["application"] for row in body["results"]}
+
+    assert listed(staff) == {filed.pk, own.pk, joined.pk, granted.pk}
+    # Refused: a plain secretariat member sees no draft, a researcher no one else's.
+    assert listed(secretariat) == {filed.pk}
+    assert others.pk not in listed(other_researcher)
+    for user in (staff, secretariat, other_researcher, researcher):
+        visible = set(
+            DatasetRequest.objects.filter(
+                application__in=applications_visible_to(user)
+            ).values_list("application_id", flat=True)
+        )
+        assert listed(user) == visible
+        assert (
+            set(dataset_requests_visible_to(user).values_list("application_id", flat=True))
+            == visible
+        )
