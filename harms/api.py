@@ -255,25 +255,14 @@ def linked_ids(reports) -> None:
     """Give each report of a list page its linked projects' and datasets' ids (``linked_ids``),
     each in its model's order, in one query per relation of the link tables' two columns."""
     reports = list(reports)
-    found = {r.pk: {"applications": [], "datasets": []} for r in reports}
-    if reports:
-        # The orders of Application.Meta and Dataset.Meta, as the relations give them.
-        links = (
-            ("applications", ("-application__created_at", "-application_id")),
-            ("datasets", ("dataset__title",)),
-        )
-        for name, ordering in links:
-            through = getattr(HarmReport, name).through
-            target = ordering[-1].lstrip("-").split("__")[0].removesuffix("_id")
-            rows = (
-                through.objects.filter(harmreport_id__in=found)
-                .order_by(*ordering)
-                .values_list("harmreport_id", f"{target}_id")
-            )
-            for report_id, pk in rows:
-                found[report_id][name].append(pk)
+    ids = [report.pk for report in reports]
+    applications = selectors.linked_values(ids, "applications", "application_id")
+    datasets = selectors.linked_values(ids, "datasets", "dataset_id")
     for report in reports:
-        report.linked_ids = found[report.pk]
+        report.linked_ids = {
+            "applications": applications[report.pk],
+            "datasets": datasets[report.pk],
+        }
 
 
 class HarmReportPanelOutput(RowSerializer):

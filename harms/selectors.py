@@ -79,18 +79,28 @@ def harm_report_queue_listing(reports: QuerySet) -> QuerySet:
     )
 
 
-def _linked_references(report_ids) -> dict[int, list[str]]:
-    """The references of each report's linked projects, in the projects' own order (newest
-    first, as ``Application.Meta``), in one query of the link table joined to the references."""
-    found: dict[int, list[str]] = {pk: [] for pk in report_ids}
+# Each relation of a report in its model's own order (``Application.Meta``: newest first;
+# ``Dataset.Meta``: by title), as the related managers give them.
+_LINK_ORDER = {
+    "applications": ("-application__created_at", "-application_id"),
+    "datasets": ("dataset__title",),
+}
+
+
+def linked_values(report_ids, relation: str, column: str) -> dict[int, list]:
+    """``column`` (``application_id``, ``application__reference``, ``dataset_id``, …) of each
+    report's linked ``relation`` ("applications" or "datasets"), in the relation's own order:
+    one query of the link table, not the related rows."""
+    found: dict[int, list] = {pk: [] for pk in report_ids}
     if found:
         rows = (
-            HarmReport.applications.through.objects.filter(harmreport_id__in=found)
-            .order_by("-application__created_at", "-application_id")
-            .values_list("harmreport_id", "application__reference")
+            getattr(HarmReport, relation)
+            .through.objects.filter(harmreport_id__in=found)
+            .order_by(*_LINK_ORDER[relation])
+            .values_list("harmreport_id", column)
         )
-        for report_id, reference in rows:
-            found[report_id].append(f"{reference}")
+        for report_id, value in rows:
+            found[report_id].append(value)
     return found
 
 
@@ -102,7 +112,9 @@ def harm_report_queue_rows(reports, *, now=None) -> list[dict]:
 
     now = now or timezone.now()
     reports = list(reports)
-    linked = _linked_references([report.pk for report in reports])
+    linked = linked_values(
+        [report.pk for report in reports], "applications", "application__reference"
+    )
     states = labels(HarmReportState.choices)
     severities = labels(Severity.choices)
     kinds = labels(HarmCategory.choices)
@@ -111,7 +123,7 @@ def harm_report_queue_rows(reports, *, now=None) -> list[dict]:
     rows = []
     for report in reports:
         due = report.next_due_at
-        projects = linked[report.pk]
+        projects = [f"{reference}" for reference in linked[report.pk]]
         rows.append(
             {
                 "pk": report.pk,

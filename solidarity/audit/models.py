@@ -20,14 +20,16 @@ class AuditEventQuerySet(models.QuerySet):
     def for_target(self, obj):
         return self.filter(target_type=obj._meta.label_lower, target_id=str(obj.pk))
 
+    def governed(self):
+        """Events that can change governed data: every action but the quiet ones
+        (``SEEN_BY_PUBLIC``, the condition of ``audit_public_tip_idx``)."""
+        return self.filter(SEEN_BY_PUBLIC)
+
     def governed_tip(self) -> str:
-        """The hash of the newest event that can change governed data (every action but the
-        quiet ones, ``SEEN_BY_PUBLIC``; one read of ``audit_public_tip_idx``), or "" before
-        the first. Events are appended in commit order, at commit, in the transaction that
-        made the change: an answer kept under this tip is the state at that tip."""
-        return (
-            self.filter(SEEN_BY_PUBLIC).order_by("-id").values_list("hash", flat=True).first() or ""
-        )
+        """The hash of the newest governed event (one read of ``audit_public_tip_idx``), or ""
+        before the first. Events are appended in commit order, at commit, in the transaction
+        that made the change: an answer kept under this tip is the state at that tip."""
+        return self.governed().order_by("-id").values_list("hash", flat=True).first() or ""
 
 
 # Actions that never change what the public register shows: sign-ins, second factors and

@@ -28,7 +28,7 @@ from django.utils.http import http_date
 from django.utils.translation import get_language
 
 from solidarity.audit.chain import GENESIS
-from solidarity.audit.models import SEEN_BY_PUBLIC, AuditEvent
+from solidarity.audit.models import AuditEvent
 from solidarity.held_cache import tolerant as cache
 
 # Keys name a state, so an entry is never wrong, only unused once the chain moves on: the
@@ -49,12 +49,6 @@ class Version:
         return f"{self.tip}.{self.day.isoformat()}"
 
 
-def _public_events():
-    """Events that can change what the register shows (``audit.models.SEEN_BY_PUBLIC``, the
-    condition of the partial index ``audit_public_tip_idx`` that serves this read)."""
-    return AuditEvent.objects.filter(SEEN_BY_PUBLIC)
-
-
 def register_version() -> Version:
     """The chain's last event that can change the register (one read of a partial index)
     and today's date.
@@ -62,7 +56,7 @@ def register_version() -> Version:
     ``modified`` is when the register last could have changed: the last event, or the start of
     today if later (a date shown on the register can move on with the day).
     """
-    last = _public_events().order_by("-id").values_list("hash", "created_at").first()
+    last = AuditEvent.objects.governed().order_by("-id").values_list("hash", "created_at").first()
     day = timezone.localdate()
     midnight = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
     tip, at = last if last else (GENESIS, midnight)
