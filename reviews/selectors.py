@@ -343,21 +343,15 @@ def _counted_pairs(application_ids: list[int]) -> dict[int, list[tuple[Fraction,
     """The exact normalised (benefit, safety) of each counted filing of these applications, in
     one query of the six score columns (not the assessments' answers or texts)."""
     pairs: dict[int, list[tuple[Fraction, Fraction]]] = {pk: [] for pk in application_ids}
-    if not application_ids:
-        return pairs
-    rows = (
-        _counted_assessments()
-        .filter(application_id__in=application_ids)
-        .order_by()
-        .values_list("application_id", *SCORE_COLUMNS)
-    )
-    for pk, b_score, b_min, b_max, s_score, s_min, s_max in rows:
-        pairs[pk].append(
-            (
-                scoring.AxisScore(b_score, b_min, b_max).normalised_exact,
-                scoring.AxisScore(s_score, s_min, s_max).normalised_exact,
-            )
+    if application_ids:
+        filings = (
+            _counted_assessments()
+            .filter(application_id__in=application_ids)
+            .order_by()
+            .only("application_id", *SCORE_COLUMNS)
         )
+        for filing in filings:
+            pairs[filing.application_id].append(filing.exact_pair())
     return pairs
 
 
@@ -383,8 +377,8 @@ def committee_queue(*, state: str = "", use_type: str = "", q: str = "") -> Comm
     """Applications before the committee with their counts and type, oldest submission first
     (best match first when searching for the words ``q``).
 
-    Counts are per-row sub-queries and filings' scores are loaded for the page only, so a page costs
-    the same at any size (4 queries with the bounded count); the type filter runs in SQL.
+    Counts are per-row sub-queries and filings' scores are loaded for the page only, so a page
+    costs the same at any size (4 queries with the bounded count); the type filter runs in SQL.
     """
     from applications.models import Application
 
