@@ -1,5 +1,6 @@
 """Read queries for agreements, obligations and the fund, in a fixed number of queries."""
 
+import hashlib
 from collections import defaultdict
 from datetime import date
 
@@ -352,8 +353,6 @@ def fund_page_summary(transactions: QuerySet, *, filters: str) -> dict:
     ``by_community`` over the filtered ``transactions`` (``filters`` names the filter), read
     once per state of the ledger. Both sum every entry of the fund (28 ms each at 100,000
     transactions), on every request before."""
-    import hashlib
-
     from solidarity.audit.models import AuditEvent
     from solidarity.held_cache import tolerant as cache
 

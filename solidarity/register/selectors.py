@@ -319,7 +319,8 @@ def _no_reports(counts: dict) -> dict:
 def _harm_family(version: str) -> dict:
     """Protect the register's and every listed project's statistics together
     (``disclosure.protect_register_family``), store them in the cache under ``version`` and
-    return the register's. Four queries, however many projects and datasets."""
+    return the register's. Three queries (four while a project's total is withheld), however
+    many projects and datasets."""
     from harms.selectors import harm_counts, harm_counts_by_application
 
     from .disclosure import protect_project_statistics, protect_register_family
@@ -346,7 +347,7 @@ def _with_dataset_tables(register: dict, projects: dict, public) -> dict:
     (``disclosure`` rule 6). One query, two when a project's total is withheld."""
     from harms.selectors import harm_counts_by_dataset
 
-    from .disclosure import protect_dataset_statistics
+    from .disclosure import DATASET_TABLES, protect_dataset_statistics
 
     counts = harm_counts_by_dataset()
     hidden = {
@@ -368,7 +369,7 @@ def _with_dataset_tables(register: dict, projects: dict, public) -> dict:
     tables = protect_dataset_statistics(counts, register, tied)
     return {
         **register,
-        **{name: tables[name] for name in ("by_organisation", "by_dataset")},
+        **{name: tables[name] for name in DATASET_TABLES},
         "withheld_tables": register["withheld_tables"] + tables["withheld_tables"],
     }
 
